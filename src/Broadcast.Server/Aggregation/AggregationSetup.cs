@@ -1,0 +1,64 @@
+using Broadcast.Ingest;
+using Broadcast.Results;
+using Hangfire;
+using Hangfire.Dashboard;
+
+namespace Broadcast.Aggregation;
+
+public static class AggregationSetup
+{
+    public static IHostApplicationBuilder AddAggregation(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddHangfire(config => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseInMemoryStorage());
+        builder.Services.AddHangfireServer(options =>
+        {
+            options.Queues = [AggregationTrigger.Queue, "default"];
+            // One aggregation run at a time is all that is useful; a second worker serves "default".
+            options.WorkerCount = 2;
+        });
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<TallyHolder>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<TallyHolder>());
+        builder.Services.AddSingleton<Aggregator>();
+        builder.Services.AddSingleton<AggregationTrigger>();
+        builder.Services.AddTransient<AggregationJob>();
+        builder.Services.AddHostedService<AggregationWatchdog>();
+        builder.Services.AddSingleton<ResultsView>();
+        return builder;
+    }
+
+    /// <summary>Operator endpoints: rebuild, reconcile, the job dashboard. All need the operator key.</summary>
+    public static IEndpointRouteBuilder MapOperatorApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/operator").WithTags("Operator")
+            .AddEndpointFilter(async (context, next) =>
+                context.HttpContext.RequestServices.GetRequiredService<OperatorKey>().Allows(context.HttpContext.Request.Headers.Authorization)
+                    ? await next(context)
+                    : Problems.OperatorOnly());
+        api.MapPost("/rebuild", async (Aggregator aggregator, CancellationToken ct) => TypedResults.Ok(await aggregator.RebuildAsync(ct)));
+        api.MapPost("/reconcile", async (Aggregator aggregator, CancellationToken ct) => TypedResults.Ok(await aggregator.ReconcileAsync(ct)));
+        api.MapPost("/aggregate", async (Aggregator aggregator, CancellationToken ct) => TypedResults.Ok(await aggregator.RunAsync(ct)));
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = [new OperatorDashboardAuthorization()],
+            IsReadOnlyFunc = _ => false,
+        });
+        return app;
+    }
+
+    /// <summary>The dashboard opens for requests from this machine, or with the operator key.</summary>
+    private sealed class OperatorDashboardAuthorization : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context)
+        {
+            var http = context.GetHttpContext();
+            var remote = http.Connection.RemoteIpAddress;
+            return (remote is not null && System.Net.IPAddress.IsLoopback(remote))
+                || http.RequestServices.GetRequiredService<OperatorKey>().Allows(http.Request.Headers.Authorization);
+        }
+    }
+}

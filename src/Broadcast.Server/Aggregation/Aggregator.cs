@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using Broadcast.Push;
+using Broadcast.Storage;
+
+namespace Broadcast.Aggregation;
+
+/// <summary>
+/// Folds stored revisions into the totals. One run at a time in this process (a lock), and
+/// exactly-once in effect across processes: a run commits its totals together with the new
+/// checkpoint only if the checkpoint it started from is still the stored one.
+/// </summary>
+public sealed partial class Aggregator(
+    SqliteStore store, TallyHolder holder, ResultsPublisher publisher, ILogger<Aggregator> logger)
+{
+    /// <summary>Revisions folded per commit: bounds memory and transaction size during bulk loads.</summary>
+    public const int BatchSize = 50_000;
+
+    private readonly SemaphoreSlim _runLock = new(1, 1);
+
+    public async Task<AggregationReport> RunAsync(CancellationToken cancellationToken = default)
+    {
+        var tally = await holder.ReadyAsync(cancellationToken);
+        await _runLock.WaitAsync(cancellationToken);
+        try
+        {
+            var report = new AggregationReport();
+            while (true)
+            {
+                var state = tally.State;
+                var watch = Stopwatch.StartNew();
+                var revisions = await store.ReadRevisionsAsync(state.Checkpoint, long.MaxValue, BatchSize);
+                if (revisions.Count == 0) break;
+                var run = new TallyRun(tally);
+                foreach (var revision in revisions) run.Fold(revision);
+                var next = state with { Checkpoint = run.LastSeq };
+
+                if (!await store.CommitAggregationAsync(state, next, run.ChangedTotals(next.Checkpoint), replaceAll: false))
+                {
+                    // Another run committed first (another node, or a run racing this one): take its result.
+                    LogLostRace(logger, state.Checkpoint);
+                    await holder.ReloadAsync(cancellationToken);
+                    continue;
+                }
+                var changes = tally.Apply(run, next);
+                publisher.Publish(changes, next.Epoch);
+                report.Add(run, changes);
+                LogRun(logger, run.Folded, changes.GroupCount, next.Checkpoint, watch.ElapsedMilliseconds);
+                if (run.Skipped > 0) LogSkipped(logger, run.Skipped);
+                if (revisions.Count < BatchSize) break;
+            }
+            return report;
+        }
+        finally
+        {
+            _runLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Recomputes every total from all stored revisions and starts a new epoch, so that every
+    /// client takes a fresh snapshot. Ingest goes on meanwhile; aggregation waits.
+    /// </summary>
+    public async Task<RebuildReport> RebuildAsync(CancellationToken cancellationToken = default)
+    {
+        var tally = await holder.ReadyAsync(cancellationToken);
+        await _runLock.WaitAsync(cancellationToken);
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            var state = await store.ReadAggregationStateAsync();
+            var rebuilt = await TallyHolder.FoldFromScratchAsync(store, tally.Election, long.MaxValue);
+            var next = new AggregationState(rebuilt.State.Checkpoint, AggregationState.NewEpoch());
+            var rows = TallyHolder.AllTotals(rebuilt, next.Checkpoint);
+            if (!await store.CommitAggregationAsync(state, next, rows, replaceAll: true))
+                throw new InvalidOperationException("the aggregation state changed during a rebuild, which holds the run lock");
+            foreach (var contest in rebuilt.Contests) Array.Fill(contest.RegionVersions, next.Checkpoint);
+            rebuilt.SetState(next);
+            tally.Replace(rebuilt);
+            publisher.PublishRebuilt(next.Epoch);
+            LogRebuilt(logger, next.Epoch, next.Checkpoint, watch.ElapsedMilliseconds);
+            return new RebuildReport(next.Epoch, next.Checkpoint, watch.ElapsedMilliseconds);
+        }
+        finally
+        {
+            _runLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Compares the incremental totals (live and stored) with a from-scratch fold of the same
+    /// revisions and lists every difference. Holds the run lock so all three are at one checkpoint.
+    /// </summary>
+    public async Task<ReconciliationReport> ReconcileAsync(CancellationToken cancellationToken = default)
+    {
+        var tally = await holder.ReadyAsync(cancellationToken);
+        await _runLock.WaitAsync(cancellationToken);
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            var scratch = await TallyHolder.FoldFromScratchAsync(store, tally.Election, tally.State.Checkpoint);
+            var stored = await store.ReadTotalsAsync();
+            var drift = Reconciliation.Compare(scratch, tally, stored);
+            var report = new ReconciliationReport(tally.State.Epoch, tally.State.Checkpoint,
+                tally.Election.Regions.Count * tally.Contests.Length, drift, watch.ElapsedMilliseconds);
+            if (drift.Count > 0) LogDrift(logger, drift.Count, drift[0].ToString());
+            return report;
+        }
+        finally
+        {
+            _runLock.Release();
+        }
+    }
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "Aggregated {Revisions} revisions into {Groups} groups up to seq {Checkpoint} in {ElapsedMs} ms")]
+    private static partial void LogRun(ILogger logger, int revisions, int groups, long checkpoint, long elapsedMs);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Another aggregation run committed past seq {Checkpoint} first; reloading its totals")]
+    private static partial void LogLostRace(ILogger logger, long checkpoint);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "{Count} revisions name a contest or station this election does not have; they were not counted")]
+    private static partial void LogSkipped(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Information, Message = "Rebuilt all totals: epoch {Epoch}, seq {Checkpoint}, {ElapsedMs} ms")]
+    private static partial void LogRebuilt(ILogger logger, string epoch, long checkpoint, long elapsedMs);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Error, Message = "Reconciliation found {Count} drifting totals, first: {First}")]
+    private static partial void LogDrift(ILogger logger, int count, string first);
+}
+
+public sealed class AggregationReport
+{
+    public int Runs { get; private set; }
+    public int Revisions { get; private set; }
+    public int Groups { get; private set; }
+
+    internal void Add(TallyRun run, TallyChanges changes)
+    {
+        Runs++;
+        Revisions += run.Folded;
+        Groups += changes.GroupCount;
+    }
+}
+
+public sealed record RebuildReport(string Epoch, long Version, long ElapsedMs);
+
+public sealed record ReconciliationReport(string Epoch, long Version, int GroupsCompared,
+    IReadOnlyList<TotalsDrift> Drift, long ElapsedMs);

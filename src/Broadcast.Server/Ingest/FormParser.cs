@@ -1,0 +1,215 @@
+using System.Text.Json;
+using Broadcast.Elections;
+using Broadcast.Storage;
+
+namespace Broadcast.Ingest;
+
+/// <summary>A structurally valid form for a known station and contest.</summary>
+public sealed record SubmittedForm(string Station, int StationIndex, Contest Contest, FormNumbers Numbers);
+
+/// <summary>Problems per field name (<c>votes.03</c>, <c>[2].valid</c>), as problem+json <c>errors</c>.</summary>
+public sealed class FormErrors
+{
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public bool Any => _errors.Count > 0;
+    public bool Has(string field) => _errors.ContainsKey(field);
+
+    public void Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var list)) _errors[field] = list = [];
+        list.Add(message);
+    }
+
+    public Dictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
+}
+
+/// <summary>
+/// Reads C1 forms strictly: exactly the documented fields, whole non-negative counts, every
+/// choice of the contest and no other. Nothing is bound by name reflection, so a field such
+/// as <c>"verified": true</c> can never slip into the model; it is an error.
+/// </summary>
+public static class FormParser
+{
+    /// <summary>No real station comes near: the largest 2019 overseas postal station counted 21,093 ballots.</summary>
+    public const int MaxCount = 100_000;
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 8 };
+
+    public static SubmittedForm? ParseOne(ReadOnlySpan<byte> body, Election election, FormErrors errors)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body, ReaderOptions);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                errors.Add("body", "must be one C1 form as a JSON object");
+                return null;
+            }
+            var form = ReadForm(ref reader, election, "", errors);
+            if (reader.Read()) errors.Add("body", "has content after the form");
+            return errors.Any ? null : form;
+        }
+        catch (JsonException e)
+        {
+            errors.Add("body", $"is not valid JSON: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>A JSON array of forms, or NDJSON (one form per line). All valid, or null with every problem named.</summary>
+    public static List<SubmittedForm>? ParseBatch(ReadOnlySpan<byte> body, bool ndjson, int maxForms, Election election, FormErrors errors)
+    {
+        var forms = new List<SubmittedForm>();
+        if (ndjson)
+        {
+            var index = 0;
+            foreach (var range in body.Split((byte)'\n'))
+            {
+                var line = body[range].TrimEnd((byte)'\r');
+                if (line.IsEmpty) continue;
+                var lineErrors = new FormErrors();
+                if (ParseOne(line, election, lineErrors) is { } form) forms.Add(form);
+                foreach (var (field, messages) in lineErrors.ToDictionary())
+                    foreach (var message in messages) errors.Add($"[{index}].{field}", message);
+                if (++index > maxForms) break;
+            }
+        }
+        else
+        {
+            try
+            {
+                var reader = new Utf8JsonReader(body, ReaderOptions);
+                if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+                {
+                    errors.Add("body", "must be a JSON array of C1 forms (or NDJSON with Content-Type application/x-ndjson)");
+                    return null;
+                }
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray && forms.Count <= maxForms)
+                {
+                    var prefix = $"[{forms.Count}].";
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        errors.Add($"[{forms.Count}]", "must be a C1 form object");
+                        reader.Skip();
+                        forms.Add(null!); // keeps indexes aligned; the batch is rejected anyway
+                        continue;
+                    }
+                    forms.Add(ReadForm(ref reader, election, prefix, errors)!);
+                }
+            }
+            catch (JsonException e)
+            {
+                errors.Add("body", $"is not valid JSON: {e.Message}");
+            }
+        }
+        if (forms.Count > maxForms) errors.Add("body", $"holds more than {maxForms} forms; split the batch");
+        else if (forms.Count == 0 && !errors.Any) errors.Add("body", "holds no forms");
+        return errors.Any ? null : forms;
+    }
+
+    private static SubmittedForm? ReadForm(ref Utf8JsonReader reader, Election election, string prefix, FormErrors errors)
+    {
+        string? station = null, contestId = null;
+        List<(string Choice, long? Count)>? votes = null;
+        long? valid = null, invalid = null, total = null;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            var field = prefix + name;
+            if (!seen.Add(name)) { errors.Add(field, "appears more than once"); reader.Skip(); continue; }
+            switch (name)
+            {
+                case "station": station = ReadText(ref reader, field, errors); break;
+                case "contest": contestId = ReadText(ref reader, field, errors); break;
+                case "votes": votes = ReadVotes(ref reader, field, errors); break;
+                case "valid": valid = ReadCount(ref reader, field, errors); break;
+                case "invalid": invalid = ReadCount(ref reader, field, errors); break;
+                case "total": total = ReadCount(ref reader, field, errors); break;
+                default: errors.Add(field, "is not a field of a C1 form"); reader.Skip(); break;
+            }
+        }
+
+        foreach (var (name, present) in new[] { ("station", station), ("contest", contestId) })
+            if (present is null && !errors.Has(prefix + name)) errors.Add(prefix + name, "is required");
+        foreach (var (name, present) in new[] { ("votes", (object?)votes), ("valid", valid), ("invalid", invalid), ("total", total) })
+            if (present is null && !errors.Has(prefix + name)) errors.Add(prefix + name, "is required");
+
+        var contest = contestId is null ? null : election.FindContest(contestId);
+        if (contestId is not null && contest is null)
+            errors.Add(prefix + "contest", $"'{contestId}' is not a contest of this election ({string.Join(", ", election.Contests.Select(c => c.Id))})");
+        var stationIndex = station is null ? null : election.FindStation(station);
+        if (station is not null && stationIndex is null)
+            errors.Add(prefix + "station", $"'{station}' is not a polling station of this election");
+
+        var counts = contest is null || votes is null ? null : MatchChoices(contest, votes, prefix + "votes", errors);
+        if (counts is null || stationIndex is null || valid is null || invalid is null || total is null) return null;
+        return new SubmittedForm(station!, stationIndex.Value, contest!, new FormNumbers(counts, (int)valid, (int)invalid, (int)total));
+    }
+
+    private static int[]? MatchChoices(Contest contest, List<(string Choice, long? Count)> votes, string field, FormErrors errors)
+    {
+        var counts = new int[contest.Choices.Count];
+        var given = new bool[contest.Choices.Count];
+        var ok = true;
+        foreach (var (choice, count) in votes)
+        {
+            var index = contest.ChoiceIndex(choice);
+            if (index < 0) { errors.Add($"{field}.{choice}", $"is not a choice of contest '{contest.Id}'"); ok = false; continue; }
+            given[index] = true;
+            if (count is null) ok = false;
+            else counts[index] = (int)count;
+        }
+        for (var i = 0; i < given.Length; i++)
+            if (!given[i]) { errors.Add($"{field}.{contest.Choices[i].Id}", "is required: every choice needs a count, 0 included"); ok = false; }
+        return ok ? counts : null;
+    }
+
+    private static List<(string, long?)>? ReadVotes(ref Utf8JsonReader reader, string field, FormErrors errors)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            errors.Add(field, "must be an object of counts per choice, such as {\"01\": 508, \"02\": 108}");
+            reader.Skip();
+            return null;
+        }
+        var votes = new List<(string, long?)>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var choice = reader.GetString()!;
+            reader.Read();
+            if (votes.Exists(v => v.Item1 == choice)) { errors.Add($"{field}.{choice}", "appears more than once"); reader.Skip(); continue; }
+            votes.Add((choice, ReadCount(ref reader, $"{field}.{choice}", errors)));
+        }
+        return votes;
+    }
+
+    private static string? ReadText(ref Utf8JsonReader reader, string field, FormErrors errors)
+    {
+        if (reader.TokenType == JsonTokenType.String && reader.GetString() is { Length: > 0 and <= 64 } text) return text;
+        errors.Add(field, "must be a non-empty string of at most 64 characters");
+        reader.Skip();
+        return null;
+    }
+
+    private static long? ReadCount(ref Utf8JsonReader reader, string field, FormErrors errors)
+    {
+        if (reader.TokenType != JsonTokenType.Number)
+        {
+            errors.Add(field, "must be a number");
+            reader.Skip();
+            return null;
+        }
+        var raw = reader.ValueSpan;
+        if (raw.IndexOfAny("."u8) >= 0 || raw.IndexOfAny("eE"u8) >= 0 || !reader.TryGetInt64(out var value))
+        {
+            errors.Add(field, raw.StartsWith("-"u8) ? "must not be negative" : "must be a whole number");
+            return null;
+        }
+        if (value < 0) { errors.Add(field, "must not be negative"); return null; }
+        if (value > MaxCount) { errors.Add(field, $"must be at most {MaxCount}"); return null; }
+        return value;
+    }
+}

@@ -1,0 +1,93 @@
+using System.Security.Cryptography;
+using Broadcast.Elections;
+using Broadcast.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Broadcast.Ingest;
+
+public sealed record BatchReceipts(IReadOnlyList<FormReceipt> Receipts);
+
+/// <summary>Where counting apps post C1 forms, and where anyone reads a station's revisions.</summary>
+public static class IngestApi
+{
+    private const int MaxIdempotencyKeyLength = 128;
+
+    public static IEndpointRouteBuilder MapIngestApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").WithTags("Ingest");
+        api.MapPost("/forms", SubmitForm);
+        api.MapPost("/forms:batch", SubmitBatch);
+        api.MapGet("/stations/{station}/forms/{contest}", StationForms.Read).WithTags("Results");
+        api.MapPost("/stations/{station}/forms/{contest}/{revision:int}/accept", StationForms.Accept);
+        return app;
+    }
+
+    private static Task<IResult> SubmitForm(HttpContext context, [AsParameters] IngestServices services) =>
+        Submit(context, services, batch: false);
+
+    private static Task<IResult> SubmitBatch(HttpContext context, [AsParameters] IngestServices services) =>
+        Submit(context, services, batch: true);
+
+    private static async Task<IResult> Submit(HttpContext context, IngestServices services, bool batch)
+    {
+        var key = services.Keys.Authenticate(context.Request.Headers.Authorization);
+        if (key is null) return Problems.Unauthorized();
+
+        var options = services.Options.Value;
+        var body = await RequestBody.ReadAsync(context.Request, batch ? options.MaxBatchBytes : options.MaxFormBytes, context.RequestAborted);
+        if (body is null) return Problems.TooLarge(batch ? options.MaxBatchBytes : options.MaxFormBytes);
+
+        var errors = new FormErrors();
+        var idempotencyKey = context.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } k ? k : null;
+        if (idempotencyKey is { Length: > MaxIdempotencyKeyLength })
+            errors.Add("Idempotency-Key", $"must be at most {MaxIdempotencyKeyLength} characters");
+        var ndjson = context.Request.ContentType?.StartsWith("application/x-ndjson", StringComparison.OrdinalIgnoreCase) == true;
+        var forms = batch
+            ? FormParser.ParseBatch(body, ndjson, options.MaxBatchForms, services.Election, errors)
+            : FormParser.ParseOne(body, services.Election, errors) is { } one ? [one] : null;
+        if (forms is null || errors.Any) return Problems.Invalid(errors);
+
+        var refused = forms.Where(f => !key.Allows(f, services.Election)).Select(f => f.Station).Distinct().ToList();
+        if (refused.Count > 0) return Problems.Forbidden(key.Id, refused);
+
+        var revisions = forms.Select(form =>
+        {
+            var (status, problems) = FormRules.Check(form, services.Election, services.Rules.Value);
+            return new NewRevision(form.Contest.Id, form.Station, form.Numbers, status, problems);
+        }).ToList();
+        var request = new AppendRequest(key.Id, idempotencyKey, SHA256.HashData(body), revisions);
+
+        AppendResult result;
+        try { result = await services.Writer.AppendAsync(request); }
+        catch (StoreUnavailableException) { return Problems.Unavailable(context); }
+
+        if (result.Outcome == AppendOutcome.IdempotencyKeyReused) return Problems.IdempotencyKeyReused();
+        var location = $"/api/v1/stations/{Uri.EscapeDataString(forms[0].Station)}/forms/{forms[0].Contest.Id}";
+        return batch
+            ? TypedResults.Accepted((string?)null, new BatchReceipts(result.Receipts))
+            : TypedResults.Accepted(location, result.Receipts[0]);
+    }
+}
+
+/// <summary>What ingest endpoints need, resolved once per request by the framework.</summary>
+public sealed record IngestServices(Election Election, IngestKeys Keys, FormWriter Writer,
+    IOptions<IngestOptions> Options, IOptions<RulesOptions> Rules);
+
+internal static class RequestBody
+{
+    /// <summary>The whole body, or null if it is larger than <paramref name="limit"/> bytes.</summary>
+    public static async Task<byte[]?> ReadAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > limit) return null;
+        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 4096);
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limit) return null;
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+}

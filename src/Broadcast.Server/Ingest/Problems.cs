@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Mvc;
+
+namespace Broadcast.Ingest;
+
+/// <summary>The problem+json answers of the API, each with a stable type URI.</summary>
+public static class Problems
+{
+    private const string ContentType = "application/problem+json";
+
+    public static IResult Invalid(FormErrors errors) => TypedResults.Json(
+        new HttpValidationProblemDetails(errors.ToDictionary())
+        {
+            Type = "https://broadcast.example/problems/invalid-form",
+            Title = "The form is not valid; nothing was stored.",
+            Status = StatusCodes.Status422UnprocessableEntity,
+        }, statusCode: StatusCodes.Status422UnprocessableEntity, contentType: ContentType);
+
+    public static IResult IdempotencyKeyReused() => Invalid(WithError("Idempotency-Key",
+        "was already used with a different body; use a new key for a new request"));
+
+    public static IResult Unauthorized() => Problem(StatusCodes.Status401Unauthorized, "unauthorized",
+        "A valid ingest key is required: Authorization: Bearer <secret>.");
+
+    public static IResult Forbidden(string keyId, IReadOnlyList<string> stations) => Problem(StatusCodes.Status403Forbidden, "forbidden",
+        $"Key '{keyId}' may not post forms for {string.Join(", ", stations.Take(5))}{(stations.Count > 5 ? ", ..." : "")}.");
+
+    public static IResult OperatorOnly() => Problem(StatusCodes.Status401Unauthorized, "unauthorized",
+        "An operator key is required: Authorization: Bearer <operator secret>.");
+
+    public static IResult TooLarge(int limit) => Problem(StatusCodes.Status413PayloadTooLarge, "too-large",
+        $"The body is larger than {limit} bytes; send fewer forms per request.");
+
+    public static IResult NotFound(string what) => Problem(StatusCodes.Status404NotFound, "not-found", what);
+
+    public static IResult Conflict(string what) => Problem(StatusCodes.Status409Conflict, "conflict", what);
+
+    public static IResult Unavailable(HttpContext context, int retryAfterSeconds = 5)
+    {
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problem(StatusCodes.Status503ServiceUnavailable, "store-unavailable",
+            "The forms could not be stored right now and nothing was stored; retry after the Retry-After delay.");
+    }
+
+    private static FormErrors WithError(string field, string message)
+    {
+        var errors = new FormErrors();
+        errors.Add(field, message);
+        return errors;
+    }
+
+    private static IResult Problem(int status, string type, string detail) => TypedResults.Json(
+        new ProblemDetails { Type = $"https://broadcast.example/problems/{type}", Title = detail, Status = status },
+        statusCode: status, contentType: ContentType);
+}

@@ -1,0 +1,51 @@
+using Broadcast.Elections;
+using Broadcast.Storage;
+
+namespace Broadcast.Ingest;
+
+/// <summary>A station's audit trail: every revision ever stored, and which one is counted.</summary>
+public sealed record StationFormsView(string Station, string Contest, RegionInfo Village, int? Counted, bool Pending,
+    IReadOnlyList<RevisionView> Revisions);
+
+public sealed record RegionInfo(string Id, string Name);
+
+public sealed record RevisionView(int Revision, long Seq, string Status, IReadOnlyList<string> Problems,
+    IReadOnlyDictionary<string, int> Votes, int Valid, int Invalid, int Total, DateTimeOffset ReceivedAt, int? Accepts);
+
+internal static class StationForms
+{
+    public static async Task<IResult> Read(string station, string contest, Election election, SqliteStore store)
+    {
+        if (election.FindContest(contest) is not { } c || election.FindStation(station) is not { } index)
+            return Problems.NotFound($"No polling station '{station}' with contest '{contest}'.");
+        var revisions = await store.ReadStationAsync(c.Id, station);
+        // The counted revision is the latest one not quarantined; the station is pending while its latest is quarantined.
+        var counted = revisions.LastOrDefault(r => r.Status == FormStatus.Counted)?.Revision;
+        var pending = revisions.Count > 0 && revisions[^1].Status == FormStatus.Quarantined;
+        var village = election.Stations.Village[index];
+        return TypedResults.Ok(new StationFormsView(station, c.Id,
+            new RegionInfo(election.Regions.Id[village], election.Regions.Name[village]), counted, pending,
+            revisions.Select(r => new RevisionView(r.Revision, r.Seq, FormReceipt.StatusOf(r.Status), r.Problems,
+                c.Choices.Select((ch, i) => (ch.Id, r.Numbers.Votes[i])).ToDictionary(v => v.Item1, v => v.Item2),
+                r.Numbers.Valid, r.Numbers.Invalid, r.Numbers.Total, r.ReceivedAt, r.Accepts)).ToList()));
+    }
+
+    /// <summary>An operator counts a quarantined revision: a new revision with its numbers, naming it in <c>accepts</c>.</summary>
+    public static async Task<IResult> Accept(string station, string contest, int revision, HttpContext context,
+        Election election, SqliteStore store, FormWriter writer, OperatorKey operatorKey)
+    {
+        if (!operatorKey.Allows(context.Request.Headers.Authorization)) return Problems.OperatorOnly();
+        if (election.FindContest(contest) is not { } c || election.FindStation(station) is null)
+            return Problems.NotFound($"No polling station '{station}' with contest '{contest}'.");
+        var held = (await store.ReadStationAsync(c.Id, station)).FirstOrDefault(r => r.Revision == revision);
+        if (held is null) return Problems.NotFound($"Station '{station}' has no revision {revision}.");
+
+        var accepted = new NewRevision(c.Id, station, held.Numbers, FormStatus.Counted, held.Problems, Accepts: revision);
+        AppendResult result;
+        try { result = await writer.AppendAsync(new AppendRequest("operator", null, [], [accepted])); }
+        catch (StoreUnavailableException) { return Problems.Unavailable(context); }
+        return result.Outcome == AppendOutcome.NotAcceptable
+            ? Problems.Conflict($"Revision {revision} is not the station's latest quarantined revision; only that one can be accepted.")
+            : TypedResults.Accepted($"/api/v1/stations/{Uri.EscapeDataString(station)}/forms/{c.Id}", result.Receipts[0]);
+    }
+}

@@ -1,0 +1,57 @@
+using Broadcast.Elections;
+using Broadcast.Results;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Broadcast.Push;
+
+/// <summary>
+/// The viewers' hub at <c>/hubs/results</c>. Viewers are anonymous and read-only: these
+/// three methods are all they can call.
+/// </summary>
+public sealed class ResultsHub(Election election, ResultsView view, DeltaHistory history) : Hub
+{
+    public const int MaxGroupsPerConnection = 20;
+
+    public async Task<ResultsSnapshot> Subscribe(string contest, string region)
+    {
+        var (c, r) = Resolve(contest, region);
+        var groups = Subscriptions();
+        var group = GroupNames.Results(c.Id, region);
+        if (!groups.Contains(group) && groups.Count >= MaxGroupsPerConnection)
+            throw new HubException($"At most {MaxGroupsPerConnection} subscriptions per connection; unsubscribe first.");
+        // Join before reading the snapshot: a delta committed in between is then either in
+        // the snapshot or delivered after it, never lost.
+        await Groups.AddToGroupAsync(Context.ConnectionId, group);
+        groups.Add(group);
+        return view.Snapshot(c, r);
+    }
+
+    public async Task Unsubscribe(string contest, string region)
+    {
+        var group = GroupNames.Results(contest, region);
+        if (Subscriptions().Remove(group))
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, group);
+    }
+
+    /// <summary>The deltas after <paramref name="version"/> if the history still has them, else a fresh snapshot.</summary>
+    public ResumeResult Resume(string contest, string region, long version)
+    {
+        var (c, r) = Resolve(contest, region);
+        if (history.Since(c.Id, region, version) is { } deltas) return new ResumeResult(deltas, null);
+        var snapshot = view.Snapshot(c, r);
+        return snapshot.Version == version ? new ResumeResult([], null) : new ResumeResult([], snapshot);
+    }
+
+    private (Contest, int) Resolve(string contest, string region) =>
+        election.FindContest(contest) is { } c && election.FindRegion(region) is { } r
+            ? (c, r)
+            : throw new HubException($"Unknown contest '{contest}' or region '{region}'.");
+
+    private HashSet<string> Subscriptions()
+    {
+        if (Context.Items.TryGetValue(nameof(Subscriptions), out var value) && value is HashSet<string> set) return set;
+        var created = new HashSet<string>(StringComparer.Ordinal);
+        Context.Items[nameof(Subscriptions)] = created;
+        return created;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Threading.Channels;
+using Broadcast.Aggregation;
+using Broadcast.Results;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Broadcast.Push;
+
+/// <summary>
+/// Turns an applied aggregation run into one <see cref="TotalsChanged"/> per changed group,
+/// records them in the history and hands them to a background sender, so that the
+/// aggregator never waits on viewers' sockets.
+/// </summary>
+public sealed partial class ResultsPublisher(
+    ResultsView view, DeltaHistory history, IHubContext<ResultsHub> hub, ILogger<ResultsPublisher> logger) : BackgroundService
+{
+    private readonly Channel<object> _outbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+
+    public long DeltasPublished => Interlocked.Read(ref _published);
+    private long _published;
+
+    /// <summary>Called by the aggregator right after <see cref="Tally.Apply"/>, under its run lock.</summary>
+    public void Publish(TallyChanges changes, string epoch)
+    {
+        var deltas = view.Deltas(changes);
+        history.Add(deltas);
+        _outbox.Writer.TryWrite(deltas);
+    }
+
+    public void PublishRebuilt(string epoch)
+    {
+        history.Clear();
+        _outbox.Writer.TryWrite(new TotalsRebuilt(epoch));
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var item in _outbox.Reader.ReadAllAsync(stoppingToken))
+        {
+            var clients = hub.Clients;
+            try
+            {
+                if (item is TotalsRebuilt rebuilt)
+                {
+                    await clients.All.SendAsync(HubEvents.TotalsRebuilt, rebuilt, stoppingToken);
+                    continue;
+                }
+                var deltas = (IReadOnlyList<TotalsChanged>)item;
+                // Each group send is started without waiting for the previous one: a slow viewer
+                // delays only its own socket.
+                var sends = new Task[deltas.Count];
+                for (var i = 0; i < deltas.Count; i++)
+                    sends[i] = clients.Group(GroupNames.Results(deltas[i].Contest, deltas[i].Region))
+                        .SendAsync(HubEvents.TotalsChanged, deltas[i], stoppingToken);
+                await Task.WhenAll(sends);
+                Interlocked.Add(ref _published, deltas.Count);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Clients detect the gap by version and resume; nothing else to do here.
+                LogSendFailed(logger, e);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "Sending deltas failed; subscribers will resume from history")]
+    private static partial void LogSendFailed(ILogger logger, Exception exception);
+}
+
+public static class HubEvents
+{
+    public const string TotalsChanged = nameof(TotalsChanged);
+    public const string TotalsRebuilt = nameof(TotalsRebuilt);
+}

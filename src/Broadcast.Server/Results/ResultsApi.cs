@@ -1,0 +1,37 @@
+using Broadcast.Elections;
+using Broadcast.Ingest;
+using Microsoft.Net.Http.Headers;
+
+namespace Broadcast.Results;
+
+/// <summary>
+/// The cacheable snapshot for clients that cannot hold a WebSocket, and for CDNs in front of
+/// the origin: an ETag of epoch and version, 304 when unchanged, and a short max-age so a CDN
+/// absorbs the polling instead of the origin.
+/// </summary>
+public static class ResultsApi
+{
+    public static IEndpointRouteBuilder MapResultsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/results").WithTags("Results");
+        api.MapGet("/{contest}", (string contest, HttpContext context, Election election, ResultsView view) =>
+            Snapshot(contest, "0", context, election, view));
+        api.MapGet("/{contest}/{region}", Snapshot);
+        return app;
+    }
+
+    private static IResult Snapshot(string contest, string region, HttpContext context, Election election, ResultsView view)
+    {
+        if (election.FindContest(contest) is not { } c || election.FindRegion(region) is not { } r)
+            return Problems.NotFound($"No results for contest '{contest}' in region '{region}'.");
+        var snapshot = view.Snapshot(c, r);
+        var etag = new EntityTagHeaderValue($"\"{snapshot.Epoch}.{snapshot.Version}\"");
+        var headers = context.Response.GetTypedHeaders();
+        headers.ETag = etag;
+        headers.CacheControl = new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromSeconds(2) };
+        var ifNoneMatch = context.Request.GetTypedHeaders().IfNoneMatch;
+        if (ifNoneMatch.Any(tag => tag.Compare(etag, useStrongComparison: false) || tag.Equals(EntityTagHeaderValue.Any)))
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        return TypedResults.Ok(snapshot);
+    }
+}

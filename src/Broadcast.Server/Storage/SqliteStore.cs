@@ -1,0 +1,317 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace Broadcast.Storage;
+
+/// <summary>
+/// The source of truth on the embedded default: one SQLite file in WAL mode.
+/// Revisions are append-only; <c>seq</c> (the rowid) orders them globally and is what
+/// totals versions are made of. Every append batch and every aggregation commit is one
+/// transaction, synced to disk before it returns (<c>synchronous=FULL</c>).
+/// </summary>
+public sealed class SqliteStore
+{
+    private readonly string _connectionString;
+
+    public SqliteStore(string path)
+    {
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        using var connection = Open();
+        Execute(connection, Schema);
+    }
+
+    private const string Schema = """
+        PRAGMA journal_mode = WAL;
+        CREATE TABLE IF NOT EXISTS revisions (
+            seq         INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, so versions never repeat
+            contest     TEXT    NOT NULL,
+            station     TEXT    NOT NULL,
+            revision    INTEGER NOT NULL,
+            votes       TEXT    NOT NULL,                   -- per choice in ballot order: "508,108"
+            valid       INTEGER NOT NULL,
+            invalid     INTEGER NOT NULL,
+            total       INTEGER NOT NULL,
+            status      INTEGER NOT NULL,
+            problems    TEXT    NOT NULL,                   -- rule codes: "R1,R3"
+            accepts     INTEGER NULL,                       -- the quarantined revision an operator accepted
+            key_id      TEXT    NOT NULL,
+            received_at INTEGER NOT NULL,                   -- unix ms
+            UNIQUE (contest, station, revision));
+        CREATE TABLE IF NOT EXISTS idempotency (
+            key_id    TEXT NOT NULL,
+            idem_key  TEXT NOT NULL,
+            body_hash BLOB NOT NULL,
+            receipts  TEXT NOT NULL,
+            PRIMARY KEY (key_id, idem_key)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS totals (
+            contest     TEXT    NOT NULL,
+            region      TEXT    NOT NULL,
+            version     INTEGER NOT NULL,
+            reported    INTEGER NOT NULL,
+            quarantined INTEGER NOT NULL,
+            valid       INTEGER NOT NULL,
+            invalid     INTEGER NOT NULL,
+            votes       TEXT    NOT NULL,
+            PRIMARY KEY (contest, region)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS aggregation (
+            id         INTEGER PRIMARY KEY CHECK (id = 1),
+            checkpoint INTEGER NOT NULL,
+            epoch      TEXT    NOT NULL);
+        """;
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        Execute(connection, "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000;");
+        return connection;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Appends every request's forms in one transaction. A form equal to its station's
+    /// latest revision is a duplicate and stores nothing; a retried idempotency key answers
+    /// its first receipts.
+    /// </summary>
+    public Task<IReadOnlyList<AppendResult>> AppendAsync(IReadOnlyList<AppendRequest> requests)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using var commands = new AppendCommands(connection, transaction);
+        var results = new List<AppendResult>(requests.Count);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        foreach (var request in requests)
+            results.Add(Append(commands, request, now));
+        transaction.Commit();
+        return Task.FromResult<IReadOnlyList<AppendResult>>(results);
+    }
+
+    private static AppendResult Append(AppendCommands commands, AppendRequest request, long now)
+    {
+        if (request.IdempotencyKey is { } key && commands.FindIdempotent(request.KeyId, key) is var (hash, receiptsJson))
+        {
+            return hash.AsSpan().SequenceEqual(request.BodyHash)
+                ? new AppendResult(AppendOutcome.Replayed, JsonSerializer.Deserialize<FormReceipt[]>(receiptsJson)!)
+                : new AppendResult(AppendOutcome.IdempotencyKeyReused, []);
+        }
+
+        var receipts = new List<FormReceipt>(request.Forms.Count);
+        foreach (var form in request.Forms)
+        {
+            var latest = commands.Latest(form.Contest, form.Station);
+            if (form.Accepts is { } accepted && (latest is null || latest.Revision != accepted || latest.Status != FormStatus.Quarantined))
+                return new AppendResult(AppendOutcome.NotAcceptable, []);
+            if (latest is not null && form.Accepts is null && latest.Numbers.SameAs(form.Numbers))
+            {
+                receipts.Add(new FormReceipt(form.Station, form.Contest, latest.Revision, latest.Seq, FormReceipt.Duplicate, latest.Problems));
+                continue;
+            }
+            var revision = (latest?.Revision ?? 0) + 1;
+            var seq = commands.Insert(form, revision, request.KeyId, now);
+            receipts.Add(new FormReceipt(form.Station, form.Contest, revision, seq, FormReceipt.StatusOf(form.Status), form.Problems));
+        }
+
+        if (request.IdempotencyKey is { } newKey)
+            commands.RememberIdempotent(request.KeyId, newKey, request.BodyHash, JsonSerializer.Serialize(receipts));
+        return new AppendResult(AppendOutcome.Stored, receipts);
+    }
+
+    /// <summary>Prepared statements reused for every row of one append transaction.</summary>
+    private sealed class AppendCommands(SqliteConnection connection, SqliteTransaction transaction) : IDisposable
+    {
+        private readonly SqliteCommand _latest = Prepare(connection, transaction,
+            "SELECT " + RevisionColumns + " FROM revisions WHERE contest = $contest AND station = $station ORDER BY revision DESC LIMIT 1",
+            "$contest", "$station");
+        private readonly SqliteCommand _insert = Prepare(connection, transaction, """
+            INSERT INTO revisions (contest, station, revision, votes, valid, invalid, total, status, problems, accepts, key_id, received_at)
+            VALUES ($contest, $station, $revision, $votes, $valid, $invalid, $total, $status, $problems, $accepts, $key, $now)
+            RETURNING seq
+            """, "$contest", "$station", "$revision", "$votes", "$valid", "$invalid", "$total", "$status", "$problems", "$accepts", "$key", "$now");
+        private readonly SqliteCommand _findKey = Prepare(connection, transaction,
+            "SELECT body_hash, receipts FROM idempotency WHERE key_id = $key AND idem_key = $idem", "$key", "$idem");
+        private readonly SqliteCommand _rememberKey = Prepare(connection, transaction,
+            "INSERT INTO idempotency (key_id, idem_key, body_hash, receipts) VALUES ($key, $idem, $hash, $receipts)",
+            "$key", "$idem", "$hash", "$receipts");
+
+        public void Dispose()
+        {
+            _latest.Dispose(); _insert.Dispose(); _findKey.Dispose(); _rememberKey.Dispose();
+        }
+
+        public StoredRevision? Latest(string contest, string station)
+        {
+            _latest.Parameters[0].Value = contest;
+            _latest.Parameters[1].Value = station;
+            using var reader = _latest.ExecuteReader();
+            return reader.Read() ? ReadRevision(reader) : null;
+        }
+
+        public long Insert(NewRevision form, int revision, string keyId, long now)
+        {
+            var p = _insert.Parameters;
+            p[0].Value = form.Contest; p[1].Value = form.Station; p[2].Value = revision;
+            p[3].Value = form.Numbers.VotesText; p[4].Value = form.Numbers.Valid; p[5].Value = form.Numbers.Invalid;
+            p[6].Value = form.Numbers.Total; p[7].Value = (int)form.Status; p[8].Value = string.Join(',', form.Problems);
+            p[9].Value = (object?)form.Accepts ?? DBNull.Value; p[10].Value = keyId; p[11].Value = now;
+            return (long)_insert.ExecuteScalar()!;
+        }
+
+        public (byte[] Hash, string Receipts)? FindIdempotent(string keyId, string key)
+        {
+            _findKey.Parameters[0].Value = keyId;
+            _findKey.Parameters[1].Value = key;
+            using var reader = _findKey.ExecuteReader();
+            return reader.Read() ? ((byte[])reader[0], reader.GetString(1)) : null;
+        }
+
+        public void RememberIdempotent(string keyId, string key, byte[] hash, string receipts)
+        {
+            var p = _rememberKey.Parameters;
+            p[0].Value = keyId; p[1].Value = key; p[2].Value = hash; p[3].Value = receipts;
+            _rememberKey.ExecuteNonQuery();
+        }
+    }
+
+    private static SqliteCommand Prepare(SqliteConnection connection, SqliteTransaction? transaction, string sql, params string[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var name in parameters) command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        command.Prepare();
+        return command;
+    }
+
+    private const string RevisionColumns = "seq, contest, station, revision, votes, valid, invalid, total, status, problems, accepts, received_at";
+
+    private static StoredRevision ReadRevision(SqliteDataReader r)
+    {
+        var problems = r.GetString(9);
+        return new StoredRevision(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt32(3),
+            new FormNumbers(FormNumbers.ParseVotes(r.GetString(4)), r.GetInt32(5), r.GetInt32(6), r.GetInt32(7)),
+            (FormStatus)r.GetInt32(8), problems.Length == 0 ? [] : problems.Split(','),
+            r.IsDBNull(10) ? null : r.GetInt32(10), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(11)));
+    }
+
+    /// <summary>Revisions with <c>afterSeq &lt; seq &lt;= upToSeq</c>, in seq order, at most <paramref name="limit"/>.</summary>
+    public Task<IReadOnlyList<StoredRevision>> ReadRevisionsAsync(long afterSeq, long upToSeq, int limit)
+    {
+        using var connection = Open();
+        using var command = Prepare(connection, null,
+            $"SELECT {RevisionColumns} FROM revisions WHERE seq > $after AND seq <= $upTo ORDER BY seq LIMIT $limit",
+            "$after", "$upTo", "$limit");
+        command.Parameters[0].Value = afterSeq;
+        command.Parameters[1].Value = upToSeq;
+        command.Parameters[2].Value = limit;
+        var list = new List<StoredRevision>(Math.Min(limit, 100_000));
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) list.Add(ReadRevision(reader));
+        return Task.FromResult<IReadOnlyList<StoredRevision>>(list);
+    }
+
+    public Task<IReadOnlyList<StoredRevision>> ReadStationAsync(string contest, string station)
+    {
+        using var connection = Open();
+        using var command = Prepare(connection, null,
+            $"SELECT {RevisionColumns} FROM revisions WHERE contest = $contest AND station = $station ORDER BY revision",
+            "$contest", "$station");
+        command.Parameters[0].Value = contest;
+        command.Parameters[1].Value = station;
+        var list = new List<StoredRevision>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) list.Add(ReadRevision(reader));
+        return Task.FromResult<IReadOnlyList<StoredRevision>>(list);
+    }
+
+    public Task<long> ReadLastSeqAsync()
+    {
+        using var connection = Open();
+        using var command = Prepare(connection, null, "SELECT COALESCE(MAX(seq), 0) FROM revisions");
+        return Task.FromResult((long)command.ExecuteScalar()!);
+    }
+
+    /// <summary>The aggregation state, created (checkpoint 0, a fresh epoch) on first use.</summary>
+    public Task<AggregationState> ReadAggregationStateAsync()
+    {
+        using var connection = Open();
+        using var insert = Prepare(connection, null,
+            "INSERT OR IGNORE INTO aggregation (id, checkpoint, epoch) VALUES (1, 0, $epoch)", "$epoch");
+        insert.Parameters[0].Value = AggregationState.NewEpoch();
+        insert.ExecuteNonQuery();
+        using var select = Prepare(connection, null, "SELECT checkpoint, epoch FROM aggregation WHERE id = 1");
+        using var reader = select.ExecuteReader();
+        reader.Read();
+        return Task.FromResult(new AggregationState(reader.GetInt64(0), reader.GetString(1)));
+    }
+
+    /// <summary>
+    /// Commits an aggregation run: the changed totals and the new state, atomically, only if
+    /// the state is still <paramref name="expected"/>. False means another run got there first
+    /// and nothing was written: that is what makes a run safe to repeat or to race.
+    /// With <paramref name="replaceAll"/> (a rebuild) every stored total is replaced.
+    /// </summary>
+    public Task<bool> CommitAggregationAsync(AggregationState expected, AggregationState next,
+        IReadOnlyCollection<TotalsRow> totals, bool replaceAll)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using var advance = Prepare(connection, transaction,
+            "UPDATE aggregation SET checkpoint = $next, epoch = $nextEpoch WHERE id = 1 AND checkpoint = $expected AND epoch = $epoch",
+            "$next", "$nextEpoch", "$expected", "$epoch");
+        advance.Parameters[0].Value = next.Checkpoint;
+        advance.Parameters[1].Value = next.Epoch;
+        advance.Parameters[2].Value = expected.Checkpoint;
+        advance.Parameters[3].Value = expected.Epoch;
+        if (advance.ExecuteNonQuery() != 1) return Task.FromResult(false);
+
+        if (replaceAll)
+        {
+            using var clear = Prepare(connection, transaction, "DELETE FROM totals");
+            clear.ExecuteNonQuery();
+        }
+        using var upsert = Prepare(connection, transaction, """
+            INSERT INTO totals (contest, region, version, reported, quarantined, valid, invalid, votes)
+            VALUES ($contest, $region, $version, $reported, $quarantined, $valid, $invalid, $votes)
+            ON CONFLICT (contest, region) DO UPDATE SET version = excluded.version, reported = excluded.reported,
+                quarantined = excluded.quarantined, valid = excluded.valid, invalid = excluded.invalid, votes = excluded.votes
+            """, "$contest", "$region", "$version", "$reported", "$quarantined", "$valid", "$invalid", "$votes");
+        var p = upsert.Parameters;
+        foreach (var row in totals)
+        {
+            p[0].Value = row.Contest; p[1].Value = row.Region; p[2].Value = row.Version; p[3].Value = row.Reported;
+            p[4].Value = row.Quarantined; p[5].Value = row.Valid; p[6].Value = row.Invalid; p[7].Value = string.Join(',', row.Votes);
+            upsert.ExecuteNonQuery();
+        }
+        transaction.Commit();
+        return Task.FromResult(true);
+    }
+
+    public Task<IReadOnlyList<TotalsRow>> ReadTotalsAsync()
+    {
+        using var connection = Open();
+        using var command = Prepare(connection, null,
+            "SELECT contest, region, version, reported, quarantined, valid, invalid, votes FROM totals");
+        var list = new List<TotalsRow>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var votes = reader.GetString(7);
+            list.Add(new TotalsRow(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3),
+                reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6),
+                votes.Length == 0 ? [] : Array.ConvertAll(votes.Split(','), long.Parse)));
+        }
+        return Task.FromResult<IReadOnlyList<TotalsRow>>(list);
+    }
+}

@@ -1,0 +1,77 @@
+namespace Broadcast.Storage;
+
+/// <summary>Whether a stored revision goes into the totals.</summary>
+public enum FormStatus : byte
+{
+    /// <summary>In the totals (possibly flagged, e.g. R2).</summary>
+    Counted = 1,
+    /// <summary>Stored but held out of the totals until corrected or accepted.</summary>
+    Quarantined = 2,
+}
+
+/// <summary>The numbers of one C1 form: votes per choice in the contest's ballot order.</summary>
+public sealed record FormNumbers(int[] Votes, int Valid, int Invalid, int Total)
+{
+    public bool SameAs(FormNumbers other) =>
+        Valid == other.Valid && Invalid == other.Invalid && Total == other.Total && Votes.AsSpan().SequenceEqual(other.Votes);
+
+    /// <summary>Compact text form kept in the store: <c>508,108</c>.</summary>
+    public string VotesText => string.Join(',', Votes);
+
+    public static int[] ParseVotes(string text) =>
+        text.Length == 0 ? [] : Array.ConvertAll(text.Split(','), int.Parse);
+}
+
+/// <summary>A validated form to append as the station's next revision.</summary>
+public sealed record NewRevision(string Contest, string Station, FormNumbers Numbers, FormStatus Status,
+    IReadOnlyList<string> Problems, int? Accepts = null);
+
+/// <summary>
+/// One request's forms, appended in one transaction with every other request of the same
+/// writer batch. <see cref="BodyHash"/> is kept with the idempotency key so a retry with a
+/// different body can be told apart.
+/// </summary>
+public sealed record AppendRequest(string KeyId, string? IdempotencyKey, byte[] BodyHash, IReadOnlyList<NewRevision> Forms);
+
+public enum AppendOutcome
+{
+    Stored,
+    /// <summary>The idempotency key was seen before with this body: <see cref="AppendResult.Receipts"/> are the first answer's.</summary>
+    Replayed,
+    /// <summary>The idempotency key was seen before with another body: nothing stored.</summary>
+    IdempotencyKeyReused,
+    /// <summary>An accept named a revision that is not the station's latest quarantined one: nothing stored.</summary>
+    NotAcceptable,
+}
+
+public sealed record AppendResult(AppendOutcome Outcome, IReadOnlyList<FormReceipt> Receipts)
+{
+    public bool StoredAnything => Outcome == AppendOutcome.Stored && Receipts.Any(r => r.Status != FormReceipt.Duplicate);
+}
+
+/// <summary>What ingest answers for each form.</summary>
+public sealed record FormReceipt(string Station, string Contest, int Revision, long Seq, string Status, IReadOnlyList<string> Problems)
+{
+    public const string Counted = "counted";
+    public const string Quarantined = "quarantined";
+    public const string Duplicate = "duplicate";
+
+    public static string StatusOf(FormStatus status) => status == FormStatus.Counted ? Counted : Quarantined;
+}
+
+public sealed record StoredRevision(long Seq, string Contest, string Station, int Revision, FormNumbers Numbers,
+    FormStatus Status, IReadOnlyList<string> Problems, int? Accepts, DateTimeOffset ReceivedAt);
+
+/// <summary>
+/// The aggregator's position: every revision with <c>seq &lt;= Checkpoint</c> is in the totals.
+/// <see cref="Epoch"/> changes whenever totals are rebuilt from scratch; versions of different
+/// epochs are not comparable.
+/// </summary>
+public sealed record AggregationState(long Checkpoint, string Epoch)
+{
+    public static string NewEpoch() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
+}
+
+/// <summary>Stored totals of one (contest, region) group, as of <see cref="Version"/>.</summary>
+public sealed record TotalsRow(string Contest, string Region, long Version, long Reported, long Quarantined,
+    long Valid, long Invalid, long[] Votes);

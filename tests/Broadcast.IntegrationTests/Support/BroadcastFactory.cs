@@ -1,0 +1,124 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Broadcast.Elections;
+using Broadcast.Storage;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Broadcast.IntegrationTests.Support;
+
+/// <summary>
+/// One Broadcast server on real Kestrel (loopback, a free port) with its own SQLite file, so
+/// the real SignalR client talks to it over real WebSockets. The election is loaded once per
+/// test run and shared, since it is immutable.
+/// </summary>
+public sealed class BroadcastFactory : WebApplicationFactory<Program>
+{
+    public const string IngestSecret = "test-ingest-secret";
+    public const string OperatorSecret = "test-operator-secret";
+
+    private static readonly Lazy<Election> SharedElection = new(() =>
+        ElectionLoader.Load(Path.Combine(AppContext.BaseDirectory, "data", "pilpres2019")));
+
+    private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"broadcast-test-{Guid.NewGuid():N}.db");
+    private readonly Dictionary<string, string?> _settings;
+
+    public BroadcastFactory() : this([]) { }
+
+    internal BroadcastFactory(Dictionary<string, string?> settings)
+    {
+        _settings = settings;
+        UseKestrel(0);
+    }
+
+    public static Election Election => SharedElection.Value;
+
+    public string DatabasePath => _databasePath;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Storage:SqlitePath", _databasePath);
+        builder.UseSetting("BROADCAST_INGEST_KEY", IngestSecret);
+        builder.UseSetting("BROADCAST_OPERATOR_KEY", OperatorSecret);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+        builder.ConfigureServices(services => services.AddSingleton(SharedElection.Value));
+    }
+
+    public Uri ServerAddress
+    {
+        get
+        {
+            StartServer();
+            var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new Uri(address.Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1"));
+        }
+    }
+
+    /// <summary>An HTTP client with the ingest key.</summary>
+    public HttpClient Ingest()
+    {
+        var client = new HttpClient { BaseAddress = ServerAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", IngestSecret);
+        return client;
+    }
+
+    public HttpClient Anonymous() => new() { BaseAddress = ServerAddress };
+
+    public HttpClient Operator()
+    {
+        var client = new HttpClient { BaseAddress = ServerAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", OperatorSecret);
+        return client;
+    }
+
+    public HubConnection Hub(string protocol)
+    {
+        var builder = new HubConnectionBuilder().WithUrl(new Uri(ServerAddress, "/hubs/results"), options =>
+        {
+            options.Transports = HttpTransportType.WebSockets;
+            options.SkipNegotiation = true;
+        });
+        if (protocol == Protocols.MessagePack) builder.AddMessagePackProtocol();
+        return builder.Build();
+    }
+
+    public SqliteStore Store => Services.GetRequiredService<SqliteStore>();
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(_databasePath + suffix);
+    }
+}
+
+public static class Protocols
+{
+    public const string Json = "json";
+    public const string MessagePack = "messagepack";
+}
+
+/// <summary>Builds C1 form bodies as a counting app would send them.</summary>
+public static class Forms
+{
+    public static object Body(string station, int a, int b, int? invalid = 0, int? valid = null, int? total = null, string contest = "ppwp")
+    {
+        var v = valid ?? a + b;
+        return new { station, contest, votes = new Dictionary<string, int> { ["01"] = a, ["02"] = b }, valid = v, invalid, total = total ?? v + (invalid ?? 0) };
+    }
+
+    public static async Task<FormReceipt> PostAsync(this HttpClient client, object form, string? idempotencyKey = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/forms") { Content = JsonContent.Create(form) };
+        if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
+        using var response = await client.SendAsync(request);
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<FormReceipt>())!;
+    }
+}
