@@ -140,7 +140,7 @@ public sealed class StationTable
 
 /// <summary>
 /// How a station's public id is made from its village id and number:
-/// 2019 <c>25823.7</c> (<see cref="Dotted"/>), 2024 the 13-digit code <c>1101012001001</c> (<see cref="Fixed3"/>).
+/// 2019 <c>25830.2</c> (<see cref="Dotted"/>), 2024 the 13-digit code <c>1101012001001</c> (<see cref="Fixed3"/>).
 /// </summary>
 public enum StationIdFormat { Dotted, Fixed3 }
 

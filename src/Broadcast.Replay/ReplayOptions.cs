@@ -1,0 +1,111 @@
+using System.Globalization;
+
+namespace Broadcast.Replay;
+
+/// <summary>Command-line options. Parsing is hand-written: a dozen flags do not justify a package.</summary>
+public sealed record ReplayOptions
+{
+    public const int MaxBatch = 5000; // the server's limit for POST /api/v1/forms:batch
+
+    public Uri Server { get; init; } = new("http://127.0.0.1:5000");
+    public string? Key { get; init; } = Environment.GetEnvironmentVariable("BROADCAST_INGEST_KEY");
+    public string? DataPath { get; init; }
+    /// <summary>Election-night clock speed-up; null = as fast as possible.</summary>
+    public double? Speed { get; init; }
+    public int Batch { get; init; } = 1000;
+    public int Concurrency { get; init; } = 4;
+    public string? Province { get; init; }
+    public int? Limit { get; init; }
+    public bool Corrections { get; init; } = true;
+    public string? JsonPath { get; init; }
+    public bool DryRun { get; init; }
+    public bool Help { get; init; }
+
+    public const string Usage = """
+        Broadcast.Replay - replays the 2019 presidential election night through the Broadcast ingest API.
+
+        Usage: Broadcast.Replay [options]
+
+          --server <url>        server base address (default http://127.0.0.1:5000)
+          --key <secret>        ingest key (default: env BROADCAST_INGEST_KEY)
+          --data <path>         tps.csv.gz (default: search upward from the current and the exe
+                                directory for shared/data/pilpres2019/tps.csv.gz)
+          --speed <N>           timed replay: the election-night clock runs N times faster
+                                (3600 = one hour per second)
+          --max                 as fast as possible (default)
+          --batch <n>           forms per POST /api/v1/forms:batch (default 1000, max 5000);
+                                1 uses single POST /api/v1/forms
+          --concurrency <n>     parallel requests (default 4)
+          --province <id>       only stations under this region id (e.g. 1 = ACEH)
+          --limit <n>           stop after n forms
+          --no-corrections      do not send the volunteer (KawalPemilu) corrections
+          --json <file>         also write the summary as JSON
+          --dry-run             read, order and count the forms; send nothing
+          -h, --help            this text
+
+        Exit code: 0 when every form was accepted, 1 when any was rejected or failed,
+        2 for bad options or missing data.
+        """;
+
+    /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with a user-facing message.</summary>
+    public static ReplayOptions Parse(string[] args)
+    {
+        var o = new ReplayOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var flag = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{flag} needs a value");
+            o = flag switch
+            {
+                "--server" => o with { Server = ParseUri(Value()) },
+                "--key" => o with { Key = Value() },
+                "--data" => o with { DataPath = Value() },
+                "--speed" => o with { Speed = ParsePositive(flag, Value()) },
+                "--max" => o with { Speed = null },
+                "--batch" => o with { Batch = (int)ParseInt(flag, Value(), 1, MaxBatch) },
+                "--concurrency" => o with { Concurrency = (int)ParseInt(flag, Value(), 1, 256) },
+                "--province" => o with { Province = Value() },
+                "--limit" => o with { Limit = (int)ParseInt(flag, Value(), 0, int.MaxValue) },
+                "--no-corrections" => o with { Corrections = false },
+                "--json" => o with { JsonPath = Value() },
+                "--dry-run" => o with { DryRun = true },
+                "-h" or "--help" => o with { Help = true },
+                _ => throw new ArgumentException($"unknown option {flag} (see --help)"),
+            };
+        }
+        return o;
+    }
+
+    /// <summary>The tps.csv.gz to read: --data, else the first match walking up from the current and the exe directory.</summary>
+    public string ResolveDataPath()
+    {
+        if (DataPath is not null)
+            return File.Exists(DataPath) ? Path.GetFullPath(DataPath) : throw new FileNotFoundException($"no such file: {DataPath}");
+        var relative = Path.Combine("shared", "data", "pilpres2019", "tps.csv.gz");
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, relative);
+                if (File.Exists(candidate))
+                    return candidate;
+            }
+        }
+        throw new FileNotFoundException($"{relative} not found above the current or the exe directory; use --data");
+    }
+
+    private static Uri ParseUri(string s) =>
+        Uri.TryCreate(s, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new ArgumentException($"--server: not an http(s) URL: {s}");
+
+    private static long ParseInt(string flag, string s, long min, long max) =>
+        long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max
+            ? v
+            : throw new ArgumentException($"{flag}: expected a whole number from {min} to {max}, got '{s}'");
+
+    private static double ParsePositive(string flag, string s) =>
+        double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v > 0 && double.IsFinite(v)
+            ? v
+            : throw new ArgumentException($"{flag}: expected a positive number, got '{s}'");
+}

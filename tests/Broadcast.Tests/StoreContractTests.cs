@@ -1,0 +1,115 @@
+using Broadcast.Storage;
+
+namespace Broadcast.Tests;
+
+/// <summary>
+/// What every store must do, whatever its engine. Each store implementation derives a class
+/// that says how to create an empty store.
+/// </summary>
+public abstract class StoreContractTests
+{
+    protected abstract SqliteStore CreateEmptyStore();
+
+    private static NewRevision Form(string station, int a, int b, FormStatus status = FormStatus.Counted, int? accepts = null) =>
+        new("ppwp", station, new FormNumbers([a, b], a + b, 0, a + b), status, [], accepts);
+
+    private static AppendRequest Request(string? key, params NewRevision[] forms) =>
+        new("test", key, System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('|', forms.Select(f => $"{f.Station}:{f.Numbers.VotesText}")))), forms);
+
+    [Fact]
+    public async Task AppendedRevisionsGetIncreasingSeqsAndPerStationRevisionNumbers()
+    {
+        var store = CreateEmptyStore();
+        var results = await store.AppendAsync([Request(null, Form("1.1", 1, 2), Form("1.2", 3, 4)), Request(null, Form("1.1", 5, 6))]);
+
+        var receipts = results.SelectMany(r => r.Receipts).ToList();
+        Assert.Equal([1, 1, 2], receipts.Select(r => r.Revision));
+        Assert.True(receipts[0].Seq < receipts[1].Seq && receipts[1].Seq < receipts[2].Seq);
+        Assert.Equal(receipts[2].Seq, await store.ReadLastSeqAsync());
+        Assert.Equal([1, 2], (await store.ReadStationAsync("ppwp", "1.1")).Select(r => r.Revision));
+    }
+
+    [Fact]
+    public async Task AFormEqualToTheLatestRevisionIsADuplicateAndStoresNothing()
+    {
+        var store = CreateEmptyStore();
+        var first = (await store.AppendAsync([Request(null, Form("1.1", 1, 2))]))[0].Receipts[0];
+        var again = (await store.AppendAsync([Request(null, Form("1.1", 1, 2))]))[0].Receipts[0];
+
+        Assert.Equal((FormReceipt.Duplicate, first.Seq, first.Revision), (again.Status, again.Seq, again.Revision));
+        Assert.Single(await store.ReadStationAsync("ppwp", "1.1"));
+    }
+
+    [Fact]
+    public async Task AnIdempotencyKeyReplaysItsFirstAnswerAndRefusesAnotherBody()
+    {
+        var store = CreateEmptyStore();
+        var first = (await store.AppendAsync([Request("k", Form("1.1", 1, 2))]))[0];
+        var replay = (await store.AppendAsync([Request("k", Form("1.1", 1, 2))]))[0];
+        var reused = (await store.AppendAsync([Request("k", Form("1.1", 9, 9))]))[0];
+
+        Assert.Equal(AppendOutcome.Replayed, replay.Outcome);
+        Assert.Equivalent(first.Receipts, replay.Receipts, strict: true);
+        Assert.Equal(AppendOutcome.IdempotencyKeyReused, reused.Outcome);
+        Assert.Single(await store.ReadStationAsync("ppwp", "1.1"));
+    }
+
+    [Fact]
+    public async Task OnlyTheLatestQuarantinedRevisionCanBeAccepted()
+    {
+        var store = CreateEmptyStore();
+        await store.AppendAsync([Request(null, Form("1.1", 1, 2, FormStatus.Quarantined))]);
+        var wrong = (await store.AppendAsync([Request(null, Form("1.1", 1, 2, accepts: 5))]))[0];
+        var right = (await store.AppendAsync([Request(null, Form("1.1", 1, 2, accepts: 1))]))[0];
+
+        Assert.Equal(AppendOutcome.NotAcceptable, wrong.Outcome);
+        Assert.Equal((FormReceipt.Counted, 2), (right.Receipts[0].Status, right.Receipts[0].Revision));
+        Assert.Equal(1, (await store.ReadStationAsync("ppwp", "1.1"))[^1].Accepts);
+    }
+
+    [Fact]
+    public async Task AnAggregationCommitAppliesOnlyFromTheExpectedState()
+    {
+        var store = CreateEmptyStore();
+        var start = await store.ReadAggregationStateAsync();
+        var row = new TotalsRow("ppwp", "0", 5, 1, 0, 3, 0, [1, 2]);
+
+        Assert.True(await store.CommitAggregationAsync(start, start with { Checkpoint = 5 }, [row], replaceAll: false));
+        Assert.False(await store.CommitAggregationAsync(start, start with { Checkpoint = 6 }, [row with { Valid = 99 }], replaceAll: false));
+        Assert.Equal(start with { Checkpoint = 5 }, await store.ReadAggregationStateAsync());
+        var stored = Assert.Single(await store.ReadTotalsAsync());
+        Assert.Equal(3L, stored.Valid);
+        Assert.Equal([1L, 2L], stored.Votes);
+    }
+
+    [Fact]
+    public async Task RevisionsAreReadInSeqOrderWithinBounds()
+    {
+        var store = CreateEmptyStore();
+        await store.AppendAsync([Request(null, Form("1.1", 1, 1), Form("1.2", 2, 2), Form("1.3", 3, 3), Form("1.4", 4, 4))]);
+        var middle = await store.ReadRevisionsAsync(1, 3, 10);
+        var limited = await store.ReadRevisionsAsync(0, long.MaxValue, 2);
+
+        Assert.Equal([2L, 3L], middle.Select(r => r.Seq));
+        Assert.Equal([1L, 2L], limited.Select(r => r.Seq));
+    }
+}
+
+public sealed class SqliteStoreContractTests : StoreContractTests, IDisposable
+{
+    private readonly List<string> _files = [];
+
+    protected override SqliteStore CreateEmptyStore()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"broadcast-contract-{Guid.NewGuid():N}.db");
+        _files.Add(path);
+        return new SqliteStore(path);
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in _files)
+            foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(file + suffix);
+    }
+}
