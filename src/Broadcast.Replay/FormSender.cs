@@ -69,6 +69,15 @@ public sealed class FormSender : IDisposable
                 }
                 if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
                     throw new ReplayAbortedException($"ingest key refused: HTTP {(int)response.StatusCode} (--key / BROADCAST_INGEST_KEY)");
+                if (response.StatusCode == HttpStatusCode.UnprocessableEntity && !_single
+                    && await BadFormsAsync(response, ct) is { Count: > 0 } bad && bad.Count < forms.Count)
+                {
+                    // A batch is all or nothing: drop the forms the server named and send the rest again.
+                    _stats.Refused(bad.Count);
+                    foreach (var (index, problem) in bad) Report($"form {forms[index].Station} rejected: {problem}");
+                    await SendAsync(forms.Where((_, i) => !bad.ContainsKey(i)).ToArray(), ct);
+                    return;
+                }
                 if (!IsTransient(response.StatusCode))
                 {
                     _stats.Refused(forms.Count);
@@ -94,6 +103,28 @@ public sealed class FormSender : IDisposable
         }
         _stats.Lost(forms.Count);
         Report($"{Describe(forms)} failed after {MaxAttempts} attempts: {lastError}");
+    }
+
+    /// <summary>The forms a 422 names (errors keyed <c>[index].field</c>), with their problems.</summary>
+    private static async Task<Dictionary<int, string>> BadFormsAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        var bad = new Dictionary<int, string>();
+        try
+        {
+            using var problem = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
+            if (!problem.RootElement.TryGetProperty("errors", out var errors)) return bad;
+            foreach (var error in errors.EnumerateObject())
+            {
+                var close = error.Name.IndexOf(']');
+                if (error.Name.StartsWith('[') && close > 1 && int.TryParse(error.Name.AsSpan(1, close - 1), out var index))
+                    bad[index] = bad.GetValueOrDefault(index, "") + $"{error.Name[(close + 2)..]} {error.Value}; ";
+            }
+        }
+        catch (JsonException)
+        {
+            // Not a problem+json body: treated as a rejection of the whole batch by the caller.
+        }
+        return bad;
     }
 
     private HttpRequestMessage NewRequest(byte[] body, string idempotencyKey)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Broadcast.Replay;
@@ -81,11 +82,13 @@ internal static class Program
     private static async Task<int> ReplayAsync(ReplayOptions options, ElectionNight night, Form[] timeline)
     {
         using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        void Stop(PosixSignalContext signal)
         {
-            e.Cancel = true; // stop sending, but still print the summary
+            signal.Cancel = true; // stop sending, but still print the summary
             cancel.Cancel();
-        };
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         var clock = options.Speed is { } speed && timeline.Length > 0 ? new NightClock(timeline[0].At, speed) : null;
         var stats = new ReplayStats();
         string? aborted = null;

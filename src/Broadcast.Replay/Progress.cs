@@ -87,6 +87,9 @@ public sealed class Progress : IAsyncDisposable
                 Console.Error.WriteLine(line);
                 return;
             }
+            // A line longer than the terminal wraps, and \r would then redraw only its last row.
+            var width = Console.WindowWidth > 0 ? Console.WindowWidth - 1 : line.Length;
+            line = line.Length > width ? line[..width] : line;
             Console.Error.Write("\r" + line.PadRight(_drawn));
             _drawn = line.Length;
         }

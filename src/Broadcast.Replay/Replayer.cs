@@ -55,7 +55,7 @@ public sealed class Replayer(FormSender sender, int batch, int concurrency, Nigh
         }
         catch (Exception e)
         {
-            _fatal ??= e;
+            Interlocked.CompareExchange(ref _fatal, e, null); // the first failure is the one to report
             await run.CancelAsync();
         }
         finally

@@ -1,9 +1,12 @@
 using Broadcast.Aggregation;
 using Broadcast.Elections;
+using Broadcast.Health;
 using Broadcast.Ingest;
 using Broadcast.Push;
 using Broadcast.Results;
 using Broadcast.Storage;
+
+if (HealthProbe.Requested(args)) return await HealthProbe.RunAsync();
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -26,9 +29,10 @@ app.MapIngestApi();
 app.MapResultsApi();
 app.MapResultsHub();
 app.MapOperatorApi();
-app.MapGet("/health/live", () => TypedResults.Ok("live")).WithTags("Health");
+app.MapHealth();
 
 app.Run();
+return 0;
 
 /// <summary>Visible to the integration tests' WebApplicationFactory.</summary>
 public partial class Program;

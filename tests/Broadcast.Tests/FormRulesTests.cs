@@ -52,6 +52,10 @@ public sealed class FormRulesTests
         Assert.Contains("R3", Check(Station, 800, 11, 811, 0, 811).Item2); // 11 typed as 811
 
     [Fact]
+    public void ATypoInTheInvalidBoxCannotAddBallotsBeyondTheVoters() =>
+        AssertOutcome(FormStatus.Quarantined, ["R2", "R3"], Check(Station, 73, 103, 176, 5200, 182)); // 6 typed as 5200
+
+    [Fact]
     public void WhereTheDptIsUnknownAtHomeTheLegalMaximumApplies()
     {
         var election = TestElection.Pemilu2024;

@@ -28,7 +28,7 @@ public static class FormRules
     public const string VotesAddUp = "R1";
     /// <summary>Valid + invalid = ballots used. Fails: counted, flagged.</summary>
     public const string BallotsAddUp = "R2";
-    /// <summary>Ballots used within the registered voters plus allowance. Fails: quarantined.</summary>
+    /// <summary>Ballots used (the larger of total and valid + invalid) within the registered voters plus allowance. Fails: quarantined.</summary>
     public const string WithinRegisteredVoters = "R3";
 
     public static (FormStatus Status, IReadOnlyList<string> Problems) Check(SubmittedForm form, Election election, RulesOptions rules)
@@ -39,7 +39,9 @@ public static class FormRules
         foreach (var votes in numbers.Votes) sum += votes;
         if (sum != numbers.Valid) problems.Add(VotesAddUp);
         if ((long)numbers.Valid + numbers.Invalid != numbers.Total) problems.Add(BallotsAddUp);
-        if (VoterLimit(form.StationIndex, election, rules) is { } limit && numbers.Total > limit) problems.Add(WithinRegisteredVoters);
+        // Ballots are counted twice on the form (total, and valid + invalid); a typo in either must not exceed the voters.
+        var ballots = Math.Max(numbers.Total, (long)numbers.Valid + numbers.Invalid);
+        if (VoterLimit(form.StationIndex, election, rules) is { } limit && ballots > limit) problems.Add(WithinRegisteredVoters);
 
         var quarantined = problems.Contains(VotesAddUp) || problems.Contains(WithinRegisteredVoters);
         return (quarantined ? FormStatus.Quarantined : FormStatus.Counted, problems);

@@ -1,0 +1,196 @@
+// End-to-end check of the three screens against a running Broadcast server.
+//   BROADCAST_URL=http://127.0.0.1:5000 BROADCAST_INGEST_KEY=... npm run e2e
+// Optional: BROADCAST_STATION (default "4.1": KEUDE BAKONGAN, ACEH SELATAN, 292 voters in
+// the 2019 data), BROADCAST_UPDATE_BUDGET_MS (default 1000), BROADCAST_CHROMIUM
+// (default /usr/bin/chromium). Screenshots go to web-client/test-results/.
+// Needs the built client in the server's wwwroot (npm run build) and Debian's chromium.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const BASE = (process.env.BROADCAST_URL ?? 'http://127.0.0.1:5000').replace(/\/+$/, '');
+const KEY = process.env.BROADCAST_INGEST_KEY ?? '';
+const STATION = process.env.BROADCAST_STATION ?? '4.1';
+const BUDGET_MS = Number(process.env.BROADCAST_UPDATE_BUDGET_MS ?? 1000);
+const CONTEST = 'ppwp';
+const OUT = fileURLToPath(new URL('../test-results/', import.meta.url));
+mkdirSync(OUT, { recursive: true });
+
+// The screens format numbers as Indonesian (the default language); so do we.
+const intFmt = new Intl.NumberFormat('id-ID', { maximumFractionDigits: 0 });
+const pctFmt = new Intl.NumberFormat('id-ID', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const pct = (x) => `${pctFmt.format(x)}%`;
+
+async function getJson(path) {
+  const res = await fetch(`${BASE}${path}`, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+  assert.equal(res.status, 200, `GET ${path} answered ${res.status}`);
+  return res.json();
+}
+
+/** What a screen must show for a snapshot: region name, choice names, votes, shares, % reporting. */
+function expectedTexts(snap, choices, { votes }) {
+  const total = Object.values(snap.votes).reduce((a, b) => a + Number(b), 0);
+  const out = [snap.region.name];
+  for (const c of choices) {
+    const v = Number(snap.votes[c.id] ?? 0);
+    out.push(c.name, pct(total > 0 ? (v * 100) / total : 0));
+    if (votes) out.push(intFmt.format(v));
+  }
+  const st = snap.stations;
+  out.push(pct(st.total > 0 ? (st.reported * 100) / st.total : 0));
+  return out;
+}
+
+// Each probe runs in the page and reports { version, state, text } of the screen.
+// textContent, not innerText: the overlay upper-cases names with CSS.
+const rootProbe = () => ({
+  version: document.documentElement.dataset.version ?? null,
+  state: document.documentElement.dataset.state ?? null,
+  text: document.body.textContent,
+});
+const tickerProbe = () => {
+  const el = document.querySelector('broadcast-ticker');
+  return {
+    version: el?.dataset.version ?? null,
+    state: el?.dataset.state ?? null,
+    text: el?.shadowRoot?.querySelector('.strip')?.textContent ?? '',
+  };
+};
+
+const SCREENS = [
+  { name: 'monitor', path: `/monitor.html?contest=${CONTEST}&region=0&lang=id`, viewport: { width: 1440, height: 900 }, probe: rootProbe, votes: true },
+  { name: 'overlay', path: `/overlay.html?contest=${CONTEST}&region=0`, viewport: { width: 1920, height: 1080 }, probe: rootProbe, votes: true, transparent: true },
+  { name: 'ticker', path: '/index.html', viewport: { width: 1280, height: 720 }, probe: tickerProbe, votes: false },
+];
+
+let browser;
+let choices = [];
+const pages = new Map();
+const errors = new Map();
+
+/** The probe as an expression for page.waitForFunction. */
+const probeExpr = (screen) => `(${screen.probe.toString()})()`;
+
+async function probe(screen) {
+  return pages.get(screen.name).evaluate(screen.probe);
+}
+
+/** Waits until the screen shows exactly the API's national snapshot (same version). */
+async function assertShowsApi(screen, minVersion = 0) {
+  let last = null;
+  const deadline = Date.now() + 8000;
+  while (Date.now() < deadline) {
+    const p = await probe(screen);
+    const snap = await getJson(`/api/v1/results/${CONTEST}`);
+    const missing = expectedTexts(snap, choices, screen).filter((s) => !p.text.includes(s));
+    last = { page: p.version, api: snap.version, missing };
+    // Counting may go on meanwhile; compare only when both sides agree on the version.
+    if (String(snap.version) === p.version && snap.version >= minVersion && missing.length === 0) return snap;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.fail(`${screen.name} does not show the API totals: ${JSON.stringify(last)}`);
+}
+
+function randomForm() {
+  const votes = {};
+  let valid = 0;
+  for (const c of choices) {
+    const v = 20 + Math.floor(Math.random() * (240 / choices.length));
+    votes[c.id] = v;
+    valid += v;
+  }
+  const invalid = Math.floor(Math.random() * 6);
+  return { station: STATION, contest: CONTEST, votes, valid, invalid, total: valid + invalid };
+}
+
+/** Posts a form with fresh numbers (so it counts, not a duplicate); returns the receipt. */
+async function postForm() {
+  for (let i = 0; i < 5; i++) {
+    const res = await fetch(`${BASE}/api/v1/forms`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${KEY}`, 'Idempotency-Key': randomUUID(), 'Content-Type': 'application/json' },
+      body: JSON.stringify(randomForm()),
+    });
+    const body = await res.json().catch(() => null);
+    assert.equal(res.status, 202, `POST /api/v1/forms answered ${res.status}: ${JSON.stringify(body)}`);
+    if (body.status === 'counted') return body;
+    assert.equal(body.status, 'duplicate', `form not counted: ${JSON.stringify(body)}`);
+  }
+  assert.fail('five random forms in a row were duplicates');
+}
+
+describe('Broadcast screens', { timeout: 180_000 }, () => {
+  before(async () => {
+    browser = await chromium.launch({
+      executablePath: process.env.BROADCAST_CHROMIUM ?? '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  test(`server at ${BASE} answers the read API`, async () => {
+    const election = await getJson('/api/v1/election').catch((e) => assert.fail(`cannot read ${BASE}/api/v1/election: ${e.cause ?? e}`));
+    choices = election.contests.find((c) => c.id === CONTEST)?.choices ?? [];
+    assert.ok(choices.length > 0, `no choices for ${CONTEST} in /api/v1/election`);
+    const snap = await getJson(`/api/v1/results/${CONTEST}`);
+    assert.equal(snap.region.id, '0');
+  });
+
+  for (const screen of SCREENS) {
+    test(`${screen.name} loads live and shows the national totals`, async () => {
+      const page = await browser.newPage({ viewport: screen.viewport });
+      pages.set(screen.name, page);
+      errors.set(screen.name, []);
+      page.on('pageerror', (e) => errors.get(screen.name).push(String(e)));
+      const res = await page.goto(`${BASE}${screen.path}`);
+      assert.equal(res?.status(), 200);
+      await page.waitForFunction(`${probeExpr(screen)}.state === 'live'`, null, { timeout: 15_000 })
+        .catch(async () => assert.fail(`${screen.name} never went live: ${JSON.stringify(await probe(screen))}`));
+      await assertShowsApi(screen);
+      await page.screenshot({ path: `${OUT}${screen.name}-national.png`, omitBackground: Boolean(screen.transparent) });
+      assert.deepEqual(errors.get(screen.name), []);
+    });
+
+    test(`${screen.name} shows a new form within ${BUDGET_MS} ms`, { skip: !KEY && 'BROADCAST_INGEST_KEY not set' }, async () => {
+      const page = pages.get(screen.name);
+      assert.ok(page, 'the page did not load');
+      const started = Date.now();
+      const receipt = await postForm();
+      await page.waitForFunction(`Number(${probeExpr(screen)}.version) >= ${receipt.seq}`, null, { timeout: BUDGET_MS * 5, polling: 20 })
+        .catch(async () => assert.fail(`${screen.name} still at ${JSON.stringify((await probe(screen)).version)}, form seq ${receipt.seq}`));
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed <= BUDGET_MS, `${screen.name} took ${elapsed} ms to show seq ${receipt.seq} (budget ${BUDGET_MS} ms)`);
+      await assertShowsApi(screen, receipt.seq);
+      await page.screenshot({ path: `${OUT}${screen.name}-updated.png`, omitBackground: Boolean(screen.transparent) });
+      assert.deepEqual(errors.get(screen.name), []);
+    });
+  }
+
+  test('monitor drills down to the station\'s village and back', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(`${BASE}/monitor.html?contest=${CONTEST}&region=0`);
+    const village = STATION.slice(0, STATION.lastIndexOf('.'));
+    const target = await getJson(`/api/v1/results/${CONTEST}/${encodeURIComponent(village)}`);
+    // Click down the path: province tile, then the child rows, to the village.
+    const path = [...target.parents.slice(1), target.region];
+    for (const r of path) {
+      await page.locator(`main [data-region="${r.id}"]`).first().click();
+      await page.waitForFunction((name) => document.querySelector('#region-title')?.textContent === name
+        && document.querySelector('main')?.getAttribute('aria-busy') === 'false', r.name, { timeout: 5000 });
+    }
+    const text = await page.evaluate(() => document.body.textContent);
+    assert.ok(text.includes(target.region.name));
+    assert.equal(await page.locator('.children tbody tr').count(), target.children.length);
+    await page.screenshot({ path: `${OUT}monitor-village.png` });
+    // Back to national through the first breadcrumb.
+    await page.locator('#crumbs a').first().click();
+    await page.waitForFunction(() => document.documentElement.dataset.region === '0' && document.querySelector('.tiles'), null, { timeout: 5000 });
+    await page.close();
+  });
+});
