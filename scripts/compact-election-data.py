@@ -50,8 +50,32 @@ def pemilu2024(src, dst):
     write_gz(dst / "stations.csv.gz", ["village_id", "tps_no", "dpt"], stations)
     print(f"pemilu2024: {len(rows)} regions, {len(stations)} stations, {len(dpt)} with DPT")
 
+def demo2019(src, dst):
+    """demo-forms.csv.gz: the election night for demo mode, in arrival order.
+    offset_s = seconds after the first photo upload; Situng numbers first, then the volunteer
+    numbers as a correction where pair votes differ and all five are present."""
+    rows, first = [], None
+    for r in csv.DictReader(gzip.open(src / "tps.csv.gz", "rt", encoding="utf-8")):
+        if r["kpu_pas1"] == "":
+            continue
+        ts = int(r["kp_first_photo_ts_ms"]) if r["kp_first_photo_ts_ms"] else None
+        station = f'{r["desa_id"]}.{r["tps_no"]}'
+        situng = [r["kpu_pas1"], r["kpu_pas2"], r["kpu_sah"], r["kpu_tsah"], r["kpu_jum"]]
+        rows.append((ts, station, situng))
+        kp = [r["kp_pas1"], r["kp_pas2"], r["kp_sah"], r["kp_tsah"], r["kp_jum"]]
+        if all(kp) and (kp[0] != situng[0] or kp[1] != situng[1]):
+            later = int(r["kp_ts_ms"]) if r["kp_ts_ms"] else None
+            rows.append((max(later or 0, ts or 0) or None, station, kp))
+    first = min(t for t, _, _ in rows if t is not None)
+    last = max(t for t, _, _ in rows if t is not None)
+    rows.sort(key=lambda x: x[0] if x[0] is not None else last)
+    write_gz(dst / "demo-forms.csv.gz", ["offset_s", "station", "v01", "v02", "valid", "invalid", "total"],
+             [[((t if t is not None else last) - first) // 1000, s, *n] for t, s, n in rows])
+    print(f"demo: {len(rows)} forms")
+
 if __name__ == "__main__":
     shared = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data")
     out = Path("data")
     pilpres2019(shared / "pilpres2019", out / "pilpres2019")
     pemilu2024(shared / "pemilu2024", out / "pemilu2024")
+    demo2019(shared / "pilpres2019", out / "pilpres2019")

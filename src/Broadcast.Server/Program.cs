@@ -1,5 +1,7 @@
 using Broadcast.Aggregation;
+using Broadcast.Demo;
 using Broadcast.Elections;
+using Broadcast.Graphics;
 using Broadcast.Health;
 using Broadcast.Ingest;
 using Broadcast.Push;
@@ -8,13 +10,14 @@ using Broadcast.Storage;
 
 if (HealthProbe.Requested(args)) return await HealthProbe.RunAsync();
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(DemoSetup.TakeDemoFlag(args, out var demo));
 
 builder.AddElection();
 builder.AddStorage();
 builder.AddIngest();
 builder.AddAggregation();
 builder.AddResultsPush();
+builder.AddDemo(demo);
 builder.Services.AddProblemDetails();
 
 var app = builder.Build();
@@ -28,6 +31,7 @@ app.MapElectionApi();
 app.MapIngestApi();
 app.MapResultsApi();
 app.MapResultsHub();
+app.MapGraphicsFeed();
 app.MapOperatorApi();
 app.MapHealth();
 

@@ -51,7 +51,7 @@ public static partial class ElectionSetup
             election.Id,
             election.Name,
             Contests = election.Contests.Select(c => new { c.Id, c.Name, c.Choices }),
-        })).WithTags("Results");
+        })).WithTags("Results").RequireCors(Push.PushSetup.ViewerCors);
         return app;
     }
 

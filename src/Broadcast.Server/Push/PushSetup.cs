@@ -17,6 +17,8 @@ public sealed class ViewerOptions
 
 public static class PushSetup
 {
+    public const string ViewerCors = "viewers";
+
     public static IHostApplicationBuilder AddResultsPush(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ViewerOptions>().BindConfiguration(ViewerOptions.Section)
@@ -32,6 +34,14 @@ public static class PushSetup
                 options.AddFilter<ViewerCallLimit>();
             })
             .AddMessagePackProtocol();
+        // Tickers are embedded on news sites: their pages read the snapshot and open the hub
+        // cross-origin. Public, read-only, no credentials; Viewers:AllowedOrigins narrows it.
+        builder.Services.AddCors(cors => cors.AddPolicy(ViewerCors, policy =>
+        {
+            var origins = builder.Configuration.GetSection($"{ViewerOptions.Section}:AllowedOrigins").Get<string[]>() ?? [];
+            if (origins.Length == 0) policy.AllowAnyOrigin(); else policy.WithOrigins(origins);
+            policy.WithMethods("GET", "POST").AllowAnyHeader().WithExposedHeaders("ETag");
+        }));
         builder.Services.AddSingleton<DeltaHistory>();
         builder.Services.AddSingleton<ResultsPublisher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ResultsPublisher>());
@@ -55,12 +65,13 @@ public static class PushSetup
                 await next(context);
             }));
         }
+        app.UseCors();
         app.MapHub<ResultsHub>("/hubs/results", options =>
         {
             options.ApplicationMaxBufferSize = 4 * 1024;
             // A viewer that stops reading holds at most this much of our memory before writes wait on it.
             options.TransportMaxBufferSize = 256 * 1024;
-        });
+        }).RequireCors(ViewerCors);
         return app;
     }
 }

@@ -18,18 +18,28 @@ public sealed partial class ResultsPublisher(
     public long DeltasPublished => Interlocked.Read(ref _published);
     private long _published;
 
+    private TaskCompletionSource _nextPublish = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes at the next publish: in-process listeners (graphics streams) wait on it instead of polling.</summary>
+    public Task NextPublish => Volatile.Read(ref _nextPublish).Task;
+
+    private void SignalPublished() =>
+        Interlocked.Exchange(ref _nextPublish, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
     /// <summary>Called by the aggregator right after <see cref="Tally.Apply"/>, under its run lock.</summary>
     public void Publish(TallyChanges changes, string epoch)
     {
         var deltas = view.Deltas(changes);
         history.Add(deltas);
         _outbox.Writer.TryWrite(deltas);
+        SignalPublished();
     }
 
     public void PublishRebuilt(string epoch)
     {
         history.Clear();
         _outbox.Writer.TryWrite(new TotalsRebuilt(epoch));
+        SignalPublished();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

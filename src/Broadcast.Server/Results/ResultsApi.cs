@@ -13,7 +13,7 @@ public static class ResultsApi
 {
     public static IEndpointRouteBuilder MapResultsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1/results").WithTags("Results");
+        var api = app.MapGroup("/api/v1/results").WithTags("Results").RequireCors(Push.PushSetup.ViewerCors);
         api.MapGet("/{contest}", (string contest, HttpContext context, Election election, ResultsView view) =>
             Snapshot(contest, "0", context, election, view));
         api.MapGet("/{contest}/{region}", Snapshot);

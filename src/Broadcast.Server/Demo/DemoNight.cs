@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using Broadcast.Elections;
+using Broadcast.Ingest;
+using Broadcast.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Broadcast.Demo;
+
+public sealed class DemoOptions
+{
+    public const string Section = "Demo";
+
+    /// <summary>Replays the 2019 election night into this server at start-up (<c>--demo</c> sets it).</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>Election-night seconds per real second: 3600 plays one hour of the night per second.</summary>
+    public double SpeedUp { get; set; } = 3600;
+
+    /// <summary>Defaults to <c>demo-forms.csv.gz</c> in the election's data folder (shipped for pilpres2019).</summary>
+    public string? DataFile { get; set; }
+}
+
+/// <summary>
+/// Demo mode: plays real 2019 forms (Situng numbers, then volunteers' corrections) into the
+/// store at a chosen speed, through the same rules and writer as the HTTP API, so every
+/// screen moves right after <c>dotnet run</c>. Forms already stored count as duplicates,
+/// so restarting the demo on the same database changes nothing it already played.
+/// </summary>
+public sealed partial class DemoNight(
+    IOptions<DemoOptions> options, IOptions<ElectionOptions> electionOptions, IOptions<RulesOptions> rules,
+    Election election, FormWriter writer, ILogger<DemoNight> logger) : BackgroundService
+{
+    private const int FormsPerAppend = 2_000;
+
+    public static string DataFile(DemoOptions demo, ElectionOptions election) =>
+        demo.DataFile ?? Path.Combine(election.Folder, "demo-forms.csv.gz");
+
+    private sealed record DemoForm(long OffsetSeconds, string Station, int[] Numbers);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled) return;
+        var forms = Read(DataFile(options.Value, electionOptions.Value));
+        LogStarted(logger, forms.Count, options.Value.SpeedUp);
+        var clock = Stopwatch.StartNew();
+        var next = 0;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        while (next < forms.Count && await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            var nightSeconds = clock.Elapsed.TotalSeconds * options.Value.SpeedUp;
+            var due = next;
+            while (due < forms.Count && forms[due].OffsetSeconds <= nightSeconds) due++;
+            for (var start = next; start < due; start += FormsPerAppend)
+                await AppendAsync(forms.Skip(start).Take(Math.Min(FormsPerAppend, due - start)));
+            next = due;
+        }
+        LogFinished(logger, forms.Count, clock.Elapsed.TotalSeconds);
+    }
+
+    private async Task AppendAsync(IEnumerable<DemoForm> forms)
+    {
+        var contest = election.Contests[0];
+        var revisions = new List<NewRevision>();
+        foreach (var form in forms)
+        {
+            if (election.FindStation(form.Station) is not { } station) continue;
+            var n = form.Numbers;
+            var submitted = new SubmittedForm(form.Station, station, contest, new FormNumbers([n[0], n[1]], n[2], n[3], n[4]));
+            var (status, problems) = FormRules.Check(submitted, election, rules.Value);
+            revisions.Add(new NewRevision(contest.Id, form.Station, submitted.Numbers, status, problems));
+        }
+        try
+        {
+            await writer.AppendAsync(new AppendRequest("demo", null, SHA256.HashData([]), revisions));
+        }
+        catch (StoreUnavailableException e)
+        {
+            LogAppendFailed(logger, e);
+        }
+    }
+
+    private static List<DemoForm> Read(string path)
+    {
+        var forms = new List<DemoForm>(810_000);
+        using var reader = new StreamReader(new GZipStream(File.OpenRead(path), CompressionMode.Decompress));
+        reader.ReadLine(); // offset_s,station,v01,v02,valid,invalid,total
+        while (reader.ReadLine() is { } line)
+        {
+            var f = line.Split(',');
+            // A count above the ingest limit (a real 2019 typo) would be refused by the API; the demo skips it too.
+            var numbers = f[2..].Select(int.Parse).ToArray();
+            if (numbers.Any(x => x > FormParser.MaxCount)) continue;
+            forms.Add(new DemoForm(long.Parse(f[0]), f[1], numbers));
+        }
+        return forms;
+    }
+
+    [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "Demo: replaying {Forms} forms of the 2019 election night at {SpeedUp}x")]
+    private static partial void LogStarted(ILogger logger, int forms, double speedUp);
+
+    [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "Demo: all {Forms} forms played in {Seconds:F0} s")]
+    private static partial void LogFinished(ILogger logger, int forms, double seconds);
+
+    [LoggerMessage(EventId = 502, Level = LogLevel.Warning, Message = "Demo: the store refused a batch; it is skipped")]
+    private static partial void LogAppendFailed(ILogger logger, Exception exception);
+}
+
+public static class DemoSetup
+{
+    /// <summary><c>--demo</c> on the command line turns demo mode on (same as <c>Demo:Enabled=true</c>).</summary>
+    public static string[] TakeDemoFlag(string[] args, out bool demo)
+    {
+        demo = args.Contains("--demo");
+        return args.Where(a => a != "--demo").ToArray();
+    }
+
+    public static IHostApplicationBuilder AddDemo(this IHostApplicationBuilder builder, bool demoFlag)
+    {
+        if (demoFlag) builder.Configuration["Demo:Enabled"] = "true";
+        builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section)
+            .Validate(o => o.SpeedUp > 0, "Demo:SpeedUp must be above 0")
+            .Validate<IOptions<ElectionOptions>>((o, election) => !o.Enabled || File.Exists(DemoNight.DataFile(o, election.Value)),
+                "Demo mode needs its data: demo-forms.csv.gz ships with the pilpres2019 election only (or set Demo:DataFile)")
+            .ValidateOnStart();
+        builder.Services.AddHostedService<DemoNight>();
+        return builder;
+    }
+}

@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text.Json;
+using Broadcast.Elections;
+using Broadcast.Ingest;
+using Broadcast.Push;
+using Broadcast.Results;
+
+namespace Broadcast.Graphics;
+
+/// <summary>
+/// What TV graphics systems consume (CasparCG, Vizrt, OBS browser sources, data-driven
+/// templates): one flat key-value object per (contest, region) with plain names, as JSON and
+/// as a server-sent-events stream that pushes the object whenever the totals change.
+/// </summary>
+public static class GraphicsFeed
+{
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
+
+    public static IEndpointRouteBuilder MapGraphicsFeed(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/graphics").WithTags("Graphics").RequireCors(PushSetup.ViewerCors);
+        api.MapGet("/{contest}/{region}", (string contest, string region, Election election, ResultsView view) =>
+            Resolve(election, contest, region) is var (c, r)
+                ? (IResult)TypedResults.Json(Flatten(view.Snapshot(c, r), c))
+                : Problems.NotFound($"No results for contest '{contest}' in region '{region}'."));
+        api.MapGet("/{contest}/{region}/events", Stream);
+        return app;
+    }
+
+    private static async Task Stream(string contest, string region, HttpContext context, Election election,
+        ResultsView view, ResultsPublisher publisher)
+    {
+        if (Resolve(election, contest, region) is not var (c, r))
+        {
+            await Problems.NotFound($"No results for contest '{contest}' in region '{region}'.").ExecuteAsync(context);
+            return;
+        }
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        context.Response.Headers["X-Accel-Buffering"] = "no"; // nginx must not buffer the stream
+        var cancel = context.RequestAborted;
+        var sent = (Epoch: "", Version: -1L);
+        var quietSince = DateTime.UtcNow;
+        try
+        {
+            while (!cancel.IsCancellationRequested)
+            {
+                var next = publisher.NextPublish; // taken before reading, so no change slips between
+                var snapshot = view.Snapshot(c, r);
+                if ((snapshot.Epoch, snapshot.Version) != sent)
+                {
+                    var data = JsonSerializer.Serialize(Flatten(snapshot, c));
+                    await context.Response.WriteAsync($"id: {snapshot.Epoch}.{snapshot.Version}\nevent: totals\ndata: {data}\n\n", cancel);
+                    sent = (snapshot.Epoch, snapshot.Version);
+                    quietSince = DateTime.UtcNow;
+                }
+                else if (DateTime.UtcNow - quietSince >= KeepAlive)
+                {
+                    // Proxies close idle streams; a comment line keeps this one open.
+                    await context.Response.WriteAsync(": keep-alive\n\n", cancel);
+                    quietSince = DateTime.UtcNow;
+                }
+                await context.Response.Body.FlushAsync(cancel);
+                await Task.WhenAny(next, Task.Delay(KeepAlive, cancel));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The graphics system disconnected.
+        }
+    }
+
+    private static (Contest, int)? Resolve(Election election, string contest, string region) =>
+        election.FindContest(contest) is { } c && election.FindRegion(region) is { } r ? (c, r) : null;
+
+    /// <summary>The flat object: <c>choice_01_votes</c>, <c>choice_01_percent</c>, <c>reporting_percent</c>, <c>leader_id</c>...</summary>
+    public static Dictionary<string, object> Flatten(ResultsSnapshot s, Contest contest)
+    {
+        var flat = new Dictionary<string, object>
+        {
+            ["contest"] = s.Contest,
+            ["region_id"] = s.Region.Id,
+            ["region_name"] = s.Region.Name,
+            ["region_level"] = s.Region.Level,
+            ["epoch"] = s.Epoch,
+            ["version"] = s.Version,
+            ["served_at"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+            ["stations_total"] = s.Stations.Total,
+            ["stations_reported"] = s.Stations.Reported,
+            ["stations_quarantined"] = s.Stations.Quarantined,
+            ["reporting_percent"] = Percent(s.Stations.Reported, s.Stations.Total),
+            ["valid"] = s.Valid,
+            ["invalid"] = s.Invalid,
+        };
+        var sum = s.Votes.Values.Sum();
+        foreach (var choice in contest.Choices)
+        {
+            var votes = s.Votes.GetValueOrDefault(choice.Id);
+            flat[$"choice_{choice.Id}_name"] = choice.Name;
+            flat[$"choice_{choice.Id}_votes"] = votes;
+            flat[$"choice_{choice.Id}_percent"] = Percent(votes, sum);
+        }
+        var ranked = contest.Choices.OrderByDescending(ch => s.Votes.GetValueOrDefault(ch.Id)).ToList();
+        var leading = sum > 0 ? ranked[0] : null;
+        flat["leader_id"] = leading?.Id ?? "";
+        flat["leader_name"] = leading?.Name ?? "";
+        flat["leader_margin_percent"] = leading is null || ranked.Count < 2
+            ? 0
+            : Percent(s.Votes.GetValueOrDefault(ranked[0].Id) - s.Votes.GetValueOrDefault(ranked[1].Id), sum);
+        return flat;
+    }
+
+    private static double Percent(long part, long whole) => whole == 0 ? 0 : Math.Round(part * 100.0 / whole, 2);
+}
