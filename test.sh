@@ -19,8 +19,9 @@ count artifacts/dotnet-test.log
 
 if [ -f web-client/package.json ]; then
   ( cd web-client && { [ -d node_modules ] || npm ci --no-audit --no-fund; } ) || status=1
-  ( cd web-client && npx vitest run --reporter=default ) 2>&1 | tee artifacts/web-unit.log
+  ( cd web-client && NO_COLOR=1 npx vitest run --reporter=default ) 2>&1 | tee artifacts/web-unit.log
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  sed -i 's/\x1b\[[0-9;]*m//g' artifacts/web-unit.log
   p=$(grep -oE 'Tests +[0-9]+ passed' artifacts/web-unit.log | grep -oE '[0-9]+' | tail -1); passed=$((passed + ${p:-0}))
   f=$(grep -oE '[0-9]+ failed' artifacts/web-unit.log | grep -oE '[0-9]+' | tail -1); failed=$((failed + ${f:-0}))
   if [ -f web-client/e2e/run.sh ]; then
