@@ -107,4 +107,23 @@ public sealed class TallyRunTests
         run.Fold(new StoredRevision(2, "dpr", Election.StationId(_station), 1, new FormNumbers([1, 1], 2, 0, 2), FormStatus.Counted, [], null, default));
         Assert.Equal((0, 2, 2L), (run.Folded, run.Skipped, run.LastSeq));
     }
+
+    [Fact]
+    public void FoldingInPlaceGivesTheSameTotalsAsFoldingThroughTheOverlay()
+    {
+        var other = Election.Station(41);
+        StoredRevision[] revisions =
+        [
+            Revision(100, 50), Revision(7, 7, FormStatus.Quarantined, station: other), Revision(90, 70, invalid: 1),
+            Revision(900, 1, FormStatus.Quarantined), Revision(8, 8, station: other),
+        ];
+        Fold(revisions);
+        var inPlace = new Tally(Election, new AggregationState(0, "e1"));
+        var run = new TallyRun(inPlace, inPlace: true);
+        foreach (var revision in revisions) run.Fold(revision);
+
+        Assert.Equal(_tally.Contests[0].RegionTotals, inPlace.Contests[0].RegionTotals);
+        Assert.Equal(_tally.Contests[0].StationNumbers, inPlace.Contests[0].StationNumbers);
+        Assert.Equal(_tally.Contests[0].StationState, inPlace.Contests[0].StationState);
+    }
 }

@@ -15,12 +15,19 @@ public sealed class TallyRun
     private readonly Dictionary<int, long[]>[] _regions;
     private readonly Dictionary<int, (StationFlags Flags, int[] Numbers)>[] _stations;
 
-    public TallyRun(Tally baseTally)
+    /// <param name="inPlace">
+    /// Fold straight into <paramref name="baseTally"/>'s arrays, without an overlay: only for a
+    /// tally nobody reads yet (start-up, rebuild), where it makes a full fold several times faster.
+    /// </param>
+    public TallyRun(Tally baseTally, bool inPlace = false)
     {
         _base = baseTally;
+        _inPlace = inPlace;
         _regions = baseTally.Contests.Select(_ => new Dictionary<int, long[]>()).ToArray();
         _stations = baseTally.Contests.Select(_ => new Dictionary<int, (StationFlags, int[])>()).ToArray();
     }
+
+    private readonly bool _inPlace;
 
     public int Folded { get; private set; }
     /// <summary>Revisions this election does not know (another contest or station list); never expected.</summary>
@@ -39,15 +46,30 @@ public sealed class TallyRun
             return;
         }
 
-        var tally = _base.Contests[contest.Index];
-        var (flags, numbers) = StationNow(contest.Index, tally, station);
+        var c = contest.Index;
+        var tally = _base.Contests[c];
+        StationFlags flags;
+        ReadOnlySpan<int> numbers;
+        if (!_inPlace && _stations[c].TryGetValue(station, out var changed))
+        {
+            flags = changed.Flags;
+            numbers = changed.Numbers;
+        }
+        else
+        {
+            flags = tally.StationState[station];
+            numbers = tally.Station(station);
+        }
+
         Span<long> delta = stackalloc long[tally.RegionWidth];
         delta.Clear();
-
+        var pending = (flags & StationFlags.Pending) != 0;
+        StationFlags nextFlags;
+        int[]? next = null;
         if (revision.Status == FormStatus.Counted)
         {
             var counted = (flags & StationFlags.Counted) != 0;
-            var next = new int[tally.StationWidth];
+            next = new int[tally.StationWidth];
             next[ContestTally.StationValid] = revision.Numbers.Valid;
             next[ContestTally.StationInvalid] = revision.Numbers.Invalid;
             revision.Numbers.Votes.CopyTo(next, ContestTally.StationFirstVote);
@@ -55,33 +77,37 @@ public sealed class TallyRun
             for (var i = 0; i < next.Length; i++)
                 delta[ContestTally.Valid + i] = next[i] - (counted ? numbers[i] : 0);
             delta[ContestTally.Reported] = counted ? 0 : 1;
-            delta[ContestTally.Quarantined] = (flags & StationFlags.Pending) != 0 ? -1 : 0;
-            _stations[contest.Index][station] = (StationFlags.Counted, next);
+            delta[ContestTally.Quarantined] = pending ? -1 : 0;
+            nextFlags = StationFlags.Counted;
         }
         else
         {
             // The last counted revision (if any) stays in the totals; the station is marked pending.
-            delta[ContestTally.Quarantined] = (flags & StationFlags.Pending) != 0 ? 0 : 1;
-            _stations[contest.Index][station] = (flags | StationFlags.Pending, numbers);
+            delta[ContestTally.Quarantined] = pending ? 0 : 1;
+            nextFlags = flags | StationFlags.Pending;
         }
+        if (delta.IndexOfAnyExcept(0L) < 0 && nextFlags == flags) return; // nothing moved
 
-        if (delta.IndexOfAnyExcept(0L) < 0 && _stations[contest.Index][station].Flags == flags) return; // nothing moved
-
+        if (_inPlace)
+        {
+            tally.StationState[station] = nextFlags;
+            next?.CopyTo(tally.StationNumbers, station * tally.StationWidth);
+        }
+        else
+        {
+            _stations[c][station] = (nextFlags, next ?? numbers.ToArray());
+        }
         for (var r = election.Stations.Village[station]; r >= 0; r = election.Regions.Parent[r])
         {
-            var row = RegionRow(contest.Index, tally, r);
+            var row = RegionRow(c, tally, r);
             for (var i = 0; i < row.Length; i++) row[i] += delta[i];
         }
         Folded++;
     }
 
-    private (StationFlags, int[]) StationNow(int contest, ContestTally tally, int station) =>
-        _stations[contest].TryGetValue(station, out var changed)
-            ? changed
-            : (tally.StationState[station], tally.Station(station).ToArray());
-
-    private long[] RegionRow(int contest, ContestTally tally, int region)
+    private Span<long> RegionRow(int contest, ContestTally tally, int region)
     {
+        if (_inPlace) return tally.RegionTotals.AsSpan(region * tally.RegionWidth, tally.RegionWidth);
         if (!_regions[contest].TryGetValue(region, out var row))
             _regions[contest][region] = row = tally.Region(region).ToArray();
         return row;
