@@ -41,6 +41,7 @@ public sealed class BadInputTests(BadInputTests.Server fixture) : IClassFixture<
         { "unknown field", $$"""{"station":"{{Station}}","contest":"ppwp","votes":{"01":1,"02":2},"valid":3,"invalid":0,"total":3,"verified":true}""", "verified" },
         { "malformed JSON", $$"""{"station":"{{Station}}","contest":"ppwp","votes":{"01":1,"02":2""", "body" },
         { "not an object", "[1,2,3]", "body" },
+        { "non-canonical station id", $$"""{"station":"{{Station.Replace(".", ".0")}}","contest":"ppwp","votes":{"01":1,"02":2},"valid":3,"invalid":0,"total":3}""", "station" },
     };
 
     [Theory]

@@ -24,7 +24,8 @@ export interface HubFactoryOptions {
 
 export function createHub(url: string, opts: HubFactoryOptions): HubLike {
   const builder = new HubConnectionBuilder()
-    .withUrl(url, { transport: opts.transports })
+    // Viewers are anonymous: no cookies, so news sites can embed us cross-origin without a credentialed CORS policy.
+    .withUrl(url, { transport: opts.transports, withCredentials: false })
     // Never gives up (the library default stops after ~42 s and a TV graphic would freeze).
     .withAutomaticReconnect(new ForeverRetryPolicy(opts.backoff))
     .configureLogging(LogLevel.Warning);

@@ -59,8 +59,10 @@ export function applyDelta(snap: Snapshot, d: TotalsChanged): Snapshot {
 /** Whether an incoming full snapshot should replace the one we hold. */
 export function acceptsSnapshot(current: Snapshot | null, incoming: Snapshot): boolean {
   if (!current) return true;
+  // A new epoch may start its versions anywhere (a rebuilt or restored database): refusing it
+  // would freeze the screen. Within an epoch, an older snapshot (e.g. a cached HTTP answer)
+  // would move us backwards.
   if (incoming.epoch !== current.epoch) return true;
-  // Same epoch: an older snapshot (e.g. a cached HTTP answer) would move us backwards.
   return incoming.version >= current.version;
 }
 

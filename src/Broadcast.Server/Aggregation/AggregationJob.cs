@@ -62,7 +62,8 @@ public sealed partial class AggregationTrigger(IBackgroundJobClient jobs, TimePr
 }
 
 /// <summary>Every few seconds (and at start-up), wakes the aggregator if stored forms are not yet folded.</summary>
-internal sealed class AggregationWatchdog(AggregationTrigger trigger, SqliteStore store, TallyHolder holder) : BackgroundService
+internal sealed partial class AggregationWatchdog(AggregationTrigger trigger, SqliteStore store, TallyHolder holder,
+    ILogger<AggregationWatchdog> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -70,8 +71,18 @@ internal sealed class AggregationWatchdog(AggregationTrigger trigger, SqliteStor
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(5));
         do
         {
-            if (await store.ReadLastSeqAsync() > tally.State.Checkpoint) trigger.WakeIfStuck();
+            try
+            {
+                if (await store.ReadLastSeqAsync() > tally.State.Checkpoint) trigger.WakeIfStuck();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogCheckFailed(logger, e); // the store is busy or down: try again at the next tick
+            }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
+
+    [LoggerMessage(EventId = 321, Level = LogLevel.Warning, Message = "The aggregation watchdog could not read the store; it tries again shortly")]
+    private static partial void LogCheckFailed(ILogger logger, Exception exception);
 }

@@ -17,8 +17,8 @@ public static class AggregationSetup
         builder.Services.AddHangfireServer(options =>
         {
             options.Queues = [AggregationTrigger.Queue, "default"];
-            // One aggregation run at a time is all that is useful; a second worker serves "default".
-            options.WorkerCount = 2;
+            // One run at a time is all that is useful: a second worker would only wait on the run lock.
+            options.WorkerCount = 1;
         });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<TallyHolder>();
@@ -45,12 +45,17 @@ public static class AggregationSetup
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {
             Authorization = [new OperatorDashboardAuthorization()],
-            IsReadOnlyFunc = _ => false,
+            IsReadOnlyFunc = context => !context.GetHttpContext().RequestServices.GetRequiredService<OperatorKey>()
+                .Allows(context.GetHttpContext().Request.Headers.Authorization),
         });
         return app;
     }
 
-    /// <summary>The dashboard opens for requests from this machine, or with the operator key.</summary>
+    /// <summary>
+    /// The dashboard opens, read-only, for requests from this machine (an operator's SSH tunnel);
+    /// anything else needs the operator key. Behind a reverse proxy on the same host, do not
+    /// route /hangfire (see infra/).
+    /// </summary>
     private sealed class OperatorDashboardAuthorization : IDashboardAuthorizationFilter
     {
         public bool Authorize(DashboardContext context)

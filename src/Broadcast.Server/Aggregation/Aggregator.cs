@@ -17,11 +17,8 @@ public sealed partial class Aggregator(
 
     private readonly SemaphoreSlim _runLock = new(1, 1);
 
-    public async Task<AggregationReport> RunAsync(CancellationToken cancellationToken = default)
-    {
-        var tally = await holder.ReadyAsync(cancellationToken);
-        await _runLock.WaitAsync(cancellationToken);
-        try
+    public Task<AggregationReport> RunAsync(CancellationToken cancellationToken = default) =>
+        WithRunLockAsync(async tally =>
         {
             var report = new AggregationReport();
             while (true)
@@ -49,22 +46,14 @@ public sealed partial class Aggregator(
                 if (revisions.Count < BatchSize) break;
             }
             return report;
-        }
-        finally
-        {
-            _runLock.Release();
-        }
-    }
+        }, cancellationToken);
 
     /// <summary>
     /// Recomputes every total from all stored revisions and starts a new epoch, so that every
     /// client takes a fresh snapshot. Ingest goes on meanwhile; aggregation waits.
     /// </summary>
-    public async Task<RebuildReport> RebuildAsync(CancellationToken cancellationToken = default)
-    {
-        var tally = await holder.ReadyAsync(cancellationToken);
-        await _runLock.WaitAsync(cancellationToken);
-        try
+    public Task<RebuildReport> RebuildAsync(CancellationToken cancellationToken = default) =>
+        WithRunLockAsync(async tally =>
         {
             var watch = Stopwatch.StartNew();
             var state = await store.ReadAggregationStateAsync();
@@ -79,22 +68,14 @@ public sealed partial class Aggregator(
             publisher.PublishRebuilt(next.Epoch);
             LogRebuilt(logger, next.Epoch, next.Checkpoint, watch.ElapsedMilliseconds);
             return new RebuildReport(next.Epoch, next.Checkpoint, watch.ElapsedMilliseconds);
-        }
-        finally
-        {
-            _runLock.Release();
-        }
-    }
+        }, cancellationToken);
 
     /// <summary>
     /// Compares the incremental totals (live and stored) with a from-scratch fold of the same
     /// revisions and lists every difference. Holds the run lock so all three are at one checkpoint.
     /// </summary>
-    public async Task<ReconciliationReport> ReconcileAsync(CancellationToken cancellationToken = default)
-    {
-        var tally = await holder.ReadyAsync(cancellationToken);
-        await _runLock.WaitAsync(cancellationToken);
-        try
+    public Task<ReconciliationReport> ReconcileAsync(CancellationToken cancellationToken = default) =>
+        WithRunLockAsync(async tally =>
         {
             var watch = Stopwatch.StartNew();
             var scratch = await TallyHolder.FoldFromScratchAsync(store, tally.Election, tally.State.Checkpoint);
@@ -104,6 +85,16 @@ public sealed partial class Aggregator(
                 tally.Election.Regions.Count * tally.Contests.Length, drift, watch.ElapsedMilliseconds);
             if (drift.Count > 0) LogDrift(logger, drift.Count, drift[0].ToString());
             return report;
+        }, cancellationToken);
+
+    /// <summary>Runs <paramref name="work"/> on the loaded tally, alone: runs, rebuilds and reconciliations never overlap.</summary>
+    private async Task<T> WithRunLockAsync<T>(Func<Tally, Task<T>> work, CancellationToken cancellationToken)
+    {
+        var tally = await holder.ReadyAsync(cancellationToken);
+        await _runLock.WaitAsync(cancellationToken);
+        try
+        {
+            return await work(tally);
         }
         finally
         {

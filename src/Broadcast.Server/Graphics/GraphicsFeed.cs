@@ -46,9 +46,9 @@ public static class GraphicsFeed
             while (!cancel.IsCancellationRequested)
             {
                 var next = publisher.NextPublish; // taken before reading, so no change slips between
-                var snapshot = view.Snapshot(c, r);
-                if ((snapshot.Epoch, snapshot.Version) != sent)
+                if (view.Version(c, r) != sent)
                 {
+                    var snapshot = view.Snapshot(c, r);
                     var data = JsonSerializer.Serialize(Flatten(snapshot, c));
                     await context.Response.WriteAsync($"id: {snapshot.Epoch}.{snapshot.Version}\nevent: totals\ndata: {data}\n\n", cancel);
                     sent = (snapshot.Epoch, snapshot.Version);
@@ -61,7 +61,8 @@ public static class GraphicsFeed
                     quietSince = DateTime.UtcNow;
                 }
                 await context.Response.Body.FlushAsync(cancel);
-                await Task.WhenAny(next, Task.Delay(KeepAlive, cancel));
+                try { await next.WaitAsync(KeepAlive, cancel); }
+                catch (TimeoutException) { } // time for a keep-alive
             }
         }
         catch (OperationCanceledException)

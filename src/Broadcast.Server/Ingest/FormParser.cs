@@ -143,6 +143,12 @@ public static class FormParser
         var stationIndex = station is null ? null : election.FindStation(station);
         if (station is not null && stationIndex is null)
             errors.Add(prefix + "station", $"'{station}' is not a polling station of this election");
+        else if (stationIndex is { } known && election.StationId(known) is var canonical && canonical != station)
+        {
+            // One station, one id: "25830.02" would otherwise start a second revision chain for 25830.2.
+            errors.Add(prefix + "station", $"'{station}' must be written '{canonical}'");
+            stationIndex = null;
+        }
 
         var counts = contest is null || votes is null ? null : MatchChoices(contest, votes, prefix + "votes", errors);
         if (counts is null || stationIndex is null || valid is null || invalid is null || total is null) return null;

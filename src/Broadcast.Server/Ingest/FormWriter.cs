@@ -16,12 +16,16 @@ public sealed partial class FormWriter(SqliteStore store, AggregationTrigger tri
 
     private sealed record Pending(AppendRequest Request, TaskCompletionSource<AppendResult> Done);
 
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>Requests waiting for a commit; beyond this the store is not keeping up and ingest answers 503.</summary>
+    private const int MaxWaitingRequests = 2_000;
+
+    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(
+        new BoundedChannelOptions(MaxWaitingRequests) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
     public Task<AppendResult> AppendAsync(AppendRequest request)
     {
         var pending = new Pending(request, new TaskCompletionSource<AppendResult>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_queue.Writer.TryWrite(pending)) throw new StoreUnavailableException("the form writer has stopped");
+        if (!_queue.Writer.TryWrite(pending)) throw new StoreUnavailableException("the form writer is full or stopped");
         return pending.Done.Task;
     }
 

@@ -13,7 +13,6 @@ public sealed class DeltaHistory(int perGroup = 64, int total = 100_000)
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Queue<TotalsChanged>> _groups = [];
     private readonly Queue<(string Group, long Version)> _arrival = new();
-    private int _count;
 
     public void Add(IEnumerable<TotalsChanged> deltas)
     {
@@ -25,16 +24,15 @@ public sealed class DeltaHistory(int perGroup = 64, int total = 100_000)
                 if (!_groups.TryGetValue(group, out var queue)) _groups[group] = queue = new Queue<TotalsChanged>();
                 queue.Enqueue(delta);
                 _arrival.Enqueue((group, delta.Version));
-                _count++;
-                if (queue.Count > perGroup) { queue.Dequeue(); _count--; }
+                if (queue.Count > perGroup) queue.Dequeue();
             }
-            while (_count > total && _arrival.TryDequeue(out var oldest))
+            // The arrival queue is what is bounded: it has one entry per delta still held (and
+            // some for deltas the per-group cap already dropped, which just go first).
+            while (_arrival.Count > total && _arrival.TryDequeue(out var oldest))
             {
-                // Entries already dropped by the per-group cap are skipped here.
                 if (_groups.TryGetValue(oldest.Group, out var queue) && queue.TryPeek(out var first) && first.Version == oldest.Version)
                 {
                     queue.Dequeue();
-                    _count--;
                     if (queue.Count == 0) _groups.Remove(oldest.Group);
                 }
             }
@@ -48,7 +46,6 @@ public sealed class DeltaHistory(int perGroup = 64, int total = 100_000)
         {
             _groups.Clear();
             _arrival.Clear();
-            _count = 0;
         }
     }
 

@@ -40,7 +40,8 @@ public static class PushSetup
         {
             var origins = builder.Configuration.GetSection($"{ViewerOptions.Section}:AllowedOrigins").Get<string[]>() ?? [];
             if (origins.Length == 0) policy.AllowAnyOrigin(); else policy.WithOrigins(origins);
-            policy.WithMethods("GET", "POST").AllowAnyHeader().WithExposedHeaders("ETag");
+            // A long preflight cache: If-None-Match makes polls "non-simple", and a preflight per poll would double them.
+            policy.WithMethods("GET", "POST").AllowAnyHeader().WithExposedHeaders("ETag").SetPreflightMaxAge(TimeSpan.FromHours(1));
         }));
         builder.Services.AddSingleton<DeltaHistory>();
         builder.Services.AddSingleton<ResultsPublisher>();

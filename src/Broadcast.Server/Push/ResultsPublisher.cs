@@ -55,13 +55,15 @@ public sealed partial class ResultsPublisher(
                     continue;
                 }
                 var deltas = (IReadOnlyList<TotalsChanged>)item;
-                // Each group send is started without waiting for the previous one: a slow viewer
-                // delays only its own socket.
+                // Sends are started and not awaited here: a viewer that stops reading delays only
+                // its own socket, never the next run. A write still waiting after StuckWrite is
+                // cancelled, so a stuck socket cannot pin deltas in memory for ever.
+                var stuck = new CancellationTokenSource(StuckWrite);
                 var sends = new Task[deltas.Count];
                 for (var i = 0; i < deltas.Count; i++)
                     sends[i] = clients.Group(GroupNames.Results(deltas[i].Contest, deltas[i].Region))
-                        .SendAsync(HubEvents.TotalsChanged, deltas[i], stoppingToken);
-                await Task.WhenAll(sends);
+                        .SendAsync(HubEvents.TotalsChanged, deltas[i], stuck.Token);
+                _ = ObserveAsync(Task.WhenAll(sends), stuck);
                 Interlocked.Add(ref _published, deltas.Count);
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -70,6 +72,15 @@ public sealed partial class ResultsPublisher(
                 LogSendFailed(logger, e);
             }
         }
+    }
+
+    private static readonly TimeSpan StuckWrite = TimeSpan.FromSeconds(30);
+
+    private async Task ObserveAsync(Task sends, CancellationTokenSource stuck)
+    {
+        try { await sends; }
+        catch (Exception e) { LogSendFailed(logger, e); }
+        finally { stuck.Dispose(); }
     }
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "Sending deltas failed; subscribers will resume from history")]

@@ -24,14 +24,15 @@ public static class ResultsApi
     {
         if (election.FindContest(contest) is not { } c || election.FindRegion(region) is not { } r)
             return Problems.NotFound($"No results for contest '{contest}' in region '{region}'.");
-        var snapshot = view.Snapshot(c, r);
-        var etag = new EntityTagHeaderValue($"\"{snapshot.Epoch}.{snapshot.Version}\"");
+        var (epoch, version) = view.Version(c, r);
+        var etag = new EntityTagHeaderValue($"\"{epoch}.{version}\"");
         var headers = context.Response.GetTypedHeaders();
         headers.ETag = etag;
         headers.CacheControl = new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromSeconds(2) };
         var ifNoneMatch = context.Request.GetTypedHeaders().IfNoneMatch;
         if (ifNoneMatch.Any(tag => tag.Compare(etag, useStrongComparison: false) || tag.Equals(EntityTagHeaderValue.Any)))
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-        return TypedResults.Ok(snapshot);
+        // Built after the version was read: it may be newer than the ETag, never older.
+        return TypedResults.Ok(view.Snapshot(c, r));
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Broadcast.Aggregation;
 using Broadcast.Elections;
 
@@ -6,7 +7,29 @@ namespace Broadcast.Results;
 /// <summary>Reads snapshots and deltas out of the live tally, in the shapes clients see.</summary>
 public sealed class ResultsView(TallyHolder holder, Election election)
 {
-    public ResultsSnapshot Snapshot(Contest contest, int region) => holder.Tally.Read(tally =>
+    /// <summary>Bounds the snapshot cache; a crawler walking all 90k regions only empties it.</summary>
+    private const int MaxCachedSnapshots = 10_000;
+
+    // A group's snapshot only changes with its (epoch, version), so a cached one is valid while
+    // those match: a reconnect storm of thousands of Subscribe calls builds each snapshot once.
+    private readonly ConcurrentDictionary<(int Contest, int Region), ResultsSnapshot> _snapshots = new();
+
+    /// <summary>The group's epoch and version, without building anything (ETags, change checks).</summary>
+    public (string Epoch, long Version) Version(Contest contest, int region) =>
+        holder.Tally.Read(tally => (tally.State.Epoch, tally.Contests[contest.Index].RegionVersions[region]));
+
+    public ResultsSnapshot Snapshot(Contest contest, int region)
+    {
+        var (epoch, version) = Version(contest, region);
+        if (_snapshots.TryGetValue((contest.Index, region), out var cached) && cached.Epoch == epoch && cached.Version == version)
+            return cached;
+        var fresh = Build(contest, region);
+        if (_snapshots.Count >= MaxCachedSnapshots) _snapshots.Clear();
+        _snapshots[(contest.Index, region)] = fresh;
+        return fresh;
+    }
+
+    private ResultsSnapshot Build(Contest contest, int region) => holder.Tally.Read(tally =>
     {
         var totals = tally.Contests[contest.Index];
         var regions = election.Regions;
