@@ -62,7 +62,7 @@ public sealed partial class AggregationTrigger(IBackgroundJobClient jobs, TimePr
 }
 
 /// <summary>Every few seconds (and at start-up), wakes the aggregator if stored forms are not yet folded.</summary>
-internal sealed partial class AggregationWatchdog(AggregationTrigger trigger, SqliteStore store, TallyHolder holder,
+internal sealed partial class AggregationWatchdog(AggregationTrigger trigger, FormStore store, TallyHolder holder,
     ILogger<AggregationWatchdog> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -10,7 +10,7 @@ namespace Broadcast.Aggregation;
 /// checkpoint only if the checkpoint it started from is still the stored one.
 /// </summary>
 public sealed partial class Aggregator(
-    SqliteStore store, TallyHolder holder, ResultsPublisher publisher, ILogger<Aggregator> logger)
+    FormStore store, TallyHolder holder, ResultsPublisher publisher, ILogger<Aggregator> logger)
 {
     /// <summary>Revisions folded per commit: bounds memory and transaction size during bulk loads.</summary>
     public const int BatchSize = 50_000;

@@ -9,7 +9,7 @@ namespace Broadcast.Aggregation;
 /// stored revisions up to the stored checkpoint (the fold is cheap: ~1 s for 800k forms),
 /// and the stored totals give each group its version. Nothing is served before that.
 /// </summary>
-public sealed partial class TallyHolder(SqliteStore store, Election election, ILogger<TallyHolder> logger) : IHostedService
+public sealed partial class TallyHolder(FormStore store, Election election, ILogger<TallyHolder> logger) : IHostedService
 {
     private readonly TaskCompletionSource<Tally> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Tally? _tally;
@@ -50,7 +50,7 @@ public sealed partial class TallyHolder(SqliteStore store, Election election, IL
     }
 
     /// <summary>A tally of every revision with seq up to <paramref name="upToSeq"/>, folded from nothing.</summary>
-    public static async Task<Tally> FoldFromScratchAsync(SqliteStore store, Election election, long upToSeq)
+    public static async Task<Tally> FoldFromScratchAsync(FormStore store, Election election, long upToSeq)
     {
         var tally = new Tally(election, new AggregationState(0, ""));
         long after = 0;

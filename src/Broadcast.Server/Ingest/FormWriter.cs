@@ -10,7 +10,7 @@ namespace Broadcast.Ingest;
 /// per form, and duplicate and idempotency decisions never race. A request's task completes
 /// only after its commit is on disk; then the aggregator is woken.
 /// </summary>
-public sealed partial class FormWriter(SqliteStore store, AggregationTrigger trigger, ILogger<FormWriter> logger) : BackgroundService
+public sealed partial class FormWriter(FormStore store, AggregationTrigger trigger, ILogger<FormWriter> logger) : BackgroundService
 {
     private const int MaxFormsPerCommit = 20_000;
 

@@ -14,7 +14,7 @@ public sealed record RevisionView(int Revision, long Seq, string Status, IReadOn
 
 internal static class StationForms
 {
-    public static async Task<IResult> Read(string station, string contest, Election election, SqliteStore store)
+    public static async Task<IResult> Read(string station, string contest, Election election, FormStore store)
     {
         if (election.FindContest(contest) is not { } c || election.FindStation(station) is not { } index)
             return Problems.NotFound($"No polling station '{station}' with contest '{contest}'.");
@@ -32,7 +32,7 @@ internal static class StationForms
 
     /// <summary>An operator counts a quarantined revision: a new revision with its numbers, naming it in <c>accepts</c>.</summary>
     public static async Task<IResult> Accept(string station, string contest, int revision, HttpContext context,
-        Election election, SqliteStore store, FormWriter writer, OperatorKey operatorKey)
+        Election election, FormStore store, FormWriter writer, OperatorKey operatorKey)
     {
         if (!operatorKey.Allows(context.Request.Headers.Authorization)) return Problems.OperatorOnly();
         if (election.FindContest(contest) is not { } c || election.FindStation(station) is null)

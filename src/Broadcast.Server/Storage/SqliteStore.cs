@@ -9,7 +9,7 @@ namespace Broadcast.Storage;
 /// totals versions are made of. Every append batch and every aggregation commit is one
 /// transaction, synced to disk before it returns (<c>synchronous=FULL</c>).
 /// </summary>
-public sealed class SqliteStore
+public sealed class SqliteStore : FormStore
 {
     private readonly string _connectionString;
 
@@ -80,12 +80,7 @@ public sealed class SqliteStore
         command.ExecuteNonQuery();
     }
 
-    /// <summary>
-    /// Appends every request's forms in one transaction. A form equal to its station's
-    /// latest revision is a duplicate and stores nothing; a retried idempotency key answers
-    /// its first receipts.
-    /// </summary>
-    public Task<IReadOnlyList<AppendResult>> AppendAsync(IReadOnlyList<AppendRequest> requests)
+    public override Task<IReadOnlyList<AppendResult>> AppendAsync(IReadOnlyList<AppendRequest> requests)
     {
         using var connection = Open();
         using var transaction = connection.BeginTransaction(deferred: false);
@@ -205,8 +200,7 @@ public sealed class SqliteStore
             r.IsDBNull(10) ? null : r.GetInt32(10), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(11)));
     }
 
-    /// <summary>Revisions with <c>afterSeq &lt; seq &lt;= upToSeq</c>, in seq order, at most <paramref name="limit"/>.</summary>
-    public Task<IReadOnlyList<StoredRevision>> ReadRevisionsAsync(long afterSeq, long upToSeq, int limit)
+    public override Task<IReadOnlyList<StoredRevision>> ReadRevisionsAsync(long afterSeq, long upToSeq, int limit)
     {
         using var connection = Open();
         using var command = Prepare(connection, null,
@@ -221,7 +215,7 @@ public sealed class SqliteStore
         return Task.FromResult<IReadOnlyList<StoredRevision>>(list);
     }
 
-    public Task<IReadOnlyList<StoredRevision>> ReadStationAsync(string contest, string station)
+    public override Task<IReadOnlyList<StoredRevision>> ReadStationAsync(string contest, string station)
     {
         using var connection = Open();
         using var command = Prepare(connection, null,
@@ -235,15 +229,14 @@ public sealed class SqliteStore
         return Task.FromResult<IReadOnlyList<StoredRevision>>(list);
     }
 
-    public Task<long> ReadLastSeqAsync()
+    public override Task<long> ReadLastSeqAsync()
     {
         using var connection = Open();
         using var command = Prepare(connection, null, "SELECT COALESCE(MAX(seq), 0) FROM revisions");
         return Task.FromResult((long)command.ExecuteScalar()!);
     }
 
-    /// <summary>The aggregation state, created (checkpoint 0, a fresh epoch) on first use.</summary>
-    public Task<AggregationState> ReadAggregationStateAsync()
+    public override Task<AggregationState> ReadAggregationStateAsync()
     {
         using var connection = Open();
         using var insert = Prepare(connection, null,
@@ -256,13 +249,7 @@ public sealed class SqliteStore
         return Task.FromResult(new AggregationState(reader.GetInt64(0), reader.GetString(1)));
     }
 
-    /// <summary>
-    /// Commits an aggregation run: the changed totals and the new state, atomically, only if
-    /// the state is still <paramref name="expected"/>. False means another run got there first
-    /// and nothing was written: that is what makes a run safe to repeat or to race.
-    /// With <paramref name="replaceAll"/> (a rebuild) every stored total is replaced.
-    /// </summary>
-    public Task<bool> CommitAggregationAsync(AggregationState expected, AggregationState next,
+    public override Task<bool> CommitAggregationAsync(AggregationState expected, AggregationState next,
         IReadOnlyCollection<TotalsRow> totals, bool replaceAll)
     {
         using var connection = Open();
@@ -298,7 +285,7 @@ public sealed class SqliteStore
         return Task.FromResult(true);
     }
 
-    public Task<IReadOnlyList<TotalsRow>> ReadTotalsAsync()
+    public override Task<IReadOnlyList<TotalsRow>> ReadTotalsAsync()
     {
         using var connection = Open();
         using var command = Prepare(connection, null,

@@ -19,7 +19,7 @@ public static class StorageSetup
             .Validate(o => Path.GetDirectoryName(Path.GetFullPath(o.SqlitePath)) is { } dir && Directory.Exists(dir),
                 "Storage:SqlitePath points into a folder that does not exist")
             .ValidateOnStart();
-        builder.Services.AddSingleton(sp => new SqliteStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath));
+        builder.Services.AddSingleton<FormStore>(sp => new SqliteStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath));
         return builder;
     }
 }

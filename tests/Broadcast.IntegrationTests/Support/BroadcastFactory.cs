@@ -89,7 +89,7 @@ public sealed class BroadcastFactory : WebApplicationFactory<Program>
         return builder.Build();
     }
 
-    public SqliteStore Store => Services.GetRequiredService<SqliteStore>();
+    public FormStore Store => Services.GetRequiredService<FormStore>();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,6 +1,6 @@
 using Broadcast.Storage;
 
-namespace Broadcast.Tests;
+namespace Broadcast.IntegrationTests.Storage;
 
 /// <summary>
 /// What every store must do, whatever its engine. Each store implementation derives a class
@@ -8,7 +8,7 @@ namespace Broadcast.Tests;
 /// </summary>
 public abstract class StoreContractTests
 {
-    protected abstract SqliteStore CreateEmptyStore();
+    protected abstract FormStore CreateEmptyStore();
 
     private static NewRevision Form(string station, int a, int b, FormStatus status = FormStatus.Counted, int? accepts = null) =>
         new("ppwp", station, new FormNumbers([a, b], a + b, 0, a + b), status, [], accepts);
@@ -99,7 +99,7 @@ public sealed class SqliteStoreContractTests : StoreContractTests, IDisposable
 {
     private readonly List<string> _files = [];
 
-    protected override SqliteStore CreateEmptyStore()
+    protected override FormStore CreateEmptyStore()
     {
         var path = Path.Combine(Path.GetTempPath(), $"broadcast-contract-{Guid.NewGuid():N}.db");
         _files.Add(path);
