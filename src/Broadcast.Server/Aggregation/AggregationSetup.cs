@@ -13,7 +13,9 @@ public static class AggregationSetup
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UseInMemoryStorage());
+            // Every aggregation run is a job; finished ones are kept 10 minutes, not the default
+            // hours, so a busy election night does not fill memory with job history.
+            .UseInMemoryStorage(new Hangfire.InMemory.InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromMinutes(10) }));
         builder.Services.AddHangfireServer(options =>
         {
             options.Queues = [AggregationTrigger.Queue, "default"];

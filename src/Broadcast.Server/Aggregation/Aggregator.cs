@@ -39,7 +39,7 @@ public sealed partial class Aggregator(
                     continue;
                 }
                 var changes = tally.Apply(run, next);
-                publisher.Publish(changes, next.Epoch);
+                publisher.Publish(changes);
                 report.Add(run, changes);
                 LogRun(logger, run.Folded, changes.GroupCount, next.Checkpoint, watch.ElapsedMilliseconds);
                 if (run.Skipped > 0) LogSkipped(logger, run.Skipped);

@@ -27,7 +27,7 @@ public sealed partial class ResultsPublisher(
         Interlocked.Exchange(ref _nextPublish, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     /// <summary>Called by the aggregator right after <see cref="Tally.Apply"/>, under its run lock.</summary>
-    public void Publish(TallyChanges changes, string epoch)
+    public void Publish(TallyChanges changes)
     {
         var deltas = view.Deltas(changes);
         history.Add(deltas);

@@ -88,7 +88,15 @@ public sealed class SqliteStore : FormStore
         var results = new List<AppendResult>(requests.Count);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         foreach (var request in requests)
-            results.Add(Append(commands, request, now));
+        {
+            // A savepoint per request: a request refused half-way (an accept of the wrong
+            // revision) leaves nothing behind, while the other requests of the batch commit.
+            transaction.Save("request");
+            var result = Append(commands, request, now);
+            if (result.Outcome == AppendOutcome.NotAcceptable) transaction.Rollback("request");
+            else transaction.Release("request");
+            results.Add(result);
+        }
         transaction.Commit();
         return Task.FromResult<IReadOnlyList<AppendResult>>(results);
     }

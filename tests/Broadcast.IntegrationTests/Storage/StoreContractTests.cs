@@ -93,6 +93,63 @@ public abstract class StoreContractTests
         Assert.Equal([2L, 3L], middle.Select(r => r.Seq));
         Assert.Equal([1L, 2L], limited.Select(r => r.Seq));
     }
+
+    [Fact]
+    public async Task ConcurrentAppendsBecomeVisibleInSeqOrderWithoutGaps()
+    {
+        const int Writers = 8, AppendsEach = 25;
+        var store = CreateEmptyStore();
+        using var writing = new CancellationTokenSource();
+
+        // Reads as the aggregator does: everything after the highest seq seen so far. A seq that
+        // became visible after a higher one would be skipped for ever and missing at the end.
+        var seen = new List<long>();
+        var reader = Task.Run(async () =>
+        {
+            while (true)
+            {
+                var done = writing.IsCancellationRequested;
+                var after = seen.Count == 0 ? 0 : seen[^1];
+                seen.AddRange((await store.ReadRevisionsAsync(after, long.MaxValue, 10_000)).Select(r => r.Seq));
+                if (done) return;
+            }
+        });
+        var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
+        {
+            var acknowledged = new List<long>();
+            for (var i = 0; i < AppendsEach; i++)
+            {
+                var results = await store.AppendAsync([Request(null, Form($"{w}.{i}", w, i), Form($"{w}.{i}", i, w + 1))]);
+                acknowledged.AddRange(results.SelectMany(r => r.Receipts).Select(r => r.Seq));
+            }
+            return acknowledged;
+        })).ToList();
+        var acknowledged = (await Task.WhenAll(writers)).SelectMany(s => s).Order().ToList();
+        await writing.CancelAsync();
+        await reader;
+
+        var stored = (await store.ReadRevisionsAsync(0, long.MaxValue, 100_000)).Select(r => r.Seq).ToList();
+        Assert.Equal(Writers * AppendsEach * 2, acknowledged.Distinct().Count());
+        Assert.Equal(acknowledged, stored);
+        Assert.Equal(acknowledged, seen);
+        Assert.All(stored.Zip(stored.Skip(1)), pair => Assert.True(pair.First < pair.Second));
+    }
+
+    [Fact]
+    public async Task TheSameFormSentTwiceAtOnceWithOneIdempotencyKeyIsStoredOnce()
+    {
+        var store = CreateEmptyStore();
+        for (var i = 0; i < 10; i++)
+        {
+            var request = Request($"key-{i}", Form($"2.{i}", 10, i));
+            var both = await Task.WhenAll(Task.Run(() => store.AppendAsync([request])), Task.Run(() => store.AppendAsync([request])));
+
+            var outcomes = both.Select(r => r[0].Outcome).Order().ToList();
+            Assert.Equal([AppendOutcome.Stored, AppendOutcome.Replayed], outcomes);
+            Assert.Equivalent(both[0][0].Receipts, both[1][0].Receipts, strict: true);
+            Assert.Single(await store.ReadStationAsync("ppwp", $"2.{i}"));
+        }
+    }
 }
 
 public sealed class SqliteStoreContractTests : StoreContractTests, IDisposable

@@ -1,0 +1,138 @@
+using System.Text.Json;
+
+namespace Broadcast.Storage;
+
+/// <summary>
+/// Decides one PostgreSQL append batch in memory, with the same rules as <see cref="SqliteStore"/>
+/// applied row by row: duplicates of the latest revision, idempotency replays and reuse, accepts.
+/// The store looks up, in a few set-based queries, every idempotency key and every station's
+/// latest revision the batch names; this plan then needs no round trip per form, which is what
+/// lets a batch of thousands of forms commit in milliseconds over the network.
+/// Seqs are only known once the store has reserved them for <see cref="Rows"/>, so receipts are
+/// built in a second step, <see cref="Complete"/>.
+/// </summary>
+internal sealed class PostgresAppendPlan(
+    IReadOnlyDictionary<(string KeyId, string Key), (byte[] Hash, string Receipts)> storedKeys,
+    Dictionary<(string Contest, string Station), PostgresAppendPlan.Latest> latest)
+{
+    /// <summary>A revision to insert; <see cref="Seq"/> is set by <see cref="Complete"/>.</summary>
+    internal sealed class Row(NewRevision form, int revision, string keyId)
+    {
+        public NewRevision Form { get; } = form;
+        public int Revision { get; } = revision;
+        public string KeyId { get; } = keyId;
+        public long Seq { get; set; }
+    }
+
+    /// <summary>A station's latest revision: stored (<see cref="Seq"/>) or added earlier in this batch (<see cref="Pending"/>).</summary>
+    internal sealed record Latest(int Revision, FormNumbers Numbers, FormStatus Status, IReadOnlyList<string> Problems, long Seq, Row? Pending)
+    {
+        public long CurrentSeq => Pending?.Seq ?? Seq;
+    }
+
+    /// <summary>One form's answer: either a new row, or a duplicate of <see cref="Duplicate"/>.</summary>
+    private readonly record struct Draft(NewRevision Form, Row? Stored, Latest? Duplicate);
+
+    private sealed class Decision(AppendRequest request, AppendOutcome outcome)
+    {
+        public AppendRequest Request { get; } = request;
+        public AppendOutcome Outcome { get; } = outcome;
+        public List<Draft> Drafts { get; } = [];
+        public string? StoredReceipts { get; init; }
+        public int? ReplayOf { get; init; }
+    }
+
+    private readonly List<Decision> _decisions = [];
+    private readonly Dictionary<(string KeyId, string Key), (byte[] Hash, int Request)> _batchKeys = [];
+
+    /// <summary>The revisions to insert, in the order their seqs must follow.</summary>
+    public List<Row> Rows { get; } = [];
+
+    /// <summary>Idempotency keys to remember, filled by <see cref="Complete"/>.</summary>
+    public List<(string KeyId, string Key, byte[] Hash, string Receipts)> NewKeys { get; } = [];
+
+    public void Add(AppendRequest request)
+    {
+        if (request.IdempotencyKey is { } key)
+        {
+            // A key first used earlier in this same batch answers like a stored one.
+            if (_batchKeys.TryGetValue((request.KeyId, key), out var earlier))
+            {
+                _decisions.Add(earlier.Hash.AsSpan().SequenceEqual(request.BodyHash)
+                    ? new Decision(request, AppendOutcome.Replayed) { ReplayOf = earlier.Request }
+                    : new Decision(request, AppendOutcome.IdempotencyKeyReused));
+                return;
+            }
+            if (storedKeys.TryGetValue((request.KeyId, key), out var stored))
+            {
+                _decisions.Add(stored.Hash.AsSpan().SequenceEqual(request.BodyHash)
+                    ? new Decision(request, AppendOutcome.Replayed) { StoredReceipts = stored.Receipts }
+                    : new Decision(request, AppendOutcome.IdempotencyKeyReused));
+                return;
+            }
+        }
+
+        // Staged apart so that a refused accept leaves nothing of its request behind.
+        var staged = new Dictionary<(string, string), Latest>();
+        var rows = new List<Row>();
+        var decision = new Decision(request, AppendOutcome.Stored);
+        foreach (var form in request.Forms)
+        {
+            var station = (form.Contest, form.Station);
+            var current = staged.GetValueOrDefault(station) ?? latest.GetValueOrDefault(station);
+            if (form.Accepts is { } accepted && (current is null || current.Revision != accepted || current.Status != FormStatus.Quarantined))
+            {
+                _decisions.Add(new Decision(request, AppendOutcome.NotAcceptable));
+                return;
+            }
+            if (current is not null && form.Accepts is null && current.Numbers.SameAs(form.Numbers))
+            {
+                decision.Drafts.Add(new Draft(form, null, current));
+                continue;
+            }
+            var row = new Row(form, (current?.Revision ?? 0) + 1, request.KeyId);
+            rows.Add(row);
+            staged[station] = new Latest(row.Revision, form.Numbers, form.Status, form.Problems, 0, row);
+            decision.Drafts.Add(new Draft(form, row, null));
+        }
+
+        foreach (var (station, revision) in staged) latest[station] = revision;
+        Rows.AddRange(rows);
+        if (request.IdempotencyKey is { } newKey) _batchKeys[(request.KeyId, newKey)] = (request.BodyHash, _decisions.Count);
+        _decisions.Add(decision);
+    }
+
+    /// <summary>Gives <see cref="Rows"/> their reserved seqs (ascending) and answers every request.</summary>
+    public IReadOnlyList<AppendResult> Complete(IReadOnlyList<long> seqs)
+    {
+        if (seqs.Count != Rows.Count) throw new InvalidOperationException($"{seqs.Count} seqs reserved for {Rows.Count} revisions");
+        for (var i = 0; i < Rows.Count; i++) Rows[i].Seq = seqs[i];
+
+        var results = new List<AppendResult>(_decisions.Count);
+        foreach (var decision in _decisions)
+        {
+            results.Add(decision.Outcome switch
+            {
+                AppendOutcome.Stored => Stored(decision),
+                AppendOutcome.Replayed when decision.ReplayOf is { } earlier => results[earlier] with { Outcome = AppendOutcome.Replayed },
+                AppendOutcome.Replayed => new AppendResult(AppendOutcome.Replayed, JsonSerializer.Deserialize<FormReceipt[]>(decision.StoredReceipts!)!),
+                var other => new AppendResult(other, []),
+            });
+        }
+        return results;
+    }
+
+    private AppendResult Stored(Decision decision)
+    {
+        var receipts = new List<FormReceipt>(decision.Drafts.Count);
+        foreach (var (form, row, duplicate) in decision.Drafts)
+        {
+            receipts.Add(row is not null
+                ? new FormReceipt(form.Station, form.Contest, row.Revision, row.Seq, FormReceipt.StatusOf(form.Status), form.Problems)
+                : new FormReceipt(form.Station, form.Contest, duplicate!.Revision, duplicate.CurrentSeq, FormReceipt.Duplicate, duplicate.Problems));
+        }
+        if (decision.Request.IdempotencyKey is { } key)
+            NewKeys.Add((decision.Request.KeyId, key, decision.Request.BodyHash, JsonSerializer.Serialize(receipts)));
+        return new AppendResult(AppendOutcome.Stored, receipts);
+    }
+}
