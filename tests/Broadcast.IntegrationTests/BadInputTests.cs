@@ -90,3 +90,24 @@ public sealed class BadInputTests(BadInputTests.Server fixture) : IClassFixture<
         Assert.Empty(await server.Store.ReadStationAsync("ppwp", outside));
     }
 }
+
+public sealed class IngestRateLimitTests : IDisposable
+{
+    private readonly BroadcastFactory _server = new(new Dictionary<string, string?> { ["Ingest:RequestsPerSecondPerKey"] = "2" });
+
+    [Fact]
+    public async Task AKeyOverItsRateGets429WithRetryAfterAndNothingStored()
+    {
+        var client = _server.Ingest();
+        var responses = new List<HttpResponseMessage>();
+        for (var i = 0; i < 8; i++)
+            responses.Add(await client.PostAsJsonAsync("/api/v1/forms", Forms.Body(TestStations.Next(), 10, 10 + i)));
+
+        var limited = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.NotEmpty(limited);
+        Assert.All(limited, r => Assert.Equal(TimeSpan.FromSeconds(1), r.Headers.RetryAfter?.Delta));
+        Assert.Equal(responses.Count(r => r.StatusCode == HttpStatusCode.Accepted), (int)await _server.Store.ReadLastSeqAsync());
+    }
+
+    public void Dispose() => _server.Dispose();
+}

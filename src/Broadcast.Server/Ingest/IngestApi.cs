@@ -16,8 +16,8 @@ public static class IngestApi
     public static IEndpointRouteBuilder MapIngestApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").WithTags("Ingest");
-        api.MapPost("/forms", SubmitForm);
-        api.MapPost("/forms:batch", SubmitBatch);
+        api.MapPost("/forms", SubmitForm).RequireRateLimiting(IngestSetup.RateLimitPolicy);
+        api.MapPost("/forms:batch", SubmitBatch).RequireRateLimiting(IngestSetup.RateLimitPolicy);
         api.MapGet("/stations/{station}/forms/{contest}", StationForms.Read).WithTags("Results");
         api.MapPost("/stations/{station}/forms/{contest}/{revision:int}/accept", StationForms.Accept);
         return app;

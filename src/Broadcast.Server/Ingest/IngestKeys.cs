@@ -13,6 +13,9 @@ public sealed class IngestOptions
     public List<IngestKeyOptions> Keys { get; set; } = [];
 
     public int MaxBatchForms { get; set; } = 5_000;
+
+    /// <summary>Requests per second one ingest key may make, sustained; bursts up to twice that. Beyond: 429.</summary>
+    public int RequestsPerSecondPerKey { get; set; } = 200;
     public int MaxBatchBytes { get; set; } = 4 * 1024 * 1024;
     public int MaxFormBytes { get; set; } = 16 * 1024;
 }
@@ -37,6 +40,7 @@ internal sealed class ValidateIngestOptions(Election election) : IValidateOption
         var failures = new List<string>();
         if (options.MaxBatchForms is < 1 or > 100_000) failures.Add("Ingest:MaxBatchForms must be between 1 and 100000.");
         if (options.MaxBatchBytes < 1024 || options.MaxFormBytes < 256) failures.Add("Ingest:MaxBatchBytes / MaxFormBytes are too small.");
+        if (options.RequestsPerSecondPerKey < 1) failures.Add("Ingest:RequestsPerSecondPerKey must be at least 1.");
         for (var i = 0; i < options.Keys.Count; i++)
         {
             var key = options.Keys[i];

@@ -1,3 +1,7 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace Broadcast.Ingest;
@@ -16,6 +20,30 @@ public static class IngestSetup
         builder.Services.AddSingleton<OperatorKey>();
         builder.Services.AddSingleton<FormWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FormWriter>());
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = (context, _) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "1";
+                return ValueTask.CompletedTask;
+            };
+            limiter.AddPolicy(RateLimitPolicy, context =>
+            {
+                var perSecond = context.RequestServices.GetRequiredService<IOptions<IngestOptions>>().Value.RequestsPerSecondPerKey;
+                // Partitioned by the presented credential's hash (the secret itself is never kept as a key).
+                var credential = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(context.Request.Headers.Authorization.ToString())));
+                return RateLimitPartition.GetTokenBucketLimiter(credential, _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = perSecond * 2,
+                    TokensPerPeriod = perSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                });
+            });
+        });
         return builder;
     }
+
+    public const string RateLimitPolicy = "ingest";
 }
