@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Net;
+
+namespace Broadcast.LoadTest;
+
+/// <summary>How many viewers subscribe to each level of the region tree (weights, need not sum to 1).</summary>
+public sealed record SubscriptionMix(double National, double Province, double Regency)
+{
+    public static SubscriptionMix Parse(string s)
+    {
+        double national = 0, province = 0, regency = 0;
+        foreach (var part in s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var (name, value) = part.Split('=') is [var n, var v] && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var w) && w >= 0
+                ? (n, w)
+                : throw new ArgumentException($"--mix: expected level=weight, got '{part}'");
+            _ = name switch
+            {
+                "national" => national = value,
+                "province" => province = value,
+                "regency" => regency = value,
+                _ => throw new ArgumentException($"--mix: unknown level '{name}' (national, province, regency)"),
+            };
+        }
+        return national + province + regency > 0 ? new(national, province, regency) : throw new ArgumentException("--mix: all weights are zero");
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"national={National},province={Province},regency={Regency}");
+}
+
+/// <summary>Command-line options of both roles. Hand-written parsing, as in Broadcast.Replay.</summary>
+public sealed record LoadOptions
+{
+    public const int MaxBatch = 5000; // the server's limit for POST /api/v1/forms:batch
+
+    public string Role { get; init; } = "coordinator";
+    public Uri[] Servers { get; init; } = [new("http://127.0.0.1:5000")];
+    public int Connections { get; init; } = 1000;
+    public int PerProcess { get; init; } = 15_000;
+    public IPAddress[] Bind { get; init; } = [];
+    public SubscriptionMix Mix { get; init; } = new(0.6, 0.3, 0.1);
+    public double FormsPerSecond { get; init; }
+    public int Batch { get; init; } = 100;
+    public int MaxInFlight { get; init; } = 64;
+    public string? Key { get; init; } = Environment.GetEnvironmentVariable("BROADCAST_INGEST_KEY");
+    public string? DataPath { get; init; }
+    public int Seed { get; init; } = 2019;
+    public int Skip { get; init; }
+    public TimeSpan? Duration { get; init; }
+    public TimeSpan Ramp { get; init; } = TimeSpan.FromSeconds(20);
+    public int Probes { get; init; } = 50;
+    public int? ServerPid { get; init; }
+    public string? JsonPath { get; init; }
+    public bool Help { get; init; }
+
+    // Set by the coordinator for its children only.
+    public long StartAt { get; init; }
+    public int Index { get; init; }
+
+    public const string Usage = """
+        Broadcast.LoadTest - viewers on the SignalR hub (MessagePack) and an open-loop ingest driver.
+
+        Usage: Broadcast.LoadTest --duration 60s [options]
+
+          --server <url,url..>     server addresses; viewers are spread over them (default http://127.0.0.1:5000)
+          --connections <n>        viewers in total (default 1000)
+          --per-process <n>        viewers per generator process (default 15000; a process may open 20,000 files)
+          --bind <ip,ip..>         source addresses, one per generator process in turn (e.g. 127.0.1.1,127.0.1.2)
+          --mix <level=w,..>       subscriptions (default national=0.6,province=0.3,regency=0.1)
+          --forms-per-second <n>   ingest rate, open loop (default 0: no ingest)
+          --batch <n>              forms per POST /api/v1/forms:batch (default 100)
+          --max-in-flight <n>      requests outstanding at most; a request due beyond it is skipped (default 64)
+          --key <secret>           ingest key (default: env BROADCAST_INGEST_KEY)
+          --data <path>            tps.csv.gz (default: shared/data/pilpres2019/tps.csv.gz above the current directory)
+          --seed <n>, --skip <n>   station order: shuffled with the seed, the first n skipped (fresh stations for a reused database)
+          --duration <t>           the measured window, ingest running (required; 60s, 2m)
+          --ramp <t>               time to connect the viewers, before the window (default 20s)
+          --probes <n>             national viewers per process whose delta arrivals time the latency (default 50)
+          --server-pid <pid>       read the server's CPU time and RSS from /proc
+          --json <file>            also write the report as JSON
+          -h, --help               this text
+        """;
+
+    /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with a user-facing message.</summary>
+    public static LoadOptions Parse(string[] args)
+    {
+        var o = new LoadOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var flag = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{flag} needs a value");
+            o = flag switch
+            {
+                "--role" => o with { Role = Value() is var r && r is "coordinator" or "viewers" ? r : throw new ArgumentException("--role: coordinator or viewers") },
+                "--server" => o with { Servers = List(Value(), ParseUri) },
+                "--connections" => o with { Connections = Int(flag, Value(), 0, 1_000_000) },
+                "--per-process" => o with { PerProcess = Int(flag, Value(), 1, 19_000) },
+                "--bind" => o with { Bind = List(Value(), s => IPAddress.TryParse(s, out var a) ? a : throw new ArgumentException($"--bind: not an address: {s}")) },
+                "--mix" => o with { Mix = SubscriptionMix.Parse(Value()) },
+                "--forms-per-second" => o with { FormsPerSecond = Number(flag, Value()) },
+                "--batch" => o with { Batch = Int(flag, Value(), 1, MaxBatch) },
+                "--max-in-flight" => o with { MaxInFlight = Int(flag, Value(), 1, 4096) },
+                "--key" => o with { Key = Value() },
+                "--data" => o with { DataPath = Value() },
+                "--seed" => o with { Seed = Int(flag, Value(), 0, int.MaxValue) },
+                "--skip" => o with { Skip = Int(flag, Value(), 0, int.MaxValue) },
+                "--duration" => o with { Duration = ParseDuration(flag, Value()) },
+                "--ramp" => o with { Ramp = ParseDuration(flag, Value()) },
+                "--probes" => o with { Probes = Int(flag, Value(), 0, 100_000) },
+                "--server-pid" => o with { ServerPid = Int(flag, Value(), 1, int.MaxValue) },
+                "--json" => o with { JsonPath = Value() },
+                "--start-at" => o with { StartAt = long.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--index" => o with { Index = Int(flag, Value(), 0, 10_000) },
+                "-h" or "--help" => o with { Help = true },
+                _ => throw new ArgumentException($"unknown option {flag} (see --help)"),
+            };
+        }
+        if (!o.Help && o.Duration is null)
+            throw new ArgumentException("--duration is required (e.g. --duration 60s)");
+        return o;
+    }
+
+    /// <summary>The arguments of the child that holds <paramref name="connections"/> viewers.</summary>
+    public string[] ChildArgs(int index, int connections, long startAt)
+    {
+        var args = new List<string>
+        {
+            "--role", "viewers", "--index", Inv(index), "--connections", Inv(connections),
+            "--server", string.Join(',', Servers.Select(s => s.ToString())), "--mix", Mix.ToString(),
+            "--duration", Inv((long)Duration!.Value.TotalMilliseconds) + "ms", "--ramp", Inv((long)Ramp.TotalMilliseconds) + "ms",
+            "--probes", Inv(Probes), "--seed", Inv(Seed + index), "--start-at", Inv(startAt),
+        };
+        if (Bind.Length > 0)
+            args.AddRange(["--bind", Bind[index % Bind.Length].ToString()]);
+        return [.. args];
+    }
+
+    /// <summary>The tps.csv.gz to read: --data, else the first match walking up from the current and the exe directory.</summary>
+    public string ResolveDataPath()
+    {
+        if (DataPath is not null)
+            return File.Exists(DataPath) ? Path.GetFullPath(DataPath) : throw new FileNotFoundException($"no such file: {DataPath}");
+        var relative = Path.Combine("shared", "data", "pilpres2019", "tps.csv.gz");
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (Path.Combine(dir.FullName, relative) is var candidate && File.Exists(candidate))
+                    return candidate;
+        throw new FileNotFoundException($"{relative} not found above the current or the exe directory; use --data");
+    }
+
+    private static string Inv(long v) => v.ToString(CultureInfo.InvariantCulture);
+
+    private static T[] List<T>(string s, Func<string, T> parse) =>
+        s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(parse).ToArray() is { Length: > 0 } a
+            ? a
+            : throw new ArgumentException($"empty list: '{s}'");
+
+    private static Uri ParseUri(string s) =>
+        Uri.TryCreate(s, UriKind.Absolute, out var uri) && uri.Scheme is "http"
+            ? uri
+            : throw new ArgumentException($"--server: not an http URL: {s}");
+
+    private static int Int(string flag, string s, int min, int max) =>
+        int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max
+            ? v
+            : throw new ArgumentException($"{flag}: expected a whole number from {min} to {max}, got '{s}'");
+
+    private static double Number(string flag, string s) =>
+        double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= 0 && double.IsFinite(v)
+            ? v
+            : throw new ArgumentException($"{flag}: expected a number >= 0, got '{s}'");
+
+    /// <summary>"60s", "2m", "500ms" or plain seconds.</summary>
+    private static TimeSpan ParseDuration(string flag, string s)
+    {
+        var (digits, unit) = s.EndsWith("ms", StringComparison.Ordinal) ? (s[..^2], 0.001)
+            : s.EndsWith('s') ? (s[..^1], 1.0)
+            : s.EndsWith('m') ? (s[..^1], 60.0)
+            : (s, 1.0);
+        return double.TryParse(digits, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= 0 && double.IsFinite(v)
+            ? TimeSpan.FromSeconds(v * unit)
+            : throw new ArgumentException($"{flag}: expected a duration such as 60s, 2m or 500ms, got '{s}'");
+    }
+}

@@ -1,0 +1,32 @@
+namespace Broadcast.LoadTest;
+
+internal static class Program
+{
+    private static async Task<int> Main(string[] args)
+    {
+        LoadOptions options;
+        try
+        {
+            options = LoadOptions.Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"loadtest: {e.Message}");
+            return 2;
+        }
+        if (options.Help)
+        {
+            Console.Out.WriteLine(LoadOptions.Usage);
+            return 0;
+        }
+        try
+        {
+            return options.Role == "viewers" ? await new ViewerFleet(options).RunAsync() : await new Coordinator(options).RunAsync();
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or HttpRequestException)
+        {
+            Console.Error.WriteLine($"loadtest: {e.Message}");
+            return 2;
+        }
+    }
+}

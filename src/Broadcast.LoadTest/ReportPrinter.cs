@@ -1,0 +1,45 @@
+using System.Globalization;
+
+namespace Broadcast.LoadTest;
+
+/// <summary>The final table on stdout.</summary>
+public static class ReportPrinter
+{
+    public static void Print(LoadReport r, TextWriter o)
+    {
+        void Row(string what, FormattableString value) => o.WriteLine($"{what,-48} {value.ToString(CultureInfo.InvariantCulture)}");
+        static string Ms(Percentiles p) => string.Create(CultureInfo.InvariantCulture,
+            $"p50 {p.P50:N1}, p95 {p.P95:N1}, p99 {p.P99:N1}, max {p.Max:N1} ms ({p.Samples:N0} samples)");
+
+        o.WriteLine();
+        Row("servers", $"{r.Servers}");
+        Row("viewers requested / processes / mix", $"{r.Connections:N0} / {r.Processes} / {r.Mix}");
+        Row("ramp / measured window", $"{r.RampSeconds:F0} s / {r.WindowSeconds:F0} s");
+        Row("connections held at window start / end", $"{r.HeldAtWindowStart:N0} / {r.HeldAtEnd:N0}");
+        Row("deliveries in window, per second", $"{r.WindowDeliveries:N0}, {r.DeliveriesPerSecond:N0}/s");
+        if (r.Ingest is { } i)
+        {
+            Row("ingest target", $"{i.FormsPerSecond:N0} forms/s in batches of {i.Batch}");
+            Row("forms accepted, per second", $"{i.FormsAccepted:N0}, {r.FormsAcceptedPerSecond:N0}/s");
+            Row("receipts", $"{string.Join(", ", i.Statuses.Select(s => $"{s.Key} {s.Value:N0}"))}");
+            Row("requests due / sent / skipped / unfinished", $"{i.RequestsDue:N0} / {i.RequestsSent:N0} / {i.RequestsSkipped:N0} / {i.RequestsUnfinished:N0}");
+            Row("ingest HTTP latency (from scheduled start)", $"{Ms(i.HttpLatencyMs)}");
+            foreach (var (error, n) in i.Errors) Row("  ingest error", $"{n:N0} x {error}");
+        }
+        var l = r.Latency;
+        Row("form accepted -> national delta received", $"{Ms(l.LatencyMs)}");
+        Row("  probe viewers / unmatched / push first", $"{l.ProbeViewers:N0} / {l.Unmatched:N0} / {l.DeltaBeforeReceipt:N0}");
+        var s = r.Server;
+        if (s.Pid is not null)
+        {
+            Row("server CPU in window", $"{s.CpuSecondsInWindow:F2} s");
+            Row("server CPU per 1,000 frames / 1,000 forms", $"{s.CpuMsPer1000Frames:F1} ms / {s.CpuMsPer1000Forms:F1} ms");
+            Row("server RSS before / after viewers", $"{s.RssKbBeforeViewers / 1024.0:N0} MB / {s.RssKbAfterViewers / 1024.0:N0} MB");
+            Row("server RSS per connection", $"{s.RssKbPerConnection:F1} KB");
+        }
+        Row("errors: connect / subscribe / closed / dropped", $"{r.ConnectFailures:N0} / {r.SubscribeFailures:N0} / {r.ServerCloses:N0} / {r.Drops:N0}");
+        Row("delta gaps / stale, close msgs, rebuilds", $"{r.Gaps:N0} / {r.Stale:N0}, {r.CloseMessages:N0}, {r.Rebuilds:N0}");
+        Row("generator CPU (all processes), peak RSS", $"{r.GeneratorCpuSeconds:F1} s, {r.MaxGeneratorRssKb / 1024.0:N0} MB per process");
+        foreach (var (reason, n) in r.Failures.OrderByDescending(f => f.Value).Take(10)) Row("  failure", $"{n:N0} x {reason}");
+    }
+}

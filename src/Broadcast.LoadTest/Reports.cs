@@ -1,0 +1,52 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Broadcast.LoadTest;
+
+/// <summary>The part of an ingest receipt the driver needs (docs/api.md, Ingest).</summary>
+public sealed record Receipt(long Seq, string Status);
+
+public sealed record BatchAnswer(Receipt[] Receipts);
+
+/// <summary>A viewer process's line on stdout, every second.</summary>
+public sealed record ViewerProgress(int Index, long Held, long Deliveries, long Failures);
+
+/// <summary>
+/// A viewer process's last line on stdout. <see cref="Probes"/> holds, per probe viewer, the
+/// flattened (version, timestamp) pairs of the deltas it received; the coordinator matches them
+/// with the receipts.
+/// </summary>
+public sealed record ViewerReport(
+    int Index, int Requested, long Joined, long HeldAtWindowStart, long HeldAtEnd,
+    long ConnectFailures, long SubscribeFailures, long ServerCloses, long Drops, long CloseMessages, long Rebuilds, long UnexpectedMessages,
+    long Deliveries, long WindowDeliveries, long Gaps, long Stale, double CpuSeconds, long PeakRssKb,
+    Dictionary<string, long> Reasons, long[][] Probes);
+
+public sealed record IngestReport(
+    double FormsPerSecond, int Batch, long RequestsDue, long RequestsSent, long RequestsSkipped, long RequestsUnfinished,
+    long FormsAccepted, Dictionary<string, long> Statuses, Dictionary<string, long> Errors, Percentiles HttpLatencyMs);
+
+/// <summary>Form accepted (receipt received) to a national delta covering its seq received by a probe viewer.</summary>
+public sealed record LatencyReport(Percentiles LatencyMs, long ProbeViewers, long Unmatched, long DeltaBeforeReceipt);
+
+public sealed record ServerReport(
+    int? Pid, double CpuSecondsInWindow, double CpuMsPer1000Frames, double CpuMsPer1000Forms,
+    long RssKbBeforeViewers, long RssKbAfterViewers, double RssKbPerConnection);
+
+public sealed record LoadReport(
+    string Servers, int Connections, int Processes, string Mix, double RampSeconds, double WindowSeconds,
+    long HeldAtWindowStart, long HeldAtEnd, long ConnectFailures, long SubscribeFailures, long ServerCloses, long Drops,
+    long CloseMessages, long Rebuilds, long UnexpectedMessages, long Gaps, long Stale,
+    long WindowDeliveries, double DeliveriesPerSecond, IngestReport? Ingest, double FormsAcceptedPerSecond,
+    LatencyReport Latency, ServerReport Server, double GeneratorCpuSeconds, long MaxGeneratorRssKb, Dictionary<string, long> Failures);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = false)]
+[JsonSerializable(typeof(BatchAnswer))]
+[JsonSerializable(typeof(ViewerProgress))]
+[JsonSerializable(typeof(ViewerReport))]
+[JsonSerializable(typeof(LoadReport))]
+internal sealed partial class LoadJson : JsonSerializerContext
+{
+    /// <summary>The same contract, indented: the report file is read by people too.</summary>
+    public static LoadJson Indented { get; } = new(new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true });
+}
