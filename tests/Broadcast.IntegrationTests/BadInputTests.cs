@@ -49,7 +49,7 @@ public sealed class BadInputTests(BadInputTests.Server fixture) : IClassFixture<
     public async Task BadFormIsRejectedNamingTheFieldAndNothingIsStored(string why, string body, string field)
     {
         var server = fixture.Factory;
-        var before = await server.Anonymous().ResultsAsync();
+        var before = await server.SettledResultsAsync();
         var lastSeq = await server.Store.ReadLastSeqAsync();
 
         var response = await server.Ingest().PostAsync("/api/v1/forms", new StringContent(body, Encoding.UTF8, "application/json"));
@@ -59,7 +59,7 @@ public sealed class BadInputTests(BadInputTests.Server fixture) : IClassFixture<
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"{why}: {problem}");
         Assert.Equal(lastSeq, await server.Store.ReadLastSeqAsync());
-        Assert.Equivalent(before, await server.Anonymous().ResultsAsync());
+        Assert.Equivalent(before, await server.SettledResultsAsync());
     }
 
     [Fact]

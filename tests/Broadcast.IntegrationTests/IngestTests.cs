@@ -13,7 +13,7 @@ public sealed class IngestTests(BroadcastFactory server) : IClassFixture<Broadca
         await using var viewer = await Viewer.ConnectAsync(server, Protocols.Json);
         var ingest = server.Ingest();
         var station = TestStations.Next();
-        var before = await ingest.ResultsAsync();
+        var before = await server.SettledResultsAsync();
 
         var first = await ingest.PostAsync(Forms.Body(station, 120, 80));
         await viewer.WaitForVersionAsync(first.Seq);
@@ -42,7 +42,7 @@ public sealed class IngestTests(BroadcastFactory server) : IClassFixture<Broadca
         var ingest = server.Ingest();
         var station = TestStations.Next();
         var form = Forms.Body(station, 100, 50);
-        var before = await ingest.ResultsAsync();
+        var before = await server.SettledResultsAsync();
         var lastSeqBefore = await server.Store.ReadLastSeqAsync();
 
         var first = await ingest.PostAsync(form, idempotencyKey: "c1-" + station);
@@ -94,7 +94,7 @@ public sealed class IngestTests(BroadcastFactory server) : IClassFixture<Broadca
         await using var viewer = await Viewer.ConnectAsync(server, Protocols.Json);
         var ingest = server.Ingest();
         var station = TestStations.Next();
-        var before = await ingest.ResultsAsync();
+        var before = await server.SettledResultsAsync();
 
         // 72 typed as 172: the pair votes no longer add up to the valid votes (R1).
         var typo = await ingest.PostAsync(Forms.Body(station, 172, 50, valid: 122));
@@ -120,7 +120,7 @@ public sealed class IngestTests(BroadcastFactory server) : IClassFixture<Broadca
         await using var viewer = await Viewer.ConnectAsync(server, Protocols.Json);
         var ingest = server.Ingest();
         var station = TestStations.Next();
-        var before = await ingest.ResultsAsync();
+        var before = await server.SettledResultsAsync();
 
         var counted = await ingest.PostAsync(Forms.Body(station, 100, 100));
         var suspicious = await ingest.PostAsync(Forms.Body(station, 100, 100, valid: 210)); // R1

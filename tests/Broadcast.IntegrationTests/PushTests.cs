@@ -97,7 +97,7 @@ public sealed class PushTests(BroadcastFactory server) : IClassFixture<Broadcast
     {
         await using var viewer = await Viewer.ConnectAsync(server, Protocols.Json);
         await viewer.WaitForVersionAsync((await server.Ingest().PostAsync(Forms.Body(TestStations.Next(), 9, 9))).Seq);
-        var before = await server.Anonymous().ResultsAsync();
+        var before = await server.SettledResultsAsync();
 
         var rebuild = await server.Operator().PostAsync("/api/v1/operator/rebuild", null);
         var report = (await rebuild.Content.ReadFromJsonAsync<RebuildReport>())!;

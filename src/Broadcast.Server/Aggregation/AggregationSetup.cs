@@ -23,6 +23,10 @@ public static class AggregationSetup
             options.WorkerCount = 1;
         });
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<AggregationOptions>().BindConfiguration(AggregationOptions.Section)
+            .Validate(o => o.MinRunInterval >= TimeSpan.Zero && o.MinRunInterval <= TimeSpan.FromSeconds(10),
+                "Aggregation:MinRunInterval must be between 00:00:00 and 00:00:10")
+            .ValidateOnStart();
         builder.Services.AddSingleton<TallyHolder>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TallyHolder>());
         builder.Services.AddSingleton<Aggregator>();

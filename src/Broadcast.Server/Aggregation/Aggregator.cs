@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Broadcast.Push;
+using Microsoft.Extensions.Options;
 using Broadcast.Storage;
 
 namespace Broadcast.Aggregation;
@@ -10,8 +11,11 @@ namespace Broadcast.Aggregation;
 /// checkpoint only if the checkpoint it started from is still the stored one.
 /// </summary>
 public sealed partial class Aggregator(
-    FormStore store, TallyHolder holder, ResultsPublisher publisher, ILogger<Aggregator> logger)
+    FormStore store, TallyHolder holder, ResultsPublisher publisher, IOptions<AggregationOptions> options,
+    TimeProvider clock, ILogger<Aggregator> logger)
 {
+    private long _lastRunEnded;
+
     /// <summary>Revisions folded per commit: bounds memory and transaction size during bulk loads.</summary>
     public const int BatchSize = 50_000;
 
@@ -20,6 +24,11 @@ public sealed partial class Aggregator(
     public Task<AggregationReport> RunAsync(CancellationToken cancellationToken = default) =>
         WithRunLockAsync(async tally =>
         {
+            // Runs are spaced: every run sends each changed group's delta to all its viewers, so
+            // the run rate, not the form rate, sets the frames per viewer per second. Forms that
+            // arrive meanwhile are folded together by the next run.
+            var wait = options.Value.MinRunInterval - clock.GetElapsedTime(Interlocked.Read(ref _lastRunEnded));
+            if (wait > TimeSpan.Zero && _lastRunEnded != 0) await Task.Delay(wait, clock, cancellationToken);
             var report = new AggregationReport();
             while (true)
             {
@@ -45,6 +54,7 @@ public sealed partial class Aggregator(
                 if (run.Skipped > 0) LogSkipped(logger, run.Skipped);
                 if (revisions.Count < BatchSize) break;
             }
+            Interlocked.Exchange(ref _lastRunEnded, clock.GetTimestamp());
             return report;
         }, cancellationToken);
 
@@ -136,3 +146,14 @@ public sealed record RebuildReport(string Epoch, long Version, long ElapsedMs);
 
 public sealed record ReconciliationReport(string Epoch, long Version, int GroupsCompared,
     IReadOnlyList<TotalsDrift> Drift, long ElapsedMs);
+
+public sealed class AggregationOptions
+{
+    public const string Section = "Aggregation";
+
+    /// <summary>
+    /// The least time between the end of one aggregation run and the start of the next. Bounds
+    /// the deltas per group per second that viewers receive, whatever the form rate.
+    /// </summary>
+    public TimeSpan MinRunInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+}

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Broadcast.Elections;
+using Broadcast.Results;
 using Broadcast.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -90,6 +91,18 @@ public sealed class BroadcastFactory : WebApplicationFactory<Program>
     }
 
     public FormStore Store => Services.GetRequiredService<FormStore>();
+
+    /// <summary>
+    /// The read API's totals once every form stored so far is folded in (an aggregation run to
+    /// completion first): what a test compares against, whatever earlier tests left queued.
+    /// </summary>
+    public async Task<ResultsSnapshot> SettledResultsAsync(string region = "0")
+    {
+        using var op = Operator();
+        (await op.PostAsync("/api/v1/operator/aggregate", null)).EnsureSuccessStatusCode();
+        using var anonymous = Anonymous();
+        return await anonymous.ResultsAsync(region);
+    }
 
     protected override void Dispose(bool disposing)
     {
