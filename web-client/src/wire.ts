@@ -59,11 +59,13 @@ export function toChild(v: unknown): ChildTotals {
   const o = obj(v);
   return {
     ...regionRef(o),
-    stations: stations(o.stations),
-    votes: votes(o.votes),
-    valid: num(o.valid),
-    invalid: num(o.invalid),
+    ...totals(o),
   };
+}
+
+/** The totals every group and child carries, in the same four fields. */
+function totals(o: Record<string, unknown>) {
+  return { stations: stations(o.stations), votes: votes(o.votes), valid: num(o.valid), invalid: num(o.invalid) };
 }
 
 export function toSnapshot(v: unknown): Snapshot {
@@ -74,10 +76,7 @@ export function toSnapshot(v: unknown): Snapshot {
     parents: list(o.parents).map(regionRef),
     epoch: str(o.epoch),
     version: num(o.version),
-    stations: stations(o.stations),
-    votes: votes(o.votes),
-    valid: num(o.valid),
-    invalid: num(o.invalid),
+    ...totals(o),
     children: list(o.children).map(toChild),
   };
 }
@@ -90,10 +89,7 @@ export function toDelta(v: unknown): TotalsChanged {
     epoch: str(o.epoch),
     prevVersion: num(o.prevVersion),
     version: num(o.version),
-    stations: stations(o.stations),
-    votes: votes(o.votes),
-    valid: num(o.valid),
-    invalid: num(o.invalid),
+    ...totals(o),
     children: list(o.children).map(toChild),
   };
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Broadcast.Push;
-using Microsoft.Extensions.Options;
 using Broadcast.Storage;
+using Microsoft.Extensions.Options;
 
 namespace Broadcast.Aggregation;
 

@@ -52,6 +52,10 @@ public sealed class Election
 
     public int? FindRegion(string id) => _regionIndex.TryGetValue(id, out var index) ? index : null;
 
+    /// <summary>A (contest, region) results group, as viewers and the read API name it; null if either is unknown.</summary>
+    public (Contest Contest, int Region)? FindGroup(string contest, string region) =>
+        FindContest(contest) is { } c && FindRegion(region) is { } r ? (c, r) : null;
+
     /// <summary>The station index for a public station id, or null if no such station exists.</summary>
     public int? FindStation(string id)
     {

@@ -20,7 +20,7 @@ public static class GraphicsFeed
     {
         var api = app.MapGroup("/api/v1/graphics").WithTags("Graphics").RequireCors(PushSetup.ViewerCors);
         api.MapGet("/{contest}/{region}", (string contest, string region, Election election, ResultsView view) =>
-            Resolve(election, contest, region) is var (c, r)
+            election.FindGroup(contest, region) is var (c, r)
                 ? (IResult)TypedResults.Json(Flatten(view.Snapshot(c, r), c))
                 : Problems.NotFound($"No results for contest '{contest}' in region '{region}'."));
         api.MapGet("/{contest}/{region}/events", Stream);
@@ -30,7 +30,7 @@ public static class GraphicsFeed
     private static async Task Stream(string contest, string region, HttpContext context, Election election,
         ResultsView view, ResultsPublisher publisher)
     {
-        if (Resolve(election, contest, region) is not var (c, r))
+        if (election.FindGroup(contest, region) is not var (c, r))
         {
             await Problems.NotFound($"No results for contest '{contest}' in region '{region}'.").ExecuteAsync(context);
             return;
@@ -70,9 +70,6 @@ public static class GraphicsFeed
             // The graphics system disconnected.
         }
     }
-
-    private static (Contest, int)? Resolve(Election election, string contest, string region) =>
-        election.FindContest(contest) is { } c && election.FindRegion(region) is { } r ? (c, r) : null;
 
     /// <summary>The flat object: <c>choice_01_votes</c>, <c>choice_01_percent</c>, <c>reporting_percent</c>, <c>leader_id</c>...</summary>
     public static Dictionary<string, object> Flatten(ResultsSnapshot s, Contest contest)

@@ -36,9 +36,11 @@ public static class PushSetup
             .AddMessagePackProtocol();
         // Tickers are embedded on news sites: their pages read the snapshot and open the hub
         // cross-origin. Public, read-only, no credentials; Viewers:AllowedOrigins narrows it.
-        builder.Services.AddCors(cors => cors.AddPolicy(ViewerCors, policy =>
+        builder.Services.AddCors();
+        builder.Services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<ViewerOptions>>((cors, viewers) =>
+            cors.AddPolicy(ViewerCors, policy =>
         {
-            var origins = builder.Configuration.GetSection($"{ViewerOptions.Section}:AllowedOrigins").Get<string[]>() ?? [];
+            var origins = viewers.Value.AllowedOrigins;
             if (origins.Length == 0) policy.AllowAnyOrigin(); else policy.WithOrigins(origins);
             // A long preflight cache: If-None-Match makes polls "non-simple", and a preflight per poll would double them.
             policy.WithMethods("GET", "POST").AllowAnyHeader().WithExposedHeaders("ETag").SetPreflightMaxAge(TimeSpan.FromHours(1));

@@ -43,9 +43,7 @@ public sealed class ResultsHub(Election election, ResultsView view, DeltaHistory
     }
 
     private (Contest, int) Resolve(string contest, string region) =>
-        election.FindContest(contest) is { } c && election.FindRegion(region) is { } r
-            ? (c, r)
-            : throw new HubException($"Unknown contest '{contest}' or region '{region}'.");
+        election.FindGroup(contest, region) ?? throw new HubException($"Unknown contest '{contest}' or region '{region}'.");
 
     private HashSet<string> Subscriptions()
     {

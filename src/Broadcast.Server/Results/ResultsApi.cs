@@ -22,7 +22,7 @@ public static class ResultsApi
 
     private static IResult Snapshot(string contest, string region, HttpContext context, Election election, ResultsView view)
     {
-        if (election.FindContest(contest) is not { } c || election.FindRegion(region) is not { } r)
+        if (election.FindGroup(contest, region) is not var (c, r))
             return Problems.NotFound($"No results for contest '{contest}' in region '{region}'.");
         var (epoch, version) = view.Version(c, r);
         var etag = new EntityTagHeaderValue($"\"{epoch}.{version}\"");

@@ -85,7 +85,7 @@ public sealed class PostgresStore : FormStore, IDisposable, IAsyncDisposable
             await lockCommand.ExecuteNonQueryAsync();
 
         // Read committed: these lookups run after the lock is held, so they see every earlier append.
-        var plan = new PostgresAppendPlan(await FindKeysAsync(connection, transaction, requests),
+        var plan = new AppendPlan(await FindKeysAsync(connection, transaction, requests),
             await FindLatestAsync(connection, transaction, requests));
         foreach (var request in requests) plan.Add(request);
         var results = plan.Complete(await ReserveSeqsAsync(connection, transaction, plan.Rows.Count));
@@ -115,10 +115,10 @@ public sealed class PostgresStore : FormStore, IDisposable, IAsyncDisposable
         return found;
     }
 
-    private static async Task<Dictionary<(string, string), PostgresAppendPlan.Latest>> FindLatestAsync(
+    private static async Task<Dictionary<(string, string), AppendPlan.Latest>> FindLatestAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<AppendRequest> requests)
     {
-        var latest = new Dictionary<(string, string), PostgresAppendPlan.Latest>();
+        var latest = new Dictionary<(string, string), AppendPlan.Latest>();
         var stations = requests.SelectMany(r => r.Forms).Select(f => (f.Contest, f.Station)).Distinct().ToList();
         if (stations.Count == 0) return latest;
         // LATERAL: one index probe per station, whatever the planner guesses about the array's size.
@@ -133,7 +133,7 @@ public sealed class PostgresStore : FormStore, IDisposable, IAsyncDisposable
         while (await reader.ReadAsync())
         {
             var r = ReadRevision(reader);
-            latest[(r.Contest, r.Station)] = new PostgresAppendPlan.Latest(r.Revision, r.Numbers, r.Status, r.Problems, r.Seq, null);
+            latest[(r.Contest, r.Station)] = new AppendPlan.Latest(r.Revision, r.Numbers, r.Status, r.Problems, r.Seq, null);
         }
         return latest;
     }
@@ -154,7 +154,7 @@ public sealed class PostgresStore : FormStore, IDisposable, IAsyncDisposable
     }
 
     /// <summary>Binary COPY: the fastest way in, one stream for the whole batch.</summary>
-    private static async Task CopyRevisionsAsync(NpgsqlConnection connection, List<PostgresAppendPlan.Row> rows)
+    private static async Task CopyRevisionsAsync(NpgsqlConnection connection, List<AppendPlan.Row> rows)
     {
         var now = DateTime.UtcNow;
         await using var writer = await connection.BeginBinaryImportAsync(

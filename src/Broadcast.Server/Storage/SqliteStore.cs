@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
 namespace Broadcast.Storage;
@@ -85,50 +84,24 @@ public sealed class SqliteStore : FormStore
         using var connection = Open();
         using var transaction = connection.BeginTransaction(deferred: false);
         using var commands = new AppendCommands(connection, transaction);
-        var results = new List<AppendResult>(requests.Count);
+
+        var keys = new Dictionary<(string KeyId, string Key), (byte[] Hash, string Receipts)>();
+        foreach (var (keyId, key) in requests.Where(r => r.IdempotencyKey is not null).Select(r => (r.KeyId, r.IdempotencyKey!)).Distinct())
+            if (commands.FindIdempotent(keyId, key) is { } found) keys[(keyId, key)] = found;
+        var latest = new Dictionary<(string Contest, string Station), AppendPlan.Latest>();
+        foreach (var (contest, station) in requests.SelectMany(r => r.Forms).Select(f => (f.Contest, f.Station)).Distinct())
+            if (commands.Latest(contest, station) is { } r)
+                latest[(contest, station)] = new AppendPlan.Latest(r.Revision, r.Numbers, r.Status, r.Problems, r.Seq, null);
+
+        var plan = new AppendPlan(keys, latest);
+        foreach (var request in requests) plan.Add(request);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        foreach (var request in requests)
-        {
-            // A savepoint per request: a request refused half-way (an accept of the wrong
-            // revision) leaves nothing behind, while the other requests of the batch commit.
-            transaction.Save("request");
-            var result = Append(commands, request, now);
-            if (result.Outcome == AppendOutcome.NotAcceptable) transaction.Rollback("request");
-            else transaction.Release("request");
-            results.Add(result);
-        }
+        // Inserted in plan order, so the AUTOINCREMENT seqs come out ascending as the plan expects.
+        var seqs = plan.Rows.Select(row => commands.Insert(row.Form, row.Revision, row.KeyId, now)).ToList();
+        var results = plan.Complete(seqs);
+        foreach (var (keyId, key, hash, receipts) in plan.NewKeys) commands.RememberIdempotent(keyId, key, hash, receipts);
         transaction.Commit();
-        return Task.FromResult<IReadOnlyList<AppendResult>>(results);
-    }
-
-    private static AppendResult Append(AppendCommands commands, AppendRequest request, long now)
-    {
-        if (request.IdempotencyKey is { } key && commands.FindIdempotent(request.KeyId, key) is var (hash, receiptsJson))
-        {
-            return hash.AsSpan().SequenceEqual(request.BodyHash)
-                ? new AppendResult(AppendOutcome.Replayed, JsonSerializer.Deserialize<FormReceipt[]>(receiptsJson)!)
-                : new AppendResult(AppendOutcome.IdempotencyKeyReused, []);
-        }
-
-        var receipts = new List<FormReceipt>(request.Forms.Count);
-        foreach (var form in request.Forms)
-        {
-            var latest = commands.Latest(form.Contest, form.Station);
-            if (form.Accepts is { } accepted && (latest is null || latest.Revision != accepted || latest.Status != FormStatus.Quarantined))
-                return new AppendResult(AppendOutcome.NotAcceptable, []);
-            if (latest is not null && form.Accepts is null && latest.Numbers.SameAs(form.Numbers))
-            {
-                receipts.Add(new FormReceipt(form.Station, form.Contest, latest.Revision, latest.Seq, FormReceipt.Duplicate, latest.Problems));
-                continue;
-            }
-            var revision = (latest?.Revision ?? 0) + 1;
-            var seq = commands.Insert(form, revision, request.KeyId, now);
-            receipts.Add(new FormReceipt(form.Station, form.Contest, revision, seq, FormReceipt.StatusOf(form.Status), form.Problems));
-        }
-
-        if (request.IdempotencyKey is { } newKey)
-            commands.RememberIdempotent(request.KeyId, newKey, request.BodyHash, JsonSerializer.Serialize(receipts));
-        return new AppendResult(AppendOutcome.Stored, receipts);
+        return Task.FromResult(results);
     }
 
     /// <summary>Prepared statements reused for every row of one append transaction.</summary>

@@ -3,17 +3,18 @@ using System.Text.Json;
 namespace Broadcast.Storage;
 
 /// <summary>
-/// Decides one PostgreSQL append batch in memory, with the same rules as <see cref="SqliteStore"/>
-/// applied row by row: duplicates of the latest revision, idempotency replays and reuse, accepts.
-/// The store looks up, in a few set-based queries, every idempotency key and every station's
-/// latest revision the batch names; this plan then needs no round trip per form, which is what
-/// lets a batch of thousands of forms commit in milliseconds over the network.
+/// The append rules, in one place for every engine: duplicates of the latest revision,
+/// idempotency replays and reuse, accepts of the latest quarantined revision (a refused accept
+/// leaves nothing of its request behind). An engine looks up every idempotency key and every
+/// station's latest revision the batch names (PostgreSQL in a few set-based queries), lets this
+/// plan decide the whole batch in memory, inserts <see cref="Rows"/> in order and remembers
+/// <see cref="NewKeys"/>.
 /// Seqs are only known once the store has reserved them for <see cref="Rows"/>, so receipts are
 /// built in a second step, <see cref="Complete"/>.
 /// </summary>
-internal sealed class PostgresAppendPlan(
+internal sealed class AppendPlan(
     IReadOnlyDictionary<(string KeyId, string Key), (byte[] Hash, string Receipts)> storedKeys,
-    Dictionary<(string Contest, string Station), PostgresAppendPlan.Latest> latest)
+    Dictionary<(string Contest, string Station), AppendPlan.Latest> latest)
 {
     /// <summary>A revision to insert; <see cref="Seq"/> is set by <see cref="Complete"/>.</summary>
     internal sealed class Row(NewRevision form, int revision, string keyId)
