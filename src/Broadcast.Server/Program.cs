@@ -1,4 +1,5 @@
 using Broadcast.Aggregation;
+using Broadcast.Cluster;
 using Broadcast.Demo;
 using Broadcast.Elections;
 using Broadcast.Graphics;
@@ -17,6 +18,8 @@ builder.AddStorage();
 builder.AddIngest();
 builder.AddAggregation();
 builder.AddResultsPush();
+builder.AddCluster();
+builder.AddHealth();
 builder.AddDemo(demo);
 builder.Services.AddProblemDetails();
 

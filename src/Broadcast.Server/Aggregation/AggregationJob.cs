@@ -1,3 +1,5 @@
+using System.Threading.Channels;
+using Broadcast.Health;
 using Broadcast.Storage;
 using Hangfire;
 
@@ -5,65 +7,63 @@ namespace Broadcast.Aggregation;
 
 /// <summary>
 /// The Hangfire job that folds new forms into the totals. Hangfire runs a job at least once;
-/// running it twice, or twice at once, is harmless (see <see cref="Aggregator"/>).
+/// running it twice, or twice at once on two nodes, is harmless (see <see cref="Aggregator"/>).
 /// </summary>
 [Queue(AggregationTrigger.Queue)]
-public sealed class AggregationJob(Aggregator aggregator, AggregationTrigger trigger)
+public sealed class AggregationJob(Aggregator aggregator, BroadcastMetrics metrics, TimeProvider clock)
 {
     [AutomaticRetry(Attempts = 5, DelaysInSeconds = [1, 2, 5, 10, 30])]
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public async Task RunAsync(long enqueuedAtUnixMs, CancellationToken cancellationToken)
     {
-        // Cleared before reading, so forms stored during this run wake the next one.
-        trigger.Started();
+        metrics.JobStarted(clock.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(enqueuedAtUnixMs));
         await aggregator.RunAsync(cancellationToken);
     }
 }
 
 /// <summary>
-/// Wakes the aggregation job after ingest, coalesced: at most one run is queued at a time,
-/// however many forms arrive. A watchdog re-queues if a queued run never started (a lost
-/// job in in-memory storage after a crash) and catches up at start-up.
+/// Wakes the aggregation job after ingest, coalesced: a job is enqueued only when none is
+/// waiting in the queue, however many forms arrive and on however many nodes. A waiting job
+/// covers every form stored before it starts (a run reads the store after it starts), so a
+/// wake that finds one queued has nothing to add. Wakes never block the caller (the writer):
+/// they are checked one at a time in the background, and at most one waits meanwhile.
 /// </summary>
-public sealed partial class AggregationTrigger(IBackgroundJobClient jobs, TimeProvider clock, ILogger<AggregationTrigger> logger)
+public sealed partial class AggregationTrigger(IBackgroundJobClient jobs, JobStorage storage, TimeProvider clock,
+    ILogger<AggregationTrigger> logger) : BackgroundService
 {
     public const string Queue = "aggregation";
-    private static readonly TimeSpan LostAfter = TimeSpan.FromSeconds(30);
 
-    private int _queued;
-    private long _queuedAt;
+    private readonly Channel<bool> _wakes = Channel.CreateBounded<bool>(
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
-    public void Wake()
+    public void Wake() => _wakes.Writer.TryWrite(true);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (Interlocked.CompareExchange(ref _queued, 1, 0) != 0) return;
-        Volatile.Write(ref _queuedAt, clock.GetTimestamp());
-        try
+        await foreach (var _ in _wakes.Reader.ReadAllAsync(stoppingToken))
         {
-            jobs.Enqueue<AggregationJob>(job => job.RunAsync(CancellationToken.None));
+            try
+            {
+                if (storage.GetMonitoringApi().EnqueuedCount(Queue) == 0)
+                    jobs.Enqueue<AggregationJob>(job => job.RunAsync(clock.GetUtcNow().ToUnixTimeMilliseconds(), CancellationToken.None));
+            }
+            catch (Exception e)
+            {
+                // The job storage is down (PostgreSQL restarting): the watchdog wakes again.
+                LogEnqueueFailed(logger, e);
+            }
         }
-        catch (Exception e)
-        {
-            Volatile.Write(ref _queued, 0);
-            LogEnqueueFailed(logger, e);
-        }
-    }
-
-    internal void Started() => Volatile.Write(ref _queued, 0);
-
-    /// <summary>Called periodically: forgets a queued run that never started, then wakes.</summary>
-    internal void WakeIfStuck()
-    {
-        if (Volatile.Read(ref _queued) == 1 && clock.GetElapsedTime(Volatile.Read(ref _queuedAt)) > LostAfter)
-            Volatile.Write(ref _queued, 0);
-        Wake();
     }
 
     [LoggerMessage(EventId = 320, Level = LogLevel.Error, Message = "Could not queue the aggregation job; the watchdog will try again")]
     private static partial void LogEnqueueFailed(ILogger logger, Exception exception);
 }
 
-/// <summary>Every few seconds (and at start-up), wakes the aggregator if stored forms are not yet folded.</summary>
+/// <summary>
+/// Every few seconds (and at start-up), wakes the aggregator if stored forms are not yet folded:
+/// covers a wake lost with a crashed node or while the job storage was down.
+/// </summary>
 internal sealed partial class AggregationWatchdog(AggregationTrigger trigger, FormStore store, TallyHolder holder,
-    ILogger<AggregationWatchdog> logger) : BackgroundService
+    BroadcastMetrics metrics, ILogger<AggregationWatchdog> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -73,7 +73,9 @@ internal sealed partial class AggregationWatchdog(AggregationTrigger trigger, Fo
         {
             try
             {
-                if (await store.ReadLastSeqAsync() > tally.State.Checkpoint) trigger.WakeIfStuck();
+                var lastSeq = await store.ReadLastSeqAsync();
+                metrics.SeenSeq(lastSeq);
+                if (lastSeq > tally.State.Checkpoint) trigger.Wake();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Broadcast.Cluster;
+using Broadcast.Health;
 using Broadcast.Push;
 using Broadcast.Storage;
 using Microsoft.Extensions.Options;
@@ -6,14 +8,19 @@ using Microsoft.Extensions.Options;
 namespace Broadcast.Aggregation;
 
 /// <summary>
-/// Folds stored revisions into the totals. One run at a time in this process (a lock), and
-/// exactly-once in effect across processes: a run commits its totals together with the new
-/// checkpoint only if the checkpoint it started from is still the stored one.
+/// Folds stored revisions into the totals. One run at a time in this process (a lock) and, when
+/// nodes share PostgreSQL, one at a time across nodes (the store's aggregation lock); exactly-once
+/// in effect whatever happens: a run commits its totals together with the new checkpoint only if
+/// the checkpoint it started from is still the stored one. Runs committed by other nodes are
+/// taken in by <see cref="FollowAsync"/>.
 /// </summary>
 public sealed partial class Aggregator(
-    FormStore store, TallyHolder holder, ResultsPublisher publisher, IOptions<AggregationOptions> options,
-    TimeProvider clock, ILogger<Aggregator> logger)
+    FormStore store, TallyHolder holder, ResultsPublisher publisher, ClusterNotices notices, BroadcastMetrics metrics,
+    IOptions<AggregationOptions> options, TimeProvider clock, ILogger<Aggregator> logger)
 {
+    /// <summary>Beyond this many revisions behind, a follower reloads rather than catching up run by run.</summary>
+    private const int FollowLimit = 200_000;
+
     private long _lastRunEnded;
 
     /// <summary>Revisions folded per commit: bounds memory and transaction size during bulk loads.</summary>
@@ -24,6 +31,9 @@ public sealed partial class Aggregator(
     public Task<AggregationReport> RunAsync(CancellationToken cancellationToken = default) =>
         WithRunLockAsync(async tally =>
         {
+            await using var clusterLock = await store.LockAggregationAsync(cancellationToken);
+            // Another node may have committed runs since this one last looked: start from them.
+            await CatchUpAsync(tally, cancellationToken);
             // Runs are spaced: every run sends each changed group's delta to all its viewers, so
             // the run rate, not the form rate, sets the frames per viewer per second. Forms that
             // arrive meanwhile are folded together by the next run.
@@ -42,13 +52,16 @@ public sealed partial class Aggregator(
 
                 if (!await store.CommitAggregationAsync(state, next, run.ChangedTotals(next.Checkpoint), replaceAll: false))
                 {
-                    // Another run committed first (another node, or a run racing this one): take its result.
+                    // Another run committed first (a node without the lock: the lock is advisory,
+                    // or its connection dropped mid-run): take its result and go on from there.
                     LogLostRace(logger, state.Checkpoint);
-                    await holder.ReloadAsync(cancellationToken);
+                    await CatchUpAsync(tally, cancellationToken);
                     continue;
                 }
                 var changes = tally.Apply(run, next);
                 publisher.Publish(changes);
+                notices.Committed(next);
+                metrics.RunCompleted(watch.Elapsed);
                 report.Add(run, changes);
                 LogRun(logger, run.Folded, changes.GroupCount, next.Checkpoint, watch.ElapsedMilliseconds);
                 if (run.Skipped > 0) LogSkipped(logger, run.Skipped);
@@ -65,6 +78,7 @@ public sealed partial class Aggregator(
     public Task<RebuildReport> RebuildAsync(CancellationToken cancellationToken = default) =>
         WithRunLockAsync(async tally =>
         {
+            await using var clusterLock = await store.LockAggregationAsync(cancellationToken);
             var watch = Stopwatch.StartNew();
             var state = await store.ReadAggregationStateAsync();
             var rebuilt = await TallyHolder.FoldFromScratchAsync(store, tally.Election, long.MaxValue);
@@ -76,6 +90,7 @@ public sealed partial class Aggregator(
             rebuilt.SetState(next);
             tally.Replace(rebuilt);
             publisher.PublishRebuilt(next.Epoch);
+            notices.Committed(next);
             LogRebuilt(logger, next.Epoch, next.Checkpoint, watch.ElapsedMilliseconds);
             return new RebuildReport(next.Epoch, next.Checkpoint, watch.ElapsedMilliseconds);
         }, cancellationToken);
@@ -87,15 +102,56 @@ public sealed partial class Aggregator(
     public Task<ReconciliationReport> ReconcileAsync(CancellationToken cancellationToken = default) =>
         WithRunLockAsync(async tally =>
         {
+            // With the cluster lock no run commits meanwhile, and after the catch-up this node's
+            // tally is at the stored checkpoint: live, stored and from-scratch totals are comparable.
+            await using var clusterLock = await store.LockAggregationAsync(cancellationToken);
+            await CatchUpAsync(tally, cancellationToken);
             var watch = Stopwatch.StartNew();
             var scratch = await TallyHolder.FoldFromScratchAsync(store, tally.Election, tally.State.Checkpoint);
-            var stored = await store.ReadTotalsAsync();
+            var stored = (await store.ReadTotalsAsync()).Rows;
             var drift = Reconciliation.Compare(scratch, tally, stored);
             var report = new ReconciliationReport(tally.State.Epoch, tally.State.Checkpoint,
                 tally.Election.Regions.Count * tally.Contests.Length, drift, watch.ElapsedMilliseconds);
             if (drift.Count > 0) LogDrift(logger, drift.Count, drift[0].ToString());
             return report;
         }, cancellationToken);
+
+    /// <summary>
+    /// Takes in the runs other nodes committed since this node's checkpoint, without committing
+    /// anything: their revisions are folded here and each changed group takes the version stored
+    /// with it, so snapshots and Resume on this node agree with the deltas the committing node
+    /// sent. The deltas are kept in this node's history, not sent (the committing node sent them).
+    /// </summary>
+    public Task<bool> FollowAsync(CancellationToken cancellationToken = default) =>
+        WithRunLockAsync(tally => CatchUpAsync(tally, cancellationToken), cancellationToken);
+
+    private async Task<bool> CatchUpAsync(Tally tally, CancellationToken cancellationToken)
+    {
+        var committed = await store.ReadCommittedSinceAsync(tally.State, FollowLimit);
+        if (committed.State == tally.State) return false;
+        if (committed.Revisions is null)
+        {
+            // Rebuilt elsewhere (a new epoch) or far behind: start again from the stored state.
+            var newEpoch = committed.State.Epoch != tally.State.Epoch;
+            await holder.ReloadAsync(cancellationToken);
+            publisher.RecordReload(newEpoch);
+            LogReloaded(logger, tally.State.Epoch, tally.State.Checkpoint);
+        }
+        else
+        {
+            var election = tally.Election;
+            var versions = new Dictionary<(int, int), long>(committed.Versions.Count);
+            foreach (var group in committed.Versions)
+                if (election.FindContest(group.Contest) is { } contest && election.FindRegion(group.Region) is { } region)
+                    versions[(contest.Index, region)] = group.Version;
+            var run = new TallyRun(tally);
+            foreach (var revision in committed.Revisions) run.Fold(revision);
+            publisher.Record(tally.Apply(run, committed.State, versions));
+            LogFollowed(logger, run.Folded, committed.State.Checkpoint);
+        }
+        Interlocked.Exchange(ref _lastRunEnded, clock.GetTimestamp());
+        return true;
+    }
 
     /// <summary>Runs <paramref name="work"/> on the loaded tally, alone: runs, rebuilds and reconciliations never overlap.</summary>
     private async Task<T> WithRunLockAsync<T>(Func<Tally, Task<T>> work, CancellationToken cancellationToken)
@@ -123,6 +179,12 @@ public sealed partial class Aggregator(
 
     [LoggerMessage(EventId = 303, Level = LogLevel.Information, Message = "Rebuilt all totals: epoch {Epoch}, seq {Checkpoint}, {ElapsedMs} ms")]
     private static partial void LogRebuilt(ILogger logger, string epoch, long checkpoint, long elapsedMs);
+
+    [LoggerMessage(EventId = 305, Level = LogLevel.Debug, Message = "Took in {Revisions} revisions aggregated by another node, up to seq {Checkpoint}")]
+    private static partial void LogFollowed(ILogger logger, int revisions, long checkpoint);
+
+    [LoggerMessage(EventId = 306, Level = LogLevel.Information, Message = "Reloaded the totals committed by another node: epoch {Epoch}, seq {Checkpoint}")]
+    private static partial void LogReloaded(ILogger logger, string epoch, long checkpoint);
 
     [LoggerMessage(EventId = 304, Level = LogLevel.Error, Message = "Reconciliation found {Count} drifting totals, first: {First}")]
     private static partial void LogDrift(ILogger logger, int count, string first);

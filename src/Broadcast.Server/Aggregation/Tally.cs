@@ -31,13 +31,17 @@ public sealed class Tally
         finally { _lock.ExitReadLock(); }
     }
 
-    /// <summary>Makes a folded run live; returns what changed, with each group's previous version.</summary>
-    public TallyChanges Apply(TallyRun run, AggregationState next)
+    /// <summary>
+    /// Makes a folded run live; returns what changed, with each group's previous version. Changed
+    /// groups take <paramref name="next"/>'s checkpoint as their version, or, for runs another
+    /// node committed, the version stored with them (<paramref name="storedVersions"/>).
+    /// </summary>
+    public TallyChanges Apply(TallyRun run, AggregationState next, IReadOnlyDictionary<(int Contest, int Region), long>? storedVersions = null)
     {
         _lock.EnterWriteLock();
         try
         {
-            var changes = run.ApplyTo(this, next.Checkpoint);
+            var changes = run.ApplyTo(this, next.Checkpoint, storedVersions);
             State = next;
             return changes;
         }

@@ -17,6 +17,8 @@ public sealed partial class TallyHolder(FormStore store, Election election, ILog
     /// <summary>The live tally; only valid after start-up (hosted services start before requests are served).</summary>
     public Tally Tally => _tally ?? throw new InvalidOperationException("the tally is not loaded yet");
 
+    public bool IsLoaded => _tally is not null;
+
     public Task<Tally> ReadyAsync(CancellationToken cancellationToken) => _ready.Task.WaitAsync(cancellationToken);
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -38,10 +40,12 @@ public sealed partial class TallyHolder(FormStore store, Election election, ILog
 
     private async Task<Tally> LoadAsync()
     {
-        var state = await store.ReadAggregationStateAsync();
-        var tally = await FoldFromScratchAsync(store, election, state.Checkpoint);
-        tally.SetState(state);
-        foreach (var row in await store.ReadTotalsAsync())
+        // Totals and state from one snapshot: each group's version is then the one that goes with
+        // the totals folded up to that checkpoint, even while other nodes commit runs.
+        var stored = await store.ReadTotalsAsync();
+        var tally = await FoldFromScratchAsync(store, election, stored.State.Checkpoint);
+        tally.SetState(stored.State);
+        foreach (var row in stored.Rows)
         {
             if (election.FindContest(row.Contest) is { } contest && election.FindRegion(row.Region) is { } region)
                 tally.Contests[contest.Index].RegionVersions[region] = row.Version;

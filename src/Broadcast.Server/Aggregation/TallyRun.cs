@@ -127,7 +127,7 @@ public sealed class TallyRun
     }
 
     /// <summary>Writes the overlay into <paramref name="tally"/>; called by <see cref="Tally.Apply"/> under its write lock.</summary>
-    internal TallyChanges ApplyTo(Tally tally, long version)
+    internal TallyChanges ApplyTo(Tally tally, long version, IReadOnlyDictionary<(int Contest, int Region), long>? storedVersions)
     {
         var contests = new List<ContestChanges>(_regions.Length);
         for (var c = 0; c < _regions.Length; c++)
@@ -137,7 +137,7 @@ public sealed class TallyRun
             foreach (var (region, row) in _regions[c])
             {
                 previous[region] = target.RegionVersions[region];
-                target.RegionVersions[region] = version;
+                target.RegionVersions[region] = storedVersions is not null && storedVersions.TryGetValue((c, region), out var stored) ? stored : version;
                 row.CopyTo(target.RegionTotals, region * target.RegionWidth);
             }
             foreach (var (station, (flags, numbers)) in _stations[c])

@@ -22,10 +22,4 @@ public static class HealthProbe
             return 1;
         }
     }
-
-    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
-    {
-        app.MapGet("/health/live", () => TypedResults.Text("live")).WithTags("Health");
-        return app;
-    }
 }

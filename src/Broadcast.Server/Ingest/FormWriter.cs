@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Broadcast.Aggregation;
+using Broadcast.Health;
 using Broadcast.Storage;
 
 namespace Broadcast.Ingest;
@@ -10,7 +11,7 @@ namespace Broadcast.Ingest;
 /// per form, and duplicate and idempotency decisions never race. A request's task completes
 /// only after its commit is on disk; then the aggregator is woken.
 /// </summary>
-public sealed partial class FormWriter(FormStore store, AggregationTrigger trigger, ILogger<FormWriter> logger) : BackgroundService
+public sealed partial class FormWriter(FormStore store, AggregationTrigger trigger, BroadcastMetrics metrics, ILogger<FormWriter> logger) : BackgroundService
 {
     private const int MaxFormsPerCommit = 20_000;
 
@@ -46,6 +47,9 @@ public sealed partial class FormWriter(FormStore store, AggregationTrigger trigg
                 var results = await store.AppendAsync(batch.Select(p => p.Request).ToList());
                 for (var i = 0; i < batch.Count; i++) batch[i].Done.SetResult(results[i]);
                 if (results.Any(r => r.StoredAnything)) trigger.Wake();
+                var stored = results.Where(r => r.Outcome == AppendOutcome.Stored).SelectMany(r => r.Receipts)
+                    .Where(r => r.Status != FormReceipt.Duplicate).ToList();
+                metrics.FormsStored(stored.Count, stored.Count > 0 ? stored.Max(r => r.Seq) : 0);
             }
             catch (Exception e)
             {

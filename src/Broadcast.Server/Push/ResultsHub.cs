@@ -1,4 +1,6 @@
+using Broadcast.Cluster;
 using Broadcast.Elections;
+using Broadcast.Health;
 using Broadcast.Results;
 using Microsoft.AspNetCore.SignalR;
 
@@ -8,9 +10,25 @@ namespace Broadcast.Push;
 /// The viewers' hub at <c>/hubs/results</c>. Viewers are anonymous and read-only: these
 /// three methods are all they can call.
 /// </summary>
-public sealed class ResultsHub(Election election, ResultsView view, DeltaHistory history) : Hub
+public sealed class ResultsHub(Election election, ResultsView view, DeltaHistory history, TallyFollower follower,
+    BroadcastMetrics metrics) : Hub
 {
     public const int MaxGroupsPerConnection = 20;
+
+    /// <summary>How long a Resume waits for this node to take in a run the viewer already saw from another node.</summary>
+    private static readonly TimeSpan CatchUpWait = TimeSpan.FromSeconds(2);
+
+    public override Task OnConnectedAsync()
+    {
+        metrics.Connected();
+        return base.OnConnectedAsync();
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        metrics.Disconnected();
+        return base.OnDisconnectedAsync(exception);
+    }
 
     public async Task<ResultsSnapshot> Subscribe(string contest, string region)
     {
@@ -23,6 +41,7 @@ public sealed class ResultsHub(Election election, ResultsView view, DeltaHistory
         // the snapshot or delivered after it, never lost.
         await Groups.AddToGroupAsync(Context.ConnectionId, group);
         groups.Add(group);
+        metrics.Subscribed();
         return view.Snapshot(c, r);
     }
 
@@ -34,11 +53,24 @@ public sealed class ResultsHub(Election election, ResultsView view, DeltaHistory
     }
 
     /// <summary>The deltas after <paramref name="version"/> if the history still has them, else a fresh snapshot.</summary>
-    public ResumeResult Resume(string contest, string region, long version)
+    public async Task<ResumeResult> Resume(string contest, string region, long version)
     {
         var (c, r) = Resolve(contest, region);
-        if (history.Since(c.Id, region, version) is { } deltas) return new ResumeResult(deltas, null);
+        // The viewer holds a version this node has not taken in yet (it came from another node
+        // over the backplane, or the viewer moved here from a node that was ahead): catch up
+        // first, or the answer would move the viewer backwards.
+        if (version > view.Version(c, r).Version)
+        {
+            try { await follower.CatchUpAsync().WaitAsync(CatchUpWait); }
+            catch (TimeoutException) { } // answer with what this node has; the viewer asks again
+        }
+        if (history.Since(c.Id, region, version) is { } deltas)
+        {
+            metrics.Resumed("deltas");
+            return new ResumeResult(deltas, null);
+        }
         var snapshot = view.Snapshot(c, r);
+        metrics.Resumed(snapshot.Version == version ? "current" : "snapshot");
         return snapshot.Version == version ? new ResumeResult([], null) : new ResumeResult([], snapshot);
     }
 

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Broadcast.Aggregation;
+using Broadcast.Health;
 using Broadcast.Results;
 using Microsoft.AspNetCore.SignalR;
 
@@ -11,7 +12,7 @@ namespace Broadcast.Push;
 /// aggregator never waits on viewers' sockets.
 /// </summary>
 public sealed partial class ResultsPublisher(
-    ResultsView view, DeltaHistory history, IHubContext<ResultsHub> hub, ILogger<ResultsPublisher> logger) : BackgroundService
+    ResultsView view, DeltaHistory history, IHubContext<ResultsHub> hub, BroadcastMetrics metrics, ILogger<ResultsPublisher> logger) : BackgroundService
 {
     private readonly Channel<object> _outbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -32,6 +33,24 @@ public sealed partial class ResultsPublisher(
         var deltas = view.Deltas(changes);
         history.Add(deltas);
         _outbox.Writer.TryWrite(deltas);
+        SignalPublished();
+    }
+
+    /// <summary>
+    /// A run another node committed and sent, taken in by this node: its deltas go into this
+    /// node's history (for Resume here) and wake this node's graphics streams; they are not
+    /// sent again, the committing node's send reached every node's viewers over the backplane.
+    /// </summary>
+    public void Record(TallyChanges changes)
+    {
+        history.Add(view.Deltas(changes));
+        SignalPublished();
+    }
+
+    /// <summary>This node reloaded the stored totals; in a new epoch its history means nothing any more.</summary>
+    public void RecordReload(bool newEpoch)
+    {
+        if (newEpoch) history.Clear();
         SignalPublished();
     }
 
@@ -65,6 +84,7 @@ public sealed partial class ResultsPublisher(
                         .SendAsync(HubEvents.TotalsChanged, deltas[i], stuck.Token);
                 _ = ObserveAsync(Task.WhenAll(sends), stuck);
                 Interlocked.Add(ref _published, deltas.Count);
+                metrics.DeltasPublished(deltas.Count);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -11,8 +11,12 @@ public sealed class ResultsView(TallyHolder holder, Election election)
     private const int MaxCachedSnapshots = 10_000;
 
     // A group's snapshot only changes with its (epoch, version), so a cached one is valid while
-    // those match: a reconnect storm of thousands of Subscribe calls builds each snapshot once.
-    private readonly ConcurrentDictionary<(int Contest, int Region), ResultsSnapshot> _snapshots = new();
+    // those match. The entry is created before the snapshot is built (Lazy), so a reconnect storm
+    // of thousands of Subscribe calls for one group at one version builds it once, not once per
+    // caller that arrived before the first build finished.
+    private sealed record CachedSnapshot(string Epoch, long Version, Lazy<ResultsSnapshot> Snapshot);
+
+    private readonly ConcurrentDictionary<(int Contest, int Region), CachedSnapshot> _snapshots = new();
 
     /// <summary>The group's epoch and version, without building anything (ETags, change checks).</summary>
     public (string Epoch, long Version) Version(Contest contest, int region) =>
@@ -21,12 +25,13 @@ public sealed class ResultsView(TallyHolder holder, Election election)
     public ResultsSnapshot Snapshot(Contest contest, int region)
     {
         var (epoch, version) = Version(contest, region);
-        if (_snapshots.TryGetValue((contest.Index, region), out var cached) && cached.Epoch == epoch && cached.Version == version)
-            return cached;
-        var fresh = Build(contest, region);
+        var key = (contest.Index, region);
+        if (_snapshots.TryGetValue(key, out var cached) && cached.Epoch == epoch && cached.Version == version)
+            return cached.Snapshot.Value;
         if (_snapshots.Count >= MaxCachedSnapshots) _snapshots.Clear();
-        _snapshots[(contest.Index, region)] = fresh;
-        return fresh;
+        var fresh = new CachedSnapshot(epoch, version, new Lazy<ResultsSnapshot>(() => Build(contest, region)));
+        return _snapshots.AddOrUpdate(key, fresh,
+            (_, current) => current.Epoch == epoch && current.Version == version ? current : fresh).Snapshot.Value;
     }
 
     private ResultsSnapshot Build(Contest contest, int region) => holder.Tally.Read(tally =>

@@ -37,5 +37,32 @@ public abstract class FormStore
     public abstract Task<bool> CommitAggregationAsync(AggregationState expected, AggregationState next,
         IReadOnlyCollection<TotalsRow> totals, bool replaceAll);
 
-    public abstract Task<IReadOnlyList<TotalsRow>> ReadTotalsAsync();
+    /// <summary>Every stored total with the aggregation state they belong to, read as one snapshot.</summary>
+    public abstract Task<StoredTotals> ReadTotalsAsync();
+
+    /// <summary>
+    /// What runs committed after <paramref name="afterCheckpoint"/>, read as one consistent
+    /// snapshot: the aggregation state, the revisions those runs folded and the version of every
+    /// group they changed. A node that did not run them folds the revisions itself and takes the
+    /// versions as they are, so every node serves the same (epoch, version) for the same totals.
+    /// <see cref="CommittedRuns.Revisions"/> is null when more than <paramref name="limit"/>
+    /// revisions (or another epoch) separate the caller from the store: reload instead.
+    /// </summary>
+    public abstract Task<CommittedRuns> ReadCommittedSinceAsync(AggregationState known, int limit);
+
+    /// <summary>
+    /// Held around an aggregation run so that, across every node sharing the store, one run
+    /// folds at a time (the others wait, then find less to do). Correctness does not depend on
+    /// it: the commit is compare-and-swap. A lock held by a node that dies is released with its
+    /// connection.
+    /// </summary>
+    public abstract Task<IAsyncDisposable> LockAggregationAsync(CancellationToken cancellationToken);
 }
+
+public sealed record StoredTotals(AggregationState State, IReadOnlyList<TotalsRow> Rows);
+
+/// <summary>See <see cref="FormStore.ReadCommittedSinceAsync"/>.</summary>
+public sealed record CommittedRuns(AggregationState State, IReadOnlyList<StoredRevision>? Revisions,
+    IReadOnlyList<GroupVersion> Versions);
+
+public readonly record struct GroupVersion(string Contest, string Region, long Version);

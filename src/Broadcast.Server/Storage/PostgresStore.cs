@@ -22,6 +22,9 @@ public sealed class PostgresStore : FormStore, IDisposable, IAsyncDisposable
     /// </summary>
     private const long AppendLock = 0x42726F6164636173;
 
+    /// <summary>Held for the length of an aggregation run (<see cref="FormStore.LockAggregationAsync"/>): "Broadagg".</summary>
+    private const long AggregationLock = 0x42726F6164616767;
+
     private readonly NpgsqlDataSource _dataSource;
 
     public PostgresStore(string connectionString)
@@ -69,6 +72,8 @@ public sealed class PostgresStore : FormStore, IDisposable, IAsyncDisposable
             invalid     bigint   NOT NULL,
             votes       bigint[] NOT NULL,
             PRIMARY KEY (contest, region));
+        -- Followers read the groups changed since their checkpoint (ReadCommittedSinceAsync).
+        CREATE INDEX IF NOT EXISTS totals_version ON totals (version);
         CREATE TABLE IF NOT EXISTS aggregation (
             id         integer PRIMARY KEY CHECK (id = 1),
             checkpoint bigint  NOT NULL,
@@ -299,16 +304,97 @@ public sealed class PostgresStore : FormStore, IDisposable, IAsyncDisposable
         return true;
     }
 
-    public override async Task<IReadOnlyList<TotalsRow>> ReadTotalsAsync()
+    public override async Task<StoredTotals> ReadTotalsAsync()
     {
-        await using var command = _dataSource.CreateCommand(
-            "SELECT contest, region, version, reported, quarantined, valid, invalid, votes FROM totals");
+        await ReadAggregationStateAsync(); // creates the state row on first use
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead);
+        AggregationState state;
+        await using (var select = new NpgsqlCommand("SELECT checkpoint, epoch FROM aggregation WHERE id = 1", connection, transaction))
+        await using (var reader = await select.ExecuteReaderAsync())
+        {
+            await reader.ReadAsync();
+            state = new AggregationState(reader.GetInt64(0), reader.GetString(1));
+        }
+        await using var command = new NpgsqlCommand(
+            "SELECT contest, region, version, reported, quarantined, valid, invalid, votes FROM totals", connection, transaction);
         var list = new List<TotalsRow>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-            list.Add(new TotalsRow(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3),
-                reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetFieldValue<long[]>(7)));
-        return list;
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+                list.Add(new TotalsRow(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3),
+                    reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetFieldValue<long[]>(7)));
+        await transaction.CommitAsync();
+        return new StoredTotals(state, list);
+    }
+
+    public override async Task<CommittedRuns> ReadCommittedSinceAsync(AggregationState known, int limit)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        // One snapshot for the three reads: a run committing meanwhile must not show its
+        // versions without its revisions.
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead);
+        AggregationState state;
+        await using (var select = new NpgsqlCommand("SELECT checkpoint, epoch FROM aggregation WHERE id = 1", connection, transaction))
+        await using (var reader = await select.ExecuteReaderAsync())
+        {
+            if (!await reader.ReadAsync()) return new CommittedRuns(known, [], []);
+            state = new AggregationState(reader.GetInt64(0), reader.GetString(1));
+        }
+        if (state == known) return new CommittedRuns(state, [], []);
+        if (state.Epoch != known.Epoch || state.Checkpoint < known.Checkpoint || state.Checkpoint - known.Checkpoint > limit)
+            return new CommittedRuns(state, null, []);
+
+        await using var revisions = new NpgsqlCommand(
+            $"SELECT {RevisionColumns} FROM revisions WHERE seq > @after AND seq <= @upTo ORDER BY seq", connection, transaction);
+        revisions.Parameters.AddWithValue("after", known.Checkpoint);
+        revisions.Parameters.AddWithValue("upTo", state.Checkpoint);
+        var folded = await ReadRevisionsAsync(revisions, (int)Math.Min(limit, state.Checkpoint - known.Checkpoint));
+
+        await using var versions = new NpgsqlCommand("SELECT contest, region, version FROM totals WHERE version > @after", connection, transaction);
+        versions.Parameters.AddWithValue("after", known.Checkpoint);
+        var changed = new List<GroupVersion>();
+        await using (var reader = await versions.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) changed.Add(new GroupVersion(reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+        await transaction.CommitAsync();
+        return new CommittedRuns(state, folded, changed);
+    }
+
+    public override async Task<IAsyncDisposable> LockAggregationAsync(CancellationToken cancellationToken)
+    {
+        // A session lock on a connection of its own, held for the run: released by the unlock
+        // below, or by the server when this process dies and the connection drops.
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = new NpgsqlCommand($"SELECT pg_advisory_lock({AggregationLock})", connection);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return new HeldLock(connection);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private sealed class HeldLock(NpgsqlConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await using var command = new NpgsqlCommand($"SELECT pg_advisory_unlock({AggregationLock})", connection);
+                await command.ExecuteNonQueryAsync();
+            }
+            catch (NpgsqlException)
+            {
+                // The connection is gone, and the server released the lock with it.
+            }
+            finally
+            {
+                await connection.DisposeAsync();
+            }
+        }
     }
 
     public void Dispose() => _dataSource.Dispose();

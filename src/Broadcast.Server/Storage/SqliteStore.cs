@@ -58,6 +58,7 @@ public sealed class SqliteStore : FormStore
             invalid     INTEGER NOT NULL,
             votes       TEXT    NOT NULL,
             PRIMARY KEY (contest, region)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS totals_version ON totals (version);
         CREATE TABLE IF NOT EXISTS aggregation (
             id         INTEGER PRIMARY KEY CHECK (id = 1),
             checkpoint INTEGER NOT NULL,
@@ -266,20 +267,73 @@ public sealed class SqliteStore : FormStore
         return Task.FromResult(true);
     }
 
-    public override Task<IReadOnlyList<TotalsRow>> ReadTotalsAsync()
+    public override async Task<StoredTotals> ReadTotalsAsync()
     {
+        await ReadAggregationStateAsync(); // creates the state row on first use
         using var connection = Open();
-        using var command = Prepare(connection, null,
+        using var transaction = connection.BeginTransaction(deferred: true);
+        using var select = Prepare(connection, transaction, "SELECT checkpoint, epoch FROM aggregation WHERE id = 1");
+        AggregationState state;
+        using (var reader = select.ExecuteReader())
+        {
+            reader.Read();
+            state = new AggregationState(reader.GetInt64(0), reader.GetString(1));
+        }
+        using var command = Prepare(connection, transaction,
             "SELECT contest, region, version, reported, quarantined, valid, invalid, votes FROM totals");
         var list = new List<TotalsRow>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        using (var reader = command.ExecuteReader())
+            while (reader.Read())
+            {
+                var votes = reader.GetString(7);
+                list.Add(new TotalsRow(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3),
+                    reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6),
+                    votes.Length == 0 ? [] : Array.ConvertAll(votes.Split(','), long.Parse)));
+            }
+        transaction.Commit();
+        return new StoredTotals(state, list);
+    }
+
+    public override Task<CommittedRuns> ReadCommittedSinceAsync(AggregationState known, int limit)
+    {
+        using var connection = Open();
+        // A read transaction in WAL mode is a snapshot: the three reads agree.
+        using var transaction = connection.BeginTransaction(deferred: true);
+        using var select = Prepare(connection, transaction, "SELECT checkpoint, epoch FROM aggregation WHERE id = 1");
+        AggregationState state;
+        using (var reader = select.ExecuteReader())
         {
-            var votes = reader.GetString(7);
-            list.Add(new TotalsRow(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3),
-                reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6),
-                votes.Length == 0 ? [] : Array.ConvertAll(votes.Split(','), long.Parse)));
+            if (!reader.Read()) return Task.FromResult(new CommittedRuns(known, [], []));
+            state = new AggregationState(reader.GetInt64(0), reader.GetString(1));
         }
-        return Task.FromResult<IReadOnlyList<TotalsRow>>(list);
+        if (state == known) return Task.FromResult(new CommittedRuns(state, [], []));
+        if (state.Epoch != known.Epoch || state.Checkpoint < known.Checkpoint || state.Checkpoint - known.Checkpoint > limit)
+            return Task.FromResult(new CommittedRuns(state, null, []));
+
+        using var revisions = Prepare(connection, transaction,
+            $"SELECT {RevisionColumns} FROM revisions WHERE seq > $after AND seq <= $upTo ORDER BY seq", "$after", "$upTo");
+        revisions.Parameters[0].Value = known.Checkpoint;
+        revisions.Parameters[1].Value = state.Checkpoint;
+        var folded = new List<StoredRevision>();
+        using (var reader = revisions.ExecuteReader())
+            while (reader.Read()) folded.Add(ReadRevision(reader));
+
+        using var versions = Prepare(connection, transaction, "SELECT contest, region, version FROM totals WHERE version > $after", "$after");
+        versions.Parameters[0].Value = known.Checkpoint;
+        var changed = new List<GroupVersion>();
+        using (var reader = versions.ExecuteReader())
+            while (reader.Read()) changed.Add(new GroupVersion(reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+        transaction.Commit();
+        return Task.FromResult(new CommittedRuns(state, folded, changed));
+    }
+
+    /// <summary>The embedded default is one process, whose aggregator already runs one run at a time.</summary>
+    public override Task<IAsyncDisposable> LockAggregationAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IAsyncDisposable>(NoLock.Instance);
+
+    private sealed class NoLock : IAsyncDisposable
+    {
+        public static readonly NoLock Instance = new();
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

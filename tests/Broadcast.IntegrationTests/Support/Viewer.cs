@@ -7,27 +7,48 @@ namespace Broadcast.IntegrationTests.Support;
 /// <summary>
 /// A viewer as a real screen would be: subscribes to one group, then builds its state only
 /// from pushed deltas, following the client rules of docs/api.md (ignore old, apply in order,
-/// resume on a gap, resubscribe on a new epoch). Deltas are processed off the receive loop so
-/// that the viewer can call the hub while handling them.
+/// resume on a gap, resubscribe on a new epoch, never take an older snapshot of the same
+/// epoch). Deltas are processed off the receive loop so that the viewer can call the hub while
+/// handling them. When its connection closes (a node killed) it connects again, to the next
+/// node its connection factory offers, and subscribes again, as the web client does.
 /// </summary>
 public sealed class Viewer : IAsyncDisposable
 {
-    private readonly HubConnection _hub;
+    private readonly Func<int, HubConnection> _connect;
+    private HubConnection _hub;
+    private int _attempt;
     private readonly string _contest;
     private readonly string _region;
     private readonly Channel<object> _inbox = Channel.CreateUnbounded<object>();
     private readonly Lock _lock = new();
     private readonly List<(long Version, TaskCompletionSource Done)> _waiters = [];
     private Task? _processing;
+    private bool _disposed;
 
-    private Viewer(HubConnection hub, string contest, string region)
+    private sealed record ConnectionLost(HubConnection Hub);
+
+    private Viewer(Func<int, HubConnection> connect, string contest, string region)
     {
-        _hub = hub;
+        _connect = connect;
         _contest = contest;
         _region = region;
+        _hub = Wire(connect(0));
+    }
+
+    private HubConnection Wire(HubConnection hub)
+    {
         hub.On<TotalsChanged>("TotalsChanged", delta => _inbox.Writer.TryWrite(delta));
         hub.On<TotalsRebuilt>("TotalsRebuilt", rebuilt => _inbox.Writer.TryWrite(rebuilt));
+        hub.Closed += _ =>
+        {
+            _inbox.Writer.TryWrite(new ConnectionLost(hub));
+            return Task.CompletedTask;
+        };
+        return hub;
     }
+
+    /// <summary>Times this viewer connected again after losing its connection.</summary>
+    public int Reconnects { get; private set; }
 
     public string Epoch { get; private set; } = "";
     public long Version { get; private set; }
@@ -42,9 +63,13 @@ public sealed class Viewer : IAsyncDisposable
     public int Resumes { get; private set; }
     public int Resyncs { get; private set; }
 
-    public static async Task<Viewer> ConnectAsync(BroadcastFactory server, string protocol, string contest = "ppwp", string region = "0")
+    public static Task<Viewer> ConnectAsync(BroadcastFactory server, string protocol, string contest = "ppwp", string region = "0") =>
+        ConnectAsync(_ => server.Hub(protocol), contest, region);
+
+    /// <summary>A viewer whose <paramref name="connect"/> gives its n-th connection (to another node after a failure).</summary>
+    public static async Task<Viewer> ConnectAsync(Func<int, HubConnection> connect, string contest = "ppwp", string region = "0")
     {
-        var viewer = new Viewer(server.Hub(protocol), contest, region);
+        var viewer = new Viewer(connect, contest, region);
         await viewer._hub.StartAsync();
         viewer.Load(await viewer._hub.InvokeAsync<ResultsSnapshot>("Subscribe", contest, region));
         viewer._processing = viewer.ProcessAsync();
@@ -72,13 +97,50 @@ public sealed class Viewer : IAsyncDisposable
     {
         await foreach (var message in _inbox.Reader.ReadAllAsync())
         {
-            if (message is TotalsRebuilt) { await ResubscribeAsync(); continue; }
-            var delta = (TotalsChanged)message;
-            lock (_lock) Received.Add(delta);
-            if (delta.Epoch != Epoch) await ResubscribeAsync();
-            else if (delta.Version <= Version) Ignored++;
-            else if (delta.PrevVersion == Version) Apply(delta);
-            else await ResumeAsync();
+            try
+            {
+                await HandleAsync(message);
+            }
+            catch (Exception) when (_hub.State != HubConnectionState.Connected)
+            {
+                // The call failed with the connection: its Closed event queues the reconnect.
+            }
+        }
+    }
+
+    private async Task HandleAsync(object message)
+    {
+        if (message is ConnectionLost lost) { await ReconnectAsync(lost.Hub); return; }
+        if (message is TotalsRebuilt) { await ResubscribeAsync(); return; }
+        var delta = (TotalsChanged)message;
+        lock (_lock) Received.Add(delta);
+        if (delta.Epoch != Epoch) await ResubscribeAsync();
+        else if (delta.Version <= Version) Ignored++;
+        // A delta that starts at or before our version is whole from there (totals and children
+        // are absolute, its children cover every change since its prevVersion).
+        else if (delta.PrevVersion <= Version) Apply(delta);
+        else await ResumeAsync();
+    }
+
+    private async Task ReconnectAsync(HubConnection lost)
+    {
+        if (_disposed || lost != _hub) return;
+        await lost.DisposeAsync();
+        while (!_disposed)
+        {
+            _hub = Wire(_connect(++_attempt));
+            try
+            {
+                await _hub.StartAsync();
+                Reconnects++;
+                await ResubscribeAsync();
+                return;
+            }
+            catch (Exception) when (!_disposed)
+            {
+                await _hub.DisposeAsync();
+                await Task.Delay(200);
+            }
         }
     }
 
@@ -88,7 +150,7 @@ public sealed class Viewer : IAsyncDisposable
         var result = await _hub.InvokeAsync<ResumeResult>("Resume", _contest, _region, Version);
         if (result.Snapshot is not null) Load(result.Snapshot);
         foreach (var delta in result.Deltas)
-            if (delta.PrevVersion == Version) Apply(delta);
+            if (delta.PrevVersion <= Version && delta.Version > Version) Apply(delta);
     }
 
     private async Task ResubscribeAsync()
@@ -101,6 +163,9 @@ public sealed class Viewer : IAsyncDisposable
     {
         lock (_lock)
         {
+            // An older snapshot of the same epoch (a node that has not taken in the latest run
+            // yet) would move the screen backwards: keep what we have.
+            if (snapshot.Epoch == Epoch && snapshot.Version < Version) return;
             Epoch = snapshot.Epoch;
             Stations = snapshot.Stations;
             Votes = snapshot.Votes;
@@ -138,6 +203,7 @@ public sealed class Viewer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
         _inbox.Writer.TryComplete();
         await _hub.DisposeAsync();
         if (_processing is not null) await _processing;

@@ -1,0 +1,62 @@
+using System.Diagnostics.Metrics;
+using Broadcast.Aggregation;
+
+namespace Broadcast.Health;
+
+/// <summary>
+/// The figures an operator watches on election night, as OpenTelemetry metrics (meter
+/// <c>Broadcast</c>, scraped at <c>/metrics</c>): forms stored, aggregation lag in revisions,
+/// runs and the job queue's enqueue→start wait, deltas published, viewer connections, resumes
+/// and resyncs.
+/// </summary>
+public sealed class BroadcastMetrics
+{
+    public const string MeterName = "Broadcast";
+
+    private readonly Counter<long> _formsStored;
+    private readonly Counter<long> _deltas;
+    private readonly Counter<long> _resumes;
+    private readonly Counter<long> _subscribes;
+    private readonly UpDownCounter<long> _connections;
+    private readonly Histogram<double> _runSeconds;
+    private readonly Histogram<double> _queueWaitSeconds;
+    private long _lastSeenSeq;
+
+    public BroadcastMetrics(IMeterFactory meters, TallyHolder holder)
+    {
+        var meter = meters.Create(MeterName);
+        _formsStored = meter.CreateCounter<long>("broadcast.forms.stored", "{form}", "Forms stored by this node (duplicates excluded)");
+        _deltas = meter.CreateCounter<long>("broadcast.deltas.published", "{message}", "TotalsChanged messages sent to groups by this node");
+        _resumes = meter.CreateCounter<long>("broadcast.hub.resumes", "{call}", "Resume calls, by answer: deltas, snapshot (a resync) or current");
+        _subscribes = meter.CreateCounter<long>("broadcast.hub.subscribes", "{call}", "Subscribe calls (each answered with a snapshot)");
+        _connections = meter.CreateUpDownCounter<long>("broadcast.hub.connections", "{connection}", "Viewer connections open on this node");
+        _runSeconds = meter.CreateHistogram<double>("broadcast.aggregation.run.duration", "s", "Aggregation runs committed by this node");
+        _queueWaitSeconds = meter.CreateHistogram<double>("broadcast.aggregation.queue.wait", "s", "From enqueueing the aggregation job to its start");
+        meter.CreateObservableGauge("broadcast.aggregation.lag", () =>
+        {
+            var checkpoint = holder.IsLoaded ? holder.Tally.State.Checkpoint : 0;
+            return Math.Max(0, Interlocked.Read(ref _lastSeenSeq) - checkpoint);
+        }, "{revision}", "Stored revisions not yet in this node's totals");
+    }
+
+    public void FormsStored(int count, long lastSeq)
+    {
+        if (count > 0) _formsStored.Add(count);
+        SeenSeq(lastSeq);
+    }
+
+    /// <summary>The highest stored seq this node knows of (its own appends, the watchdog's look at the store).</summary>
+    public void SeenSeq(long seq)
+    {
+        long current;
+        while (seq > (current = Interlocked.Read(ref _lastSeenSeq)) && Interlocked.CompareExchange(ref _lastSeenSeq, seq, current) != current) { }
+    }
+
+    public void DeltasPublished(int count) => _deltas.Add(count);
+    public void Resumed(string answer) => _resumes.Add(1, new KeyValuePair<string, object?>("answer", answer));
+    public void Subscribed() => _subscribes.Add(1);
+    public void Connected() => _connections.Add(1);
+    public void Disconnected() => _connections.Add(-1);
+    public void RunCompleted(TimeSpan elapsed) => _runSeconds.Record(elapsed.TotalSeconds);
+    public void JobStarted(TimeSpan waited) => _queueWaitSeconds.Record(waited.TotalSeconds);
+}
