@@ -30,8 +30,10 @@ public sealed class BroadcastMetrics
         _resumes = meter.CreateCounter<long>("broadcast.hub.resumes", "{call}", "Resume calls, by answer: deltas, snapshot (a resync) or current");
         _subscribes = meter.CreateCounter<long>("broadcast.hub.subscribes", "{call}", "Subscribe calls (each answered with a snapshot)");
         _connections = meter.CreateUpDownCounter<long>("broadcast.hub.connections", "{connection}", "Viewer connections open on this node");
-        _runSeconds = meter.CreateHistogram<double>("broadcast.aggregation.run.duration", "s", "Aggregation runs committed by this node");
-        _queueWaitSeconds = meter.CreateHistogram<double>("broadcast.aggregation.queue.wait", "s", "From enqueueing the aggregation job to its start");
+        // Runs and job waits are milliseconds to seconds; the default buckets start at 5 (seconds).
+        var buckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10] };
+        _runSeconds = meter.CreateHistogram("broadcast.aggregation.run.duration", "s", "Aggregation runs committed by this node", advice: buckets);
+        _queueWaitSeconds = meter.CreateHistogram("broadcast.aggregation.queue.wait", "s", "From enqueueing the aggregation job to its start", advice: buckets);
         meter.CreateObservableGauge("broadcast.aggregation.lag", () =>
         {
             var checkpoint = holder.IsLoaded ? holder.Tally.State.Checkpoint : 0;

@@ -110,7 +110,11 @@ public static class HealthSetup
             Within(_ => Task.Run(() =>
             {
                 var name = cluster.Value.NodeName.ToLowerInvariant() + ":";
-                var mine = storage.GetMonitoringApi().Servers().FirstOrDefault(s => s.Name.StartsWith(name, StringComparison.OrdinalIgnoreCase));
+                // A node restarted after a crash finds its previous server record until Hangfire
+                // times it out: the newest heartbeat under this node's name is this process's.
+                var mine = storage.GetMonitoringApi().Servers()
+                    .Where(s => s.Name.StartsWith(name, StringComparison.OrdinalIgnoreCase))
+                    .MaxBy(s => s.Heartbeat ?? DateTime.MinValue);
                 if (mine?.Heartbeat is not { } beat) return HealthCheckResult.Unhealthy("this node's Hangfire server is not registered yet");
                 var age = DateTime.UtcNow - beat;
                 return age < TimeSpan.FromMinutes(1)
