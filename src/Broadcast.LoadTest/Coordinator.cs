@@ -19,25 +19,31 @@ public sealed class Coordinator(LoadOptions options)
     public async Task<int> RunAsync()
     {
         var bodies = LoadForms();
-        var beforeViewers = ServerProbe.Read(options.ServerPid);
+        var beforeViewers = ServerProbe.Read(options.ServerPids);
         var schedule = new Schedule(Schedule.Now + Schedule.Ticks(StartDelay), options.Ramp, options.Duration!.Value);
         SpawnChildren(schedule);
         using var ingest = _ingest = bodies.Length > 0 ? new IngestDriver(options) : null;
+        using var scraper = options.Metrics ? new MetricsScraper(options.Servers) : null;
         using var stopProgress = new CancellationTokenSource();
         var progress = new ProgressLine(schedule, _children, ingest).RunAsync(stopProgress.Token);
         try
         {
             await Schedule.UntilAsync(schedule.WindowStart);
-            var afterViewers = ServerProbe.Read(options.ServerPid);
+            var afterViewers = ServerProbe.Read(options.ServerPids);
             var ingestRun = ingest?.RunAsync(bodies, schedule, options.FormsPerSecond, options.Batch);
+            var metricsStart = scraper is null ? null : await scraper.ScrapeAsync();
             await Schedule.UntilAsync(schedule.WindowEnd);
-            var windowEnd = ServerProbe.Read(options.ServerPid);
+            var windowEnd = ServerProbe.Read(options.ServerPids);
+            var metricsWindowEnd = scraper is null ? null : await scraper.ScrapeAsync();
             var ingestReport = ingestRun is null ? null : await ingestRun;
             var wait = TimeSpan.FromSeconds(Schedule.Seconds(schedule.StopAt - Schedule.Now)) + TimeSpan.FromSeconds(40);
             await Task.WhenAll(_children.Select(c => c.WaitAsync(wait)));
+            var metricsDrained = scraper is null ? null : await scraper.ScrapeAsync();
             await stopProgress.CancelAsync();
             await progress;
-            var report = Build(schedule, ingestReport, (beforeViewers, afterViewers, windowEnd));
+            var metrics = scraper is null ? null
+                : scraper.Report(metricsStart!, metricsWindowEnd!, metricsDrained!, options.Duration!.Value.TotalSeconds);
+            var report = Build(schedule, ingestReport, (beforeViewers, afterViewers, windowEnd), metrics);
             ReportPrinter.Print(report, Console.Out);
             if (options.JsonPath is not null)
                 await File.WriteAllTextAsync(options.JsonPath, JsonSerializer.Serialize(report, LoadJson.Indented.LoadReport) + "\n");
@@ -78,7 +84,8 @@ public sealed class Coordinator(LoadOptions options)
         Console.Error.WriteLine(Inv($"loadtest: {options.Connections:N0} viewers in {k} process(es), ramp {options.Ramp.TotalSeconds:F0} s, window {options.Duration!.Value.TotalSeconds:F0} s"));
     }
 
-    private LoadReport Build(Schedule schedule, IngestReport? ingest, (ServerSample? Before, ServerSample? After, ServerSample? End) server)
+    private LoadReport Build(Schedule schedule, IngestReport? ingest, (ServerSample[]? Before, ServerSample[]? After, ServerSample[]? End) server,
+        MetricsReport? metrics)
     {
         var results = _children.Select(c => c.Result).OfType<ViewerReport>().ToArray();
         foreach (var missing in _children.Where(c => c.Result is null))
@@ -100,22 +107,29 @@ public sealed class Coordinator(LoadOptions options)
             Sum(r => r.ServerCloses), Sum(r => r.Drops), Sum(r => r.CloseMessages), Sum(r => r.Rebuilds), Sum(r => r.UnexpectedMessages),
             Sum(r => r.Gaps), Sum(r => r.Stale), deliveries, deliveries / window, ingest, forms / window, latency, serverReport,
             results.Sum(r => r.CpuSeconds) + self.TotalProcessorTime.TotalSeconds, results.Select(r => r.PeakRssKb).DefaultIfEmpty().Max(),
-            failures);
+            failures, metrics);
     }
 
     /// <summary>
     /// CPU over the measured window divided by frames and by forms: the same CPU seconds twice (the
     /// server does both jobs at once), each figure the cost of the whole mix per unit of one output.
     /// </summary>
-    private ServerReport ServerFigures((ServerSample? Before, ServerSample? After, ServerSample? End) s, long held, long deliveries, long forms)
+    private ServerReport ServerFigures((ServerSample[]? Before, ServerSample[]? After, ServerSample[]? End) s, long held, long deliveries, long forms)
     {
+        var pids = options.ServerPids;
+        int? first = pids.Length > 0 ? pids[0] : null;
         if (s is not { Before: { } before, After: { } after, End: { } end })
-            return new ServerReport(options.ServerPid, 0, 0, 0, 0, 0, 0);
-        var cpu = end.CpuSeconds - after.CpuSeconds;
-        return new ServerReport(options.ServerPid, cpu,
+            return new ServerReport(first, 0, 0, 0, 0, 0, 0, pids, 0, []);
+        var nodes = pids.Select((pid, i) => new NodeProcess(pid, end[i].CpuSeconds - after[i].CpuSeconds,
+            before[i].RssKb, after[i].RssKb, end[i].RssKb)).ToArray();
+        var cpu = nodes.Sum(n => n.CpuSecondsInWindow);
+        var rssBefore = before.Sum(x => x.RssKb);
+        var rssAfter = after.Sum(x => x.RssKb);
+        return new ServerReport(first, cpu,
             deliveries > 0 ? cpu * 1000 / deliveries * 1000 : 0,
             forms > 0 ? cpu * 1000 / forms * 1000 : 0,
-            before.RssKb, after.RssKb, held > 0 ? (double)(after.RssKb - before.RssKb) / held : 0);
+            rssBefore, rssAfter, held > 0 ? (double)(rssAfter - rssBefore) / held : 0,
+            pids, held > 0 ? (double)rssAfter / held : 0, nodes);
     }
 
     private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

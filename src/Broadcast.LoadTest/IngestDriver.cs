@@ -10,6 +10,7 @@ public readonly record struct Accepted(long Seq, long At);
 /// Posts batches at a fixed arrival rate (open loop): request i starts at WindowStart + i * batch / rate
 /// whether or not earlier ones have finished, so a slow server shows as latency, not as a lower
 /// rate. A request due while <c>--max-in-flight</c> are outstanding is skipped and counted.
+/// Request i goes to endpoint i mod n (round-robin over --ingest-server, default --server).
 /// </summary>
 public sealed class IngestDriver : IDisposable
 {
@@ -31,7 +32,8 @@ public sealed class IngestDriver : IDisposable
         var handler = new SocketsHttpHandler { MaxConnectionsPerServer = options.MaxInFlight, ConnectTimeout = TimeSpan.FromSeconds(10) };
         _http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(60) };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.Key);
-        _endpoints = options.Servers.Select(s => new Uri(s, "/api/v1/forms:batch")).ToArray();
+        // Round-robin over the nodes, request by request (--ingest-server, else --server).
+        _endpoints = (options.IngestServers.Length > 0 ? options.IngestServers : options.Servers).Select(s => new Uri(s, "/api/v1/forms:batch")).ToArray();
         _maxInFlight = options.MaxInFlight;
     }
 

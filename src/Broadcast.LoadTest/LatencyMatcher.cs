@@ -21,7 +21,26 @@ public static class LatencyMatcher
             }
             merged.Merge(histogram);
         }
-        return new LatencyReport(merged.Summary(), probes, unmatched, early);
+        return new LatencyReport(merged.Summary(), probes, unmatched, early, Spread(processes));
+    }
+
+    /// <summary>
+    /// The fan-out's spread: for each delta version, each probe's arrival after the first probe's
+    /// arrival of that version (probes sit on every node and in every process, on one clock). The
+    /// deltas carry no server timestamp, so this stands in for "aggregation run → received"
+    /// minus the first hop (run publish → the fastest probe).
+    /// </summary>
+    private static Percentiles Spread(IEnumerable<ViewerReport> processes)
+    {
+        var first = new Dictionary<long, long>();
+        foreach (var arrivals in processes.SelectMany(p => p.Probes))
+            for (var i = 0; i + 1 < arrivals.Length; i += 2)
+                first[arrivals[i]] = first.TryGetValue(arrivals[i], out var t) ? Math.Min(t, arrivals[i + 1]) : arrivals[i + 1];
+        var spread = new Histogram();
+        foreach (var arrivals in processes.SelectMany(p => p.Probes))
+            for (var i = 0; i + 1 < arrivals.Length; i += 2)
+                spread.Record(Schedule.Micros(arrivals[i + 1] - first[arrivals[i]]));
+        return spread.Summary();
     }
 
     private static void MatchProbe(Accepted[] receipts, long[] arrivals, Histogram into, ref long unmatched, ref long early)

@@ -49,7 +49,10 @@ public sealed record LoadOptions
     public TimeSpan? Duration { get; init; }
     public TimeSpan Ramp { get; init; } = TimeSpan.FromSeconds(20);
     public int Probes { get; init; } = 50;
-    public int? ServerPid { get; init; }
+    public int[] ServerPids { get; init; } = [];
+    /// <summary>Where the ingest posts, round-robin per request; empty: the --server list.</summary>
+    public Uri[] IngestServers { get; init; } = [];
+    public bool Metrics { get; init; } = true;
     public string? JsonPath { get; init; }
     public bool Help { get; init; }
 
@@ -76,7 +79,10 @@ public sealed record LoadOptions
           --duration <t>           the measured window, ingest running (required; 60s, 2m)
           --ramp <t>               time to connect the viewers, before the window (default 20s)
           --probes <n>             national viewers per process whose delta arrivals time the latency (default 50)
-          --server-pid <pid>       read the server's CPU time and RSS from /proc
+          --ingest-server <url,..> where the ingest posts, round-robin request by request (default: the --server list)
+          --server-pid <pid,pid..> read the servers' CPU time and RSS from /proc; several pids (one per node) are
+                                   reported summed and per node
+          --no-metrics             do not scrape GET /metrics of each --server at window start and after the drain
           --json <file>            also write the report as JSON
           -h, --help               this text
         """;
@@ -107,7 +113,9 @@ public sealed record LoadOptions
                 "--duration" => o with { Duration = ParseDuration(flag, Value()) },
                 "--ramp" => o with { Ramp = ParseDuration(flag, Value()) },
                 "--probes" => o with { Probes = Int(flag, Value(), 0, 100_000) },
-                "--server-pid" => o with { ServerPid = Int(flag, Value(), 1, int.MaxValue) },
+                "--server-pid" => o with { ServerPids = List(Value(), p => Int(flag, p, 1, int.MaxValue)) },
+                "--ingest-server" => o with { IngestServers = List(Value(), ParseUri) },
+                "--no-metrics" => o with { Metrics = false },
                 "--json" => o with { JsonPath = Value() },
                 "--start-at" => o with { StartAt = long.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--index" => o with { Index = Int(flag, Value(), 0, 10_000) },

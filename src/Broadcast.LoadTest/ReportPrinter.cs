@@ -29,13 +29,28 @@ public static class ReportPrinter
         var l = r.Latency;
         Row("form accepted -> national delta received", $"{Ms(l.LatencyMs)}");
         Row("  probe viewers / unmatched / push first", $"{l.ProbeViewers:N0} / {l.Unmatched:N0} / {l.DeltaBeforeReceipt:N0}");
+        Row("fan-out spread (first probe -> each probe)", $"{Ms(l.FanOutSpreadMs)}");
         var s = r.Server;
         if (s.Pid is not null)
         {
-            Row("server CPU in window", $"{s.CpuSecondsInWindow:F2} s");
+            var many = s.Pids.Length > 1 ? $" ({s.Pids.Length} processes, summed)" : "";
+            Row("server CPU in window" + many, $"{s.CpuSecondsInWindow:F2} s ({s.CpuSecondsInWindow / r.WindowSeconds:F2} cores)");
             Row("server CPU per 1,000 frames / 1,000 forms", $"{s.CpuMsPer1000Frames:F1} ms / {s.CpuMsPer1000Forms:F1} ms");
-            Row("server RSS before / after viewers", $"{s.RssKbBeforeViewers / 1024.0:N0} MB / {s.RssKbAfterViewers / 1024.0:N0} MB");
-            Row("server RSS per connection", $"{s.RssKbPerConnection:F1} KB");
+            Row("server RSS before / after viewers" + many, $"{s.RssKbBeforeViewers / 1024.0:N0} MB / {s.RssKbAfterViewers / 1024.0:N0} MB");
+            Row("server RSS per connection (added / total)", $"{s.RssKbPerConnection:F1} KB / {s.TotalRssKbPerConnection:F1} KB");
+            if (s.Nodes.Length > 1)
+                foreach (var n in s.Nodes)
+                    Row($"  pid {n.Pid}", $"CPU {n.CpuSecondsInWindow:F1} s, RSS {n.RssKbBeforeViewers / 1024.0:N0} -> {n.RssKbAfterViewers / 1024.0:N0} -> {n.RssKbWindowEnd / 1024.0:N0} MB");
+        }
+        if (r.Metrics is { } m)
+        {
+            static string Buckets(BucketSummary b) => string.Create(CultureInfo.InvariantCulture,
+                $"p50 ~{b.P50Ms:N0}, p95 ~{b.P95Ms:N0}, p99 ~{b.P99Ms:N0} ms, highest bucket <= {b.MaxBucketMs:N0} ms, mean {b.MeanMs:N0} ms ({b.Count:N0})");
+            Row("aggregation enqueue -> start (server histogram)", $"{Buckets(m.QueueWait)}");
+            Row("aggregation run duration (server histogram)", $"{Buckets(m.RunDuration)}");
+            Row("deltas published (all nodes), per second", $"{m.DeltasPublishedInWindow:N0}, {m.DeltasPublishedPerSecond:N0}/s");
+            foreach (var n in m.Nodes)
+                Row($"  {n.Server}", $"runs {n.Runs:N0}, queue waits {n.QueueWaits:N0}, deltas {n.DeltasPublished:N0}, hub connections {n.HubConnections:N0}");
         }
         Row("errors: connect / subscribe / closed / dropped", $"{r.ConnectFailures:N0} / {r.SubscribeFailures:N0} / {r.ServerCloses:N0} / {r.Drops:N0}");
         Row("delta gaps / stale, close msgs, rebuilds", $"{r.Gaps:N0} / {r.Stale:N0}, {r.CloseMessages:N0}, {r.Rebuilds:N0}");

@@ -27,18 +27,28 @@ public sealed record IngestReport(
     long FormsAccepted, Dictionary<string, long> Statuses, Dictionary<string, long> Errors, Percentiles HttpLatencyMs);
 
 /// <summary>Form accepted (receipt received) to a national delta covering its seq received by a probe viewer.</summary>
-public sealed record LatencyReport(Percentiles LatencyMs, long ProbeViewers, long Unmatched, long DeltaBeforeReceipt);
+public sealed record LatencyReport(Percentiles LatencyMs, long ProbeViewers, long Unmatched, long DeltaBeforeReceipt, Percentiles FanOutSpreadMs);
 
+/// <summary>
+/// The server processes (--server-pid) summed: CPU over the window, RSS before the viewers connect and
+/// at window start; per connection = (after - before) / connections held at window start, as in the
+/// one-node runs. <see cref="Nodes"/> holds each pid's own figures when there are several.
+/// </summary>
 public sealed record ServerReport(
     int? Pid, double CpuSecondsInWindow, double CpuMsPer1000Frames, double CpuMsPer1000Forms,
-    long RssKbBeforeViewers, long RssKbAfterViewers, double RssKbPerConnection);
+    long RssKbBeforeViewers, long RssKbAfterViewers, double RssKbPerConnection,
+    int[] Pids, double TotalRssKbPerConnection, NodeProcess[] Nodes);
+
+/// <summary>One server process: CPU in the window, RSS before the viewers and at window start and end.</summary>
+public sealed record NodeProcess(int Pid, double CpuSecondsInWindow, long RssKbBeforeViewers, long RssKbAfterViewers, long RssKbWindowEnd);
 
 public sealed record LoadReport(
     string Servers, int Connections, int Processes, string Mix, double RampSeconds, double WindowSeconds,
     long HeldAtWindowStart, long HeldAtEnd, long ConnectFailures, long SubscribeFailures, long ServerCloses, long Drops,
     long CloseMessages, long Rebuilds, long UnexpectedMessages, long Gaps, long Stale,
     long WindowDeliveries, double DeliveriesPerSecond, IngestReport? Ingest, double FormsAcceptedPerSecond,
-    LatencyReport Latency, ServerReport Server, double GeneratorCpuSeconds, long MaxGeneratorRssKb, Dictionary<string, long> Failures);
+    LatencyReport Latency, ServerReport Server, double GeneratorCpuSeconds, long MaxGeneratorRssKb, Dictionary<string, long> Failures,
+    MetricsReport? Metrics);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = false)]
 [JsonSerializable(typeof(BatchAnswer))]

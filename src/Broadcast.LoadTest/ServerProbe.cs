@@ -11,10 +11,23 @@ public static class ServerProbe
     /// <summary>Linux reports CPU times in USER_HZ ticks, 100 a second on every mainstream kernel build.</summary>
     private const double TicksPerSecond = 100;
 
-    public static ServerSample? Read(int? pid)
+    /// <summary>One sample per pid, in order; null when there are no pids or any of them cannot be read.</summary>
+    public static ServerSample[]? Read(int[] pids)
     {
-        if (pid is not { } p)
+        if (pids.Length == 0)
             return null;
+        var samples = new ServerSample[pids.Length];
+        for (var i = 0; i < pids.Length; i++)
+        {
+            if (Read(pids[i]) is not { } sample)
+                return null;
+            samples[i] = sample;
+        }
+        return samples;
+    }
+
+    public static ServerSample? Read(int p)
+    {
         try
         {
             // Fields after the command name (which may hold spaces, hence the last ')'): state is field 3,

@@ -141,7 +141,8 @@ public sealed class Viewer(Uri hub, byte[] subscribe, Memory<byte> buffer, Sched
                 Consume(_filled + result.Count);
             }
         }
-        catch (Exception e) when (e is WebSocketException or IOException or InvalidDataException or ObjectDisposedException)
+        // OperationCanceledException: Abort() (the close timed out) cancels the pending receive.
+        catch (Exception e) when (e is WebSocketException or IOException or InvalidDataException or ObjectDisposedException or OperationCanceledException)
         {
             if (!Stopping)
                 counters.Dropped(e);

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Broadcast.Health;
 using Broadcast.Storage;
 using Hangfire;
+using Microsoft.Extensions.Options;
 
 namespace Broadcast.Aggregation;
 
@@ -16,41 +17,53 @@ public sealed class AggregationJob(Aggregator aggregator, BroadcastMetrics metri
     public async Task RunAsync(long enqueuedAtUnixMs, CancellationToken cancellationToken)
     {
         metrics.JobStarted(clock.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(enqueuedAtUnixMs));
-        await aggregator.RunAsync(cancellationToken);
+        await aggregator.DrainAsync(cancellationToken);
     }
 }
 
 /// <summary>
 /// Wakes the aggregation job after ingest, coalesced: a job is enqueued only when none is
-/// waiting in the queue, however many forms arrive and on however many nodes. A waiting job
-/// covers every form stored before it starts (a run reads the store after it starts), so a
-/// wake that finds one queued has nothing to add. Wakes never block the caller (the writer):
-/// they are checked one at a time in the background, and at most one waits meanwhile.
+/// waiting in the queue and this node is not draining, however many forms arrive and on
+/// however many nodes. A waiting job covers every form stored before it starts (a run reads
+/// the store after it starts), and a drain covers every form stored before it ends (it looks
+/// once more after releasing its lock), so a wake that finds either has nothing to add. Wakes
+/// never block the caller (the writer): they are checked one at a time in the background, at
+/// most one waits meanwhile, and a node enqueues at most one job per run interval, so wakes
+/// during another node's drain cost a few turned-away jobs per second, not one per commit.
 /// </summary>
 public sealed partial class AggregationTrigger(IBackgroundJobClient jobs, JobStorage storage, TimeProvider clock,
-    ILogger<AggregationTrigger> logger) : BackgroundService
+    IOptions<AggregationOptions> options, ILogger<AggregationTrigger> logger) : BackgroundService
 {
     public const string Queue = "aggregation";
 
     private readonly Channel<bool> _wakes = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
+    private int _draining;
+
     public void Wake() => _wakes.Writer.TryWrite(true);
+
+    internal void DrainStarted() => Interlocked.Increment(ref _draining);
+
+    internal void DrainEnded() => Interlocked.Decrement(ref _draining);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await foreach (var _ in _wakes.Reader.ReadAllAsync(stoppingToken))
         {
+            if (Volatile.Read(ref _draining) > 0) continue;
             try
             {
-                if (storage.GetMonitoringApi().EnqueuedCount(Queue) == 0)
-                    jobs.Enqueue<AggregationJob>(job => job.RunAsync(clock.GetUtcNow().ToUnixTimeMilliseconds(), CancellationToken.None));
+                if (storage.GetMonitoringApi().EnqueuedCount(Queue) > 0) continue;
+                jobs.Enqueue<AggregationJob>(job => job.RunAsync(clock.GetUtcNow().ToUnixTimeMilliseconds(), CancellationToken.None));
             }
             catch (Exception e)
             {
                 // The job storage is down (PostgreSQL restarting): the watchdog wakes again.
                 LogEnqueueFailed(logger, e);
+                continue;
             }
+            await Task.Delay(options.Value.MinRunInterval, clock, stoppingToken);
         }
     }
 

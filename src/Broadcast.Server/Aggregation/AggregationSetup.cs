@@ -13,9 +13,11 @@ public static class AggregationSetup
 {
     public static IHostApplicationBuilder AddAggregation(this IHostApplicationBuilder builder)
     {
-        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
-        builder.Services.AddHangfire(config =>
+        builder.Services.AddHangfire((services, config) =>
         {
+            // Through IOptions: a wrong storage setting fails here with its validation message,
+            // not with whatever Npgsql says about a connection string it cannot parse.
+            var storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
             config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
                 .UseRecommendedSerializerSettings();

@@ -15,8 +15,8 @@ namespace Broadcast.Aggregation;
 /// taken in by <see cref="FollowAsync"/>.
 /// </summary>
 public sealed partial class Aggregator(
-    FormStore store, TallyHolder holder, ResultsPublisher publisher, ClusterNotices notices, BroadcastMetrics metrics,
-    IOptions<AggregationOptions> options, TimeProvider clock, ILogger<Aggregator> logger)
+    FormStore store, TallyHolder holder, ResultsPublisher publisher, ClusterNotices notices, AggregationTrigger trigger,
+    BroadcastMetrics metrics, IOptions<AggregationOptions> options, TimeProvider clock, ILogger<Aggregator> logger)
 {
     /// <summary>Beyond this many revisions behind, a follower reloads rather than catching up run by run.</summary>
     private const int FollowLimit = 200_000;
@@ -28,48 +28,92 @@ public sealed partial class Aggregator(
 
     private readonly SemaphoreSlim _runLock = new(1, 1);
 
+    /// <summary>How long one job keeps draining before it hands back (and wakes a new job if forms keep coming).</summary>
+    private static readonly TimeSpan MaxDrain = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The job's run. When another node is aggregating it returns at once: that node's drain
+    /// takes in every form stored meanwhile. Otherwise it keeps running, spaced by
+    /// <see cref="AggregationOptions.MinRunInterval"/>, for as long as forms keep arriving (up to
+    /// <see cref="MaxDrain"/>), so one node aggregates while ingest goes on instead of nodes
+    /// taking turns (each turn would first have to take in the previous node's runs).
+    /// </summary>
+    public async Task<AggregationReport> DrainAsync(CancellationToken cancellationToken = default)
+    {
+        var report = new AggregationReport();
+        var tally = await holder.ReadyAsync(cancellationToken);
+        await using (var clusterLock = await store.LockAggregationAsync(wait: false, cancellationToken))
+        {
+            if (clusterLock is null) return report;
+            trigger.DrainStarted();
+            try
+            {
+                await _runLock.WaitAsync(cancellationToken);
+                try { await RunPassesAsync(tally, report, drain: true, cancellationToken); }
+                finally { _runLock.Release(); }
+            }
+            finally
+            {
+                trigger.DrainEnded();
+            }
+        }
+        // Forms stored after the last pass looked, while this node still held the lock, had their
+        // jobs turned away (here and on other nodes): wake for them.
+        if (await store.ReadLastSeqAsync() > tally.State.Checkpoint) trigger.Wake();
+        return report;
+    }
+
+    /// <summary>Operators and tests: waits for a run on any node to finish, then folds everything stored so far.</summary>
     public Task<AggregationReport> RunAsync(CancellationToken cancellationToken = default) =>
         WithRunLockAsync(async tally =>
         {
-            await using var clusterLock = await store.LockAggregationAsync(cancellationToken);
-            // Another node may have committed runs since this one last looked: start from them.
-            await CatchUpAsync(tally, cancellationToken);
+            var report = new AggregationReport();
+            await RunPassesAsync(tally, report, drain: false, cancellationToken);
+            return report;
+        }, cancellationToken, acrossNodes: true);
+
+    private async Task RunPassesAsync(Tally tally, AggregationReport report, bool drain, CancellationToken cancellationToken)
+    {
+        // Another node may have committed runs since this one last looked: start from them.
+        await CatchUpAsync(tally, cancellationToken);
+        var started = clock.GetTimestamp();
+        var backlog = false;
+        while (true)
+        {
             // Runs are spaced: every run sends each changed group's delta to all its viewers, so
             // the run rate, not the form rate, sets the frames per viewer per second. Forms that
-            // arrive meanwhile are folded together by the next run.
+            // arrive meanwhile are folded together by the next run. A backlog (a full batch last
+            // time) is folded without pause.
             var wait = options.Value.MinRunInterval - clock.GetElapsedTime(Interlocked.Read(ref _lastRunEnded));
-            if (wait > TimeSpan.Zero && _lastRunEnded != 0) await Task.Delay(wait, clock, cancellationToken);
-            var report = new AggregationReport();
-            while (true)
-            {
-                var state = tally.State;
-                var watch = Stopwatch.StartNew();
-                var revisions = await store.ReadRevisionsAsync(state.Checkpoint, long.MaxValue, BatchSize);
-                if (revisions.Count == 0) break;
-                var run = new TallyRun(tally);
-                foreach (var revision in revisions) run.Fold(revision);
-                var next = state with { Checkpoint = run.LastSeq };
+            if (!backlog && wait > TimeSpan.Zero && _lastRunEnded != 0) await Task.Delay(wait, clock, cancellationToken);
+            var state = tally.State;
+            var watch = Stopwatch.StartNew();
+            var revisions = await store.ReadRevisionsAsync(state.Checkpoint, long.MaxValue, BatchSize);
+            if (revisions.Count == 0) return;
+            var run = new TallyRun(tally);
+            foreach (var revision in revisions) run.Fold(revision);
+            var next = state with { Checkpoint = run.LastSeq };
 
-                if (!await store.CommitAggregationAsync(state, next, run.ChangedTotals(next.Checkpoint), replaceAll: false))
-                {
-                    // Another run committed first (a node without the lock: the lock is advisory,
-                    // or its connection dropped mid-run): take its result and go on from there.
-                    LogLostRace(logger, state.Checkpoint);
-                    await CatchUpAsync(tally, cancellationToken);
-                    continue;
-                }
-                var changes = tally.Apply(run, next);
-                publisher.Publish(changes);
-                notices.Committed(next);
-                metrics.RunCompleted(watch.Elapsed);
-                report.Add(run, changes);
-                LogRun(logger, run.Folded, changes.GroupCount, next.Checkpoint, watch.ElapsedMilliseconds);
-                if (run.Skipped > 0) LogSkipped(logger, run.Skipped);
-                if (revisions.Count < BatchSize) break;
+            if (!await store.CommitAggregationAsync(state, next, run.ChangedTotals(next.Checkpoint), replaceAll: false))
+            {
+                // Another run committed first (a node without the lock: the lock is advisory,
+                // or its connection dropped mid-run): take its result and go on from there.
+                LogLostRace(logger, state.Checkpoint);
+                await CatchUpAsync(tally, cancellationToken);
+                continue;
             }
+            var changes = tally.Apply(run, next);
+            publisher.Publish(changes);
+            notices.Committed(next);
             Interlocked.Exchange(ref _lastRunEnded, clock.GetTimestamp());
-            return report;
-        }, cancellationToken);
+            metrics.RunCompleted(watch.Elapsed);
+            report.Add(run, changes);
+            LogRun(logger, run.Folded, changes.GroupCount, next.Checkpoint, watch.ElapsedMilliseconds);
+            if (run.Skipped > 0) LogSkipped(logger, run.Skipped);
+            backlog = revisions.Count == BatchSize;
+            if (!backlog && (!drain || clock.GetElapsedTime(started) > MaxDrain)) return;
+        }
+    }
 
     /// <summary>
     /// Recomputes every total from all stored revisions and starts a new epoch, so that every
@@ -78,7 +122,6 @@ public sealed partial class Aggregator(
     public Task<RebuildReport> RebuildAsync(CancellationToken cancellationToken = default) =>
         WithRunLockAsync(async tally =>
         {
-            await using var clusterLock = await store.LockAggregationAsync(cancellationToken);
             var watch = Stopwatch.StartNew();
             var state = await store.ReadAggregationStateAsync();
             var rebuilt = await TallyHolder.FoldFromScratchAsync(store, tally.Election, long.MaxValue);
@@ -93,7 +136,7 @@ public sealed partial class Aggregator(
             notices.Committed(next);
             LogRebuilt(logger, next.Epoch, next.Checkpoint, watch.ElapsedMilliseconds);
             return new RebuildReport(next.Epoch, next.Checkpoint, watch.ElapsedMilliseconds);
-        }, cancellationToken);
+        }, cancellationToken, acrossNodes: true);
 
     /// <summary>
     /// Compares the incremental totals (live and stored) with a from-scratch fold of the same
@@ -102,9 +145,8 @@ public sealed partial class Aggregator(
     public Task<ReconciliationReport> ReconcileAsync(CancellationToken cancellationToken = default) =>
         WithRunLockAsync(async tally =>
         {
-            // With the cluster lock no run commits meanwhile, and after the catch-up this node's
-            // tally is at the stored checkpoint: live, stored and from-scratch totals are comparable.
-            await using var clusterLock = await store.LockAggregationAsync(cancellationToken);
+            // Across nodes no run commits meanwhile, and after the catch-up this node's tally is
+            // at the stored checkpoint: live, stored and from-scratch totals are comparable.
             await CatchUpAsync(tally, cancellationToken);
             var watch = Stopwatch.StartNew();
             var scratch = await TallyHolder.FoldFromScratchAsync(store, tally.Election, tally.State.Checkpoint);
@@ -114,7 +156,7 @@ public sealed partial class Aggregator(
                 tally.Election.Regions.Count * tally.Contests.Length, drift, watch.ElapsedMilliseconds);
             if (drift.Count > 0) LogDrift(logger, drift.Count, drift[0].ToString());
             return report;
-        }, cancellationToken);
+        }, cancellationToken, acrossNodes: true);
 
     /// <summary>
     /// Takes in the runs other nodes committed since this node's checkpoint, without committing
@@ -149,14 +191,19 @@ public sealed partial class Aggregator(
             publisher.Record(tally.Apply(run, committed.State, versions));
             LogFollowed(logger, run.Folded, committed.State.Checkpoint);
         }
-        Interlocked.Exchange(ref _lastRunEnded, clock.GetTimestamp());
         return true;
     }
 
-    /// <summary>Runs <paramref name="work"/> on the loaded tally, alone: runs, rebuilds and reconciliations never overlap.</summary>
-    private async Task<T> WithRunLockAsync<T>(Func<Tally, Task<T>> work, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="work"/> on the loaded tally, alone in this process: runs, rebuilds,
+    /// reconciliations and follows never overlap. With <paramref name="acrossNodes"/> it first
+    /// takes the store's aggregation lock, outside the local one, so that while this node waits
+    /// for another node's run its follower can still take the runs that node commits.
+    /// </summary>
+    private async Task<T> WithRunLockAsync<T>(Func<Tally, Task<T>> work, CancellationToken cancellationToken, bool acrossNodes = false)
     {
         var tally = await holder.ReadyAsync(cancellationToken);
+        await using var clusterLock = acrossNodes ? await store.LockAggregationAsync(wait: true, cancellationToken) : null;
         await _runLock.WaitAsync(cancellationToken);
         try
         {

@@ -34,8 +34,13 @@ public sealed class ResultsView(TallyHolder holder, Election election)
             (_, current) => current.Epoch == epoch && current.Version == version ? current : fresh).Snapshot.Value;
     }
 
+    /// <summary>Snapshots built since start-up (a reconnect storm must not multiply them).</summary>
+    internal long SnapshotsBuilt => Interlocked.Read(ref _built);
+    private long _built;
+
     private ResultsSnapshot Build(Contest contest, int region) => holder.Tally.Read(tally =>
     {
+        Interlocked.Increment(ref _built);
         var totals = tally.Contests[contest.Index];
         var regions = election.Regions;
         var parents = new List<RegionRef>();

@@ -51,12 +51,12 @@ public abstract class FormStore
     public abstract Task<CommittedRuns> ReadCommittedSinceAsync(AggregationState known, int limit);
 
     /// <summary>
-    /// Held around an aggregation run so that, across every node sharing the store, one run
-    /// folds at a time (the others wait, then find less to do). Correctness does not depend on
-    /// it: the commit is compare-and-swap. A lock held by a node that dies is released with its
-    /// connection.
+    /// Held around aggregation runs so that, across every node sharing the store, one node
+    /// aggregates at a time. Without <paramref name="wait"/> it answers null at once when another
+    /// node holds it. Correctness does not depend on it: the commit is compare-and-swap. A lock
+    /// held by a node that dies is released with its connection.
     /// </summary>
-    public abstract Task<IAsyncDisposable> LockAggregationAsync(CancellationToken cancellationToken);
+    public abstract Task<IAsyncDisposable?> LockAggregationAsync(bool wait, CancellationToken cancellationToken);
 }
 
 public sealed record StoredTotals(AggregationState State, IReadOnlyList<TotalsRow> Rows);

@@ -359,16 +359,19 @@ public sealed class PostgresStore : FormStore, IDisposable, IAsyncDisposable
         return new CommittedRuns(state, folded, changed);
     }
 
-    public override async Task<IAsyncDisposable> LockAggregationAsync(CancellationToken cancellationToken)
+    public override async Task<IAsyncDisposable?> LockAggregationAsync(bool wait, CancellationToken cancellationToken)
     {
-        // A session lock on a connection of its own, held for the run: released by the unlock
+        // A session lock on a connection of its own, held for the runs: released by the unlock
         // below, or by the server when this process dies and the connection drops.
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         try
         {
-            await using var command = new NpgsqlCommand($"SELECT pg_advisory_lock({AggregationLock})", connection);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-            return new HeldLock(connection);
+            await using var command = new NpgsqlCommand(wait
+                ? $"SELECT pg_advisory_lock({AggregationLock}) IS NULL" // waits; returns void, i.e. NULL
+                : $"SELECT pg_try_advisory_lock({AggregationLock})", connection);
+            if (await command.ExecuteScalarAsync(cancellationToken) is true) return new HeldLock(connection);
+            await connection.DisposeAsync();
+            return null;
         }
         catch
         {

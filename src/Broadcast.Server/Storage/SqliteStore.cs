@@ -328,8 +328,8 @@ public sealed class SqliteStore : FormStore
     }
 
     /// <summary>The embedded default is one process, whose aggregator already runs one run at a time.</summary>
-    public override Task<IAsyncDisposable> LockAggregationAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IAsyncDisposable>(NoLock.Instance);
+    public override Task<IAsyncDisposable?> LockAggregationAsync(bool wait, CancellationToken cancellationToken) =>
+        Task.FromResult<IAsyncDisposable?>(NoLock.Instance);
 
     private sealed class NoLock : IAsyncDisposable
     {

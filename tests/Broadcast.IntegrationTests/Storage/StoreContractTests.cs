@@ -83,6 +83,35 @@ public abstract class StoreContractTests
     }
 
     [Fact]
+    public async Task WhatRunsCommittedSinceACheckpointIsReadWithTheVersionOfEveryGroupTheyChanged()
+    {
+        var store = CreateEmptyStore();
+        await store.AppendAsync([Request(null, Form("1.1", 1, 1), Form("1.2", 2, 2), Form("1.3", 3, 3))]);
+        var start = await store.ReadAggregationStateAsync();
+        var first = start with { Checkpoint = 2 };
+        var second = start with { Checkpoint = 3 };
+        Assert.True(await store.CommitAggregationAsync(start, first,
+            [new TotalsRow("ppwp", "0", 2, 2, 0, 6, 0, [3, 3]), new TotalsRow("ppwp", "11", 2, 2, 0, 6, 0, [3, 3])], replaceAll: false));
+        Assert.True(await store.CommitAggregationAsync(first, second, [new TotalsRow("ppwp", "0", 3, 3, 0, 12, 0, [6, 6])], replaceAll: false));
+
+        var fromStart = await store.ReadCommittedSinceAsync(start, 100);
+        var fromFirst = await store.ReadCommittedSinceAsync(first, 100);
+        var current = await store.ReadCommittedSinceAsync(second, 100);
+        var tooFar = await store.ReadCommittedSinceAsync(start, 2);
+        var otherEpoch = await store.ReadCommittedSinceAsync(start with { Epoch = "other" }, 100);
+
+        Assert.Equal(second, fromStart.State);
+        Assert.Equal([1L, 2L, 3L], fromStart.Revisions!.Select(r => r.Seq));
+        Assert.Equal([new GroupVersion("ppwp", "0", 3), new GroupVersion("ppwp", "11", 2)], fromStart.Versions.OrderBy(v => v.Region));
+        Assert.Equal([3L], fromFirst.Revisions!.Select(r => r.Seq));
+        Assert.Equal([new GroupVersion("ppwp", "0", 3)], fromFirst.Versions);
+        Assert.Empty(current.Revisions!);
+        Assert.Empty(current.Versions);
+        Assert.Null(tooFar.Revisions);
+        Assert.Null(otherEpoch.Revisions);
+    }
+
+    [Fact]
     public async Task RevisionsAreReadInSeqOrderWithinBounds()
     {
         var store = CreateEmptyStore();

@@ -47,8 +47,12 @@ public sealed class Viewer : IAsyncDisposable
         return hub;
     }
 
-    /// <summary>Times this viewer connected again after losing its connection.</summary>
+    /// <summary>Times this viewer connected again after losing its connection, and when it last did.</summary>
     public int Reconnects { get; private set; }
+    public DateTime? ReconnectedAt { get; private set; }
+
+    /// <summary>Snapshots refused because they were older than what the viewer already showed.</summary>
+    public int StaleSnapshots { get; private set; }
 
     public string Epoch { get; private set; } = "";
     public long Version { get; private set; }
@@ -133,6 +137,7 @@ public sealed class Viewer : IAsyncDisposable
             {
                 await _hub.StartAsync();
                 Reconnects++;
+                ReconnectedAt = DateTime.UtcNow;
                 await ResubscribeAsync();
                 return;
             }
@@ -165,7 +170,11 @@ public sealed class Viewer : IAsyncDisposable
         {
             // An older snapshot of the same epoch (a node that has not taken in the latest run
             // yet) would move the screen backwards: keep what we have.
-            if (snapshot.Epoch == Epoch && snapshot.Version < Version) return;
+            if (snapshot.Epoch == Epoch && snapshot.Version < Version)
+            {
+                StaleSnapshots++;
+                return;
+            }
             Epoch = snapshot.Epoch;
             Stations = snapshot.Stations;
             Votes = snapshot.Votes;
