@@ -47,7 +47,7 @@ public class DeltaBenchmarks
 
         _view = new ResultsView(holder, election);
         var national = election.Regions.Id[Elections.RegionTree.National];
-        _nationalDelta = _view.Deltas(_changes).Single(d => d.Region == national);
+        _nationalDelta = _view.Deltas(_changes, _ => true).Single(d => d.Region == national);
         _nationalSnapshot = _view.Snapshot(election.Contests[0], Elections.RegionTree.National);
         Console.WriteLine($"// run of {RunForms} forms: {_changes.GroupCount} changed groups; " +
             $"national delta {_nationalDelta.Children.Count} children, snapshot {_nationalSnapshot.Children.Count} children");
@@ -61,7 +61,7 @@ public class DeltaBenchmarks
     }
 
     [Benchmark]
-    public int BuildDeltas() => _view.Deltas(_changes).Count;
+    public int BuildDeltas() => _view.Deltas(_changes, _ => true).Count;
 
     [Benchmark]
     public int DeltaMessagePack() => Write(_messagePack, new InvocationMessage("TotalsChanged", [_nationalDelta]));

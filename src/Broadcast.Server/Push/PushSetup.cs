@@ -46,6 +46,8 @@ public static class PushSetup
             policy.WithMethods("GET", "POST").AllowAnyHeader().WithExposedHeaders("ETag").SetPreflightMaxAge(TimeSpan.FromHours(1));
         }));
         builder.Services.AddSingleton<DeltaHistory>();
+        builder.Services.AddSingleton<WatchedGroups>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WatchedGroups>());
         builder.Services.AddSingleton<ResultsPublisher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ResultsPublisher>());
         return builder;

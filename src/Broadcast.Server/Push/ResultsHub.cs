@@ -11,7 +11,7 @@ namespace Broadcast.Push;
 /// three methods are all they can call.
 /// </summary>
 public sealed class ResultsHub(Election election, ResultsView view, DeltaHistory history, TallyFollower follower,
-    BroadcastMetrics metrics) : Hub
+    WatchedGroups watched, BroadcastMetrics metrics) : Hub
 {
     public const int MaxGroupsPerConnection = 20;
 
@@ -27,6 +27,7 @@ public sealed class ResultsHub(Election election, ResultsView view, DeltaHistory
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         metrics.Disconnected();
+        foreach (var group in Subscriptions()) watched.Unsubscribed(group);
         return base.OnDisconnectedAsync(exception);
     }
 
@@ -40,7 +41,7 @@ public sealed class ResultsHub(Election election, ResultsView view, DeltaHistory
         // Join before reading the snapshot: a delta committed in between is then either in
         // the snapshot or delivered after it, never lost.
         await Groups.AddToGroupAsync(Context.ConnectionId, group);
-        groups.Add(group);
+        if (groups.Add(group)) watched.Subscribed(group);
         metrics.Subscribed();
         return view.Snapshot(c, r);
     }
@@ -49,7 +50,10 @@ public sealed class ResultsHub(Election election, ResultsView view, DeltaHistory
     {
         var group = GroupNames.Results(contest, region);
         if (Subscriptions().Remove(group))
+        {
+            watched.Unsubscribed(group);
             await Groups.RemoveFromGroupAsync(Context.ConnectionId, group);
+        }
     }
 
     /// <summary>The deltas after <paramref name="version"/> if the history still has them, else a fresh snapshot.</summary>

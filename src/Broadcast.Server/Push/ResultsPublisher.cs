@@ -7,12 +7,14 @@ using Microsoft.AspNetCore.SignalR;
 namespace Broadcast.Push;
 
 /// <summary>
-/// Turns an applied aggregation run into one <see cref="TotalsChanged"/> per changed group,
+/// Turns an applied aggregation run into one <see cref="TotalsChanged"/> per changed group that
+/// someone watches (<see cref="WatchedGroups"/>),
 /// records them in the history and hands them to a background sender, so that the
 /// aggregator never waits on viewers' sockets.
 /// </summary>
 public sealed partial class ResultsPublisher(
-    ResultsView view, DeltaHistory history, IHubContext<ResultsHub> hub, BroadcastMetrics metrics, ILogger<ResultsPublisher> logger) : BackgroundService
+    ResultsView view, DeltaHistory history, WatchedGroups watched, IHubContext<ResultsHub> hub, BroadcastMetrics metrics,
+    ILogger<ResultsPublisher> logger) : BackgroundService
 {
     private readonly Channel<object> _outbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -30,20 +32,26 @@ public sealed partial class ResultsPublisher(
     /// <summary>Called by the aggregator right after <see cref="Tally.Apply"/>, under its run lock.</summary>
     public void Publish(TallyChanges changes)
     {
-        var deltas = view.Deltas(changes);
+        var deltas = view.Deltas(changes, watched.IsWatchedAnywhere);
         history.Add(deltas);
-        _outbox.Writer.TryWrite(deltas);
+        if (deltas.Count > 0) _outbox.Writer.TryWrite(deltas);
         SignalPublished();
     }
 
     /// <summary>
-    /// A run another node committed and sent, taken in by this node: its deltas go into this
-    /// node's history (for Resume here) and wake this node's graphics streams; they are not
-    /// sent again, the committing node's send reached every node's viewers over the backplane.
+    /// A run another node committed and sent, taken in by this node: the deltas of the groups
+    /// watched here go into this node's history (for Resume here) and wake this node's graphics
+    /// streams; they are not sent again, the committing node's send reached every node's
+    /// viewers over the backplane.
     /// </summary>
     public void Record(TallyChanges changes)
     {
-        history.Add(view.Deltas(changes));
+        var deltas = view.Deltas(changes, watched.IsWatchedHere);
+        history.Add(deltas);
+        // A group this node gained a moment ago may not have reached the committing node's
+        // picture in time: send its delta from here too (viewers drop a duplicate by version).
+        var unsure = deltas.Where(d => watched.IsJustWatchedHere(GroupNames.Results(d.Contest, d.Region))).ToList();
+        if (unsure.Count > 0) _outbox.Writer.TryWrite(unsure);
         SignalPublished();
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Broadcast.Aggregation;
 using Broadcast.Elections;
+using Broadcast.Push;
 
 namespace Broadcast.Results;
 
@@ -50,16 +51,18 @@ public sealed class ResultsView(TallyHolder holder, Election election)
             totals.Region(region)[ContestTally.Invalid], AllChildren(totals, region));
     });
 
-    /// <summary>One delta per changed group of a run that was just applied.</summary>
-    public IReadOnlyList<TotalsChanged> Deltas(TallyChanges changes) => holder.Tally.Read(tally =>
+    /// <summary>One delta per changed group of a run that was just applied, for the groups <paramref name="wanted"/> (by group name).</summary>
+    public IReadOnlyList<TotalsChanged> Deltas(TallyChanges changes, Func<string, bool> wanted) => holder.Tally.Read(tally =>
     {
-        var deltas = new List<TotalsChanged>(changes.GroupCount);
+        var deltas = new List<TotalsChanged>();
         foreach (var contestChanges in changes.Contests)
         {
             var totals = tally.Contests[contestChanges.Contest];
-            var changedChildren = ChangedChildren(totals, contestChanges);
+            Dictionary<int, List<ChildResults>>? changedChildren = null;
             foreach (var (region, previous) in contestChanges.Regions)
             {
+                if (!wanted(GroupNames.Results(totals.Contest.Id, election.Regions.Id[region]))) continue;
+                changedChildren ??= ChangedChildren(totals, contestChanges);
                 var row = totals.Region(region);
                 deltas.Add(new TotalsChanged(totals.Contest.Id, election.Regions.Id[region], tally.State.Epoch, previous,
                     totals.RegionVersions[region], Counts(totals, region), Votes(totals, region),
