@@ -27,6 +27,12 @@ export CLUSTER_PG_PORT=${CLUSTER_PG_PORT:-55450}
 export CLUSTER_REDIS_PORT=${CLUSTER_REDIS_PORT:-6395}
 export CLUSTER_SERVER_DLL=${CLUSTER_SERVER_DLL:-$repo/src/Broadcast.Server/bin/Release/net10.0/Broadcast.Server.dll}
 export CLUSTER_LOG_LEVEL=${CLUSTER_LOG_LEVEL:-Warning}
+# Three nodes, PostgreSQL, Redis and the generators share 2 cores. A node is started fresh for
+# each run, and with tiered PGO its first minutes go to re-compiling hot methods (perf showed the
+# JIT thread as the biggest consumer: 0.87 cores for 3 nodes at 2,000 forms/s and 100 viewers,
+# 0.55 without PGO); a node that runs all night pays that once. Thread-pool spinning, useless
+# when every core is taken, is off too. docs/performance.md, "Three nodes".
+export CLUSTER_NODE_ENV=${CLUSTER_NODE_ENV:-DOTNET_TieredPGO=0 DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0}
 key=${BROADCAST_INGEST_KEY:-dev-secret}
 mkdir -p "$out"
 

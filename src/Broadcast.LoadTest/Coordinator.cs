@@ -14,6 +14,7 @@ public sealed class Coordinator(LoadOptions options)
     private static readonly TimeSpan StartDelay = TimeSpan.FromSeconds(4);
 
     private readonly List<ViewerProcess> _children = [];
+    private Pollers.Result? _polling;
     private IngestDriver? _ingest;
 
     public async Task<int> RunAsync()
@@ -21,7 +22,8 @@ public sealed class Coordinator(LoadOptions options)
         var bodies = LoadForms();
         var beforeViewers = ServerProbe.Read(options.ServerPids);
         var schedule = new Schedule(Schedule.Now + Schedule.Ticks(StartDelay), options.Ramp, options.Duration!.Value);
-        SpawnChildren(schedule);
+        var polling = options.Poll is { } every ? new Pollers(options, every).RunAsync(schedule) : null;
+        if (polling is null) SpawnChildren(schedule);
         using var ingest = _ingest = bodies.Length > 0 ? new IngestDriver(options) : null;
         using var scraper = options.Metrics ? new MetricsScraper(options.Servers) : null;
         using var stopProgress = new CancellationTokenSource();
@@ -38,6 +40,7 @@ public sealed class Coordinator(LoadOptions options)
             var ingestReport = ingestRun is null ? null : await ingestRun;
             var wait = TimeSpan.FromSeconds(Schedule.Seconds(schedule.StopAt - Schedule.Now)) + TimeSpan.FromSeconds(40);
             await Task.WhenAll(_children.Select(c => c.WaitAsync(wait)));
+            if (polling is not null) _polling = await polling;
             var metricsDrained = scraper is null ? null : await scraper.ScrapeAsync();
             await stopProgress.CancelAsync();
             await progress;
@@ -87,7 +90,8 @@ public sealed class Coordinator(LoadOptions options)
     private LoadReport Build(Schedule schedule, IngestReport? ingest, (ServerSample[]? Before, ServerSample[]? After, ServerSample[]? End) server,
         MetricsReport? metrics)
     {
-        var results = _children.Select(c => c.Result).OfType<ViewerReport>().ToArray();
+        var results = _children.Select(c => c.Result).OfType<ViewerReport>()
+            .Concat(_polling is { } polled ? [polled.AsViewerReport()] : []).ToArray();
         foreach (var missing in _children.Where(c => c.Result is null))
             Console.Error.WriteLine($"loadtest: viewer process {missing.Index} gave no result");
         long Sum(Func<ViewerReport, long> f) => results.Sum(f);
@@ -107,7 +111,10 @@ public sealed class Coordinator(LoadOptions options)
             Sum(r => r.ServerCloses), Sum(r => r.Drops), Sum(r => r.CloseMessages), Sum(r => r.Rebuilds), Sum(r => r.UnexpectedMessages),
             Sum(r => r.Gaps), Sum(r => r.Stale), deliveries, deliveries / window, ingest, forms / window, latency, serverReport,
             results.Sum(r => r.CpuSeconds) + self.TotalProcessorTime.TotalSeconds, results.Select(r => r.PeakRssKb).DefaultIfEmpty().Max(),
-            failures, metrics);
+            failures, metrics, _polling is { } polling
+                ? new OriginReport($"polling every {options.Poll!.Value.TotalSeconds:0} s", polling.WindowRequests / window,
+                    polling.WindowBytes / window, polling.WindowRequests, polling.WindowBytes, polling.Errors)
+                : new OriginReport("push", 0, Sum(r => r.WindowBytes) / window, 0, Sum(r => r.WindowBytes), 0));
     }
 
     /// <summary>

@@ -50,6 +50,9 @@ public sealed record LoadOptions
     public TimeSpan Ramp { get; init; } = TimeSpan.FromSeconds(20);
     public int Probes { get; init; } = 50;
     public int[] ServerPids { get; init; } = [];
+
+    /// <summary>The polling baseline: viewers GET their snapshot every this often instead of subscribing.</summary>
+    public TimeSpan? Poll { get; init; }
     /// <summary>Where the ingest posts, round-robin per request; empty: the --server list.</summary>
     public Uri[] IngestServers { get; init; } = [];
     public bool Metrics { get; init; } = true;
@@ -84,6 +87,9 @@ public sealed record LoadOptions
                                    reported summed and per node
           --no-metrics             do not scrape GET /metrics of each --server at window start and after the drain
           --json <file>            also write the report as JSON
+          --poll <t>               the polling baseline: the viewers GET their region's snapshot every t (e.g. 10s)
+                                   from the coordinator process, unconditionally as 2019's news sites did, instead
+                                   of subscribing; reports requests and bytes at the origin and staleness
           -h, --help               this text
         """;
 
@@ -111,6 +117,7 @@ public sealed record LoadOptions
                 "--seed" => o with { Seed = Int(flag, Value(), 0, int.MaxValue) },
                 "--skip" => o with { Skip = Int(flag, Value(), 0, int.MaxValue) },
                 "--duration" => o with { Duration = ParseDuration(flag, Value()) },
+                "--poll" => o with { Poll = ParseDuration(flag, Value()) },
                 "--ramp" => o with { Ramp = ParseDuration(flag, Value()) },
                 "--probes" => o with { Probes = Int(flag, Value(), 0, 100_000) },
                 "--server-pid" => o with { ServerPids = List(Value(), p => Int(flag, p, 1, int.MaxValue)) },

@@ -17,6 +17,7 @@ public static class ReportPrinter
         Row("ramp / measured window", $"{r.RampSeconds:F0} s / {r.WindowSeconds:F0} s");
         Row("connections held at window start / end", $"{r.HeldAtWindowStart:N0} / {r.HeldAtEnd:N0}");
         Row("deliveries in window, per second", $"{r.WindowDeliveries:N0}, {r.DeliveriesPerSecond:N0}/s");
+        Row($"origin ({r.Origin.Mode}): requests/s, bytes/s", $"{r.Origin.RequestsPerSecond:N0}/s, {r.Origin.BytesPerSecond / 1024:N0} KB/s ({r.Origin.Errors:N0} errors)");
         if (r.Ingest is { } i)
         {
             Row("ingest target", $"{i.FormsPerSecond:N0} forms/s in batches of {i.Batch}");

@@ -20,7 +20,7 @@ public sealed record ViewerReport(
     int Index, int Requested, long Joined, long HeldAtWindowStart, long HeldAtEnd,
     long ConnectFailures, long SubscribeFailures, long ServerCloses, long Drops, long CloseMessages, long Rebuilds, long UnexpectedMessages,
     long Deliveries, long WindowDeliveries, long Gaps, long Stale, double CpuSeconds, long PeakRssKb,
-    Dictionary<string, long> Reasons, long[][] Probes);
+    Dictionary<string, long> Reasons, long[][] Probes, long WindowBytes);
 
 public sealed record IngestReport(
     double FormsPerSecond, int Batch, long RequestsDue, long RequestsSent, long RequestsSkipped, long RequestsUnfinished,
@@ -48,7 +48,13 @@ public sealed record LoadReport(
     long CloseMessages, long Rebuilds, long UnexpectedMessages, long Gaps, long Stale,
     long WindowDeliveries, double DeliveriesPerSecond, IngestReport? Ingest, double FormsAcceptedPerSecond,
     LatencyReport Latency, ServerReport Server, double GeneratorCpuSeconds, long MaxGeneratorRssKb, Dictionary<string, long> Failures,
-    MetricsReport? Metrics);
+    MetricsReport? Metrics, OriginReport Origin);
+
+/// <summary>
+/// What the origin served in the window: for push viewers, hub message bytes (and no requests
+/// after the Subscribe); for the polling baseline (--poll), GET requests and response bytes.
+/// </summary>
+public sealed record OriginReport(string Mode, double RequestsPerSecond, double BytesPerSecond, long Requests, long Bytes, long Errors);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = false)]
 [JsonSerializable(typeof(BatchAnswer))]

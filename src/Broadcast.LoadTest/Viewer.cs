@@ -25,6 +25,8 @@ public sealed class Viewer(Uri hub, byte[] subscribe, Memory<byte> buffer, Sched
     public long Deliveries;
     public long WindowDeliveries;
     public long Gaps;
+    /// <summary>Bytes of hub messages received in the measured window (WebSocket payload).</summary>
+    public long WindowBytes;
     public long Stale;
 
     /// <summary>(version, timestamp) of each delta received, for probes only: the latency is matched on these.</summary>
@@ -138,6 +140,7 @@ public sealed class Viewer(Uri hub, byte[] subscribe, Memory<byte> buffer, Sched
                         counters.ClosedByServer(ws.CloseStatus);
                     break;
                 }
+                if (schedule.InWindow(Schedule.Now)) WindowBytes += result.Count;
                 Consume(_filled + result.Count);
             }
         }

@@ -161,15 +161,15 @@ public sealed class ViewerFleet
     private ViewerReport Report(long heldAtEnd)
     {
         var c = _counters;
-        long deliveries = 0, window = 0, gaps = 0, stale = 0;
+        long deliveries = 0, window = 0, gaps = 0, stale = 0, bytes = 0;
         foreach (var v in _viewers)
-            (deliveries, window, gaps, stale) = (deliveries + v.Deliveries, window + v.WindowDeliveries, gaps + v.Gaps, stale + v.Stale);
+            (deliveries, window, gaps, stale, bytes) = (deliveries + v.Deliveries, window + v.WindowDeliveries, gaps + v.Gaps, stale + v.Stale, bytes + v.WindowBytes);
         var probes = _viewers.Where(v => v.Arrivals is not null).Select(v => v.Arrivals!.ToArray()).ToArray();
         using var self = Process.GetCurrentProcess();
         return new ViewerReport(_options.Index, _viewers.Length, c.JoinedCount, Math.Max(0, _heldAtWindowStart), heldAtEnd,
             c.ConnectFailures, c.SubscribeFailures, c.ServerCloses, c.Drops, c.CloseMessages, c.Rebuilds, c.UnexpectedMessages,
             deliveries, window, gaps, stale, self.TotalProcessorTime.TotalSeconds, self.PeakWorkingSet64 / 1024,
-            new Dictionary<string, long>(c.Reasons), probes);
+            new Dictionary<string, long>(c.Reasons), probes, bytes);
     }
 
     /// <summary>
