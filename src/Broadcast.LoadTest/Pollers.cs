@@ -66,7 +66,8 @@ public sealed class Pollers(LoadOptions options, TimeSpan every)
                     Interlocked.Add(ref _bytes, body.Length);
                 }
                 if (arrivals is null) continue;
-                var version = JsonDocument.Parse(body).RootElement.GetProperty("version").GetInt64();
+                using var snapshot = JsonDocument.Parse(body);
+                var version = snapshot.RootElement.GetProperty("version").GetInt64();
                 if (version <= lastVersion) continue;
                 lastVersion = version;
                 lock (arrivals) arrivals.AddRange([version, now]);
