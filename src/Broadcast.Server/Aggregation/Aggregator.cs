@@ -29,7 +29,7 @@ public sealed partial class Aggregator(
     private readonly SemaphoreSlim _runLock = new(1, 1);
 
     /// <summary>How long one job keeps draining before it hands back (and wakes a new job if forms keep coming).</summary>
-    private static readonly TimeSpan MaxDrain = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan MaxDrain = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// The job's run. When another node is aggregating it returns at once: that node's drain

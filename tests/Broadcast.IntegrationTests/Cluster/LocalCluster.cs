@@ -63,7 +63,13 @@ public sealed class LocalCluster : IAsyncLifetime
 
     public HttpClient Ingest(int node) => Client(node, BroadcastFactory.IngestSecret);
 
-    public HttpClient Operator(int node) => Client(node, BroadcastFactory.OperatorSecret);
+    /// <summary>Operator calls wait for a drain on another node to hand back (Aggregator.DrainAsync): a longer timeout.</summary>
+    public HttpClient Operator(int node)
+    {
+        var client = Client(node, BroadcastFactory.OperatorSecret);
+        client.Timeout = TimeSpan.FromSeconds(90);
+        return client;
+    }
 
     public HttpClient Anonymous(int node) => new() { BaseAddress = Url(node), Timeout = TimeSpan.FromSeconds(10) };
 
