@@ -46,10 +46,11 @@ public sealed partial class FormWriter(FormStore store, AggregationTrigger trigg
             {
                 var results = await store.AppendAsync(batch.Select(p => p.Request).ToList());
                 for (var i = 0; i < batch.Count; i++) batch[i].Done.SetResult(results[i]);
-                if (results.Any(r => r.StoredAnything)) trigger.Wake();
-                var stored = results.Where(r => r.Outcome == AppendOutcome.Stored).SelectMany(r => r.Receipts)
-                    .Where(r => r.Status != FormReceipt.Duplicate).ToList();
-                metrics.FormsStored(stored.Count, stored.Count > 0 ? stored.Max(r => r.Seq) : 0);
+                var (stored, lastSeq) = (0, 0L);
+                foreach (var receipt in results.Where(r => r.Outcome == AppendOutcome.Stored).SelectMany(r => r.Receipts))
+                    if (receipt.Status != FormReceipt.Duplicate) (stored, lastSeq) = (stored + 1, Math.Max(lastSeq, receipt.Seq));
+                if (stored > 0) trigger.Wake();
+                metrics.FormsStored(stored, lastSeq);
             }
             catch (Exception e)
             {

@@ -50,8 +50,11 @@ public sealed partial class ResultsPublisher(
         history.Add(deltas);
         // A group this node gained a moment ago may not have reached the committing node's
         // picture in time: send its delta from here too (viewers drop a duplicate by version).
-        var unsure = deltas.Where(d => watched.IsJustWatchedHere(GroupNames.Results(d.Contest, d.Region))).ToList();
-        if (unsure.Count > 0) _outbox.Writer.TryWrite(unsure);
+        if (watched.GainedRecently)
+        {
+            var unsure = deltas.Where(d => watched.IsJustWatchedHere(GroupNames.Results(d.Contest, d.Region))).ToList();
+            if (unsure.Count > 0) _outbox.Writer.TryWrite(unsure);
+        }
         SignalPublished();
     }
 

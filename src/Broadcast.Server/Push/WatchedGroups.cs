@@ -33,7 +33,9 @@ public sealed partial class WatchedGroups(ClusterNotices notices, IOptions<Clust
     public void Subscribed(string group)
     {
         if (_here.AddOrUpdate(group, 1, (_, n) => n + 1) != 1) return;
-        _watchedSince[group] = clock.GetTimestamp();
+        var now = clock.GetTimestamp();
+        _watchedSince[group] = now;
+        Interlocked.Exchange(ref _lastGained, now);
         if (Clustered) Signal();
     }
 
@@ -55,6 +57,11 @@ public sealed partial class WatchedGroups(ClusterNotices notices, IOptions<Clust
             if (clock.GetElapsedTime(at) < Freshness && groups.Contains(group)) return true;
         return false;
     }
+
+    private long _lastGained;
+
+    /// <summary>Whether any group was gained here within the "just watched" time: spares the per-delta check otherwise.</summary>
+    public bool GainedRecently => Clustered && clock.GetElapsedTime(Interlocked.Read(ref _lastGained)) < Freshness;
 
     /// <summary>Gained here so recently that the aggregating node may not have heard of it yet.</summary>
     public bool IsJustWatchedHere(string group) =>

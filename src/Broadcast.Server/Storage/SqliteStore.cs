@@ -225,10 +225,15 @@ public sealed class SqliteStore : FormStore
             "INSERT OR IGNORE INTO aggregation (id, checkpoint, epoch) VALUES (1, 0, $epoch)", "$epoch");
         insert.Parameters[0].Value = AggregationState.NewEpoch();
         insert.ExecuteNonQuery();
-        using var select = Prepare(connection, null, "SELECT checkpoint, epoch FROM aggregation WHERE id = 1");
+        return Task.FromResult(ReadState(connection, null)!);
+    }
+
+    /// <summary>The state row, or null before the first <see cref="ReadAggregationStateAsync"/> created it.</summary>
+    private static AggregationState? ReadState(SqliteConnection connection, SqliteTransaction? transaction)
+    {
+        using var select = Prepare(connection, transaction, "SELECT checkpoint, epoch FROM aggregation WHERE id = 1");
         using var reader = select.ExecuteReader();
-        reader.Read();
-        return Task.FromResult(new AggregationState(reader.GetInt64(0), reader.GetString(1)));
+        return reader.Read() ? new AggregationState(reader.GetInt64(0), reader.GetString(1)) : null;
     }
 
     public override Task<bool> CommitAggregationAsync(AggregationState expected, AggregationState next,
@@ -272,13 +277,7 @@ public sealed class SqliteStore : FormStore
         await ReadAggregationStateAsync(); // creates the state row on first use
         using var connection = Open();
         using var transaction = connection.BeginTransaction(deferred: true);
-        using var select = Prepare(connection, transaction, "SELECT checkpoint, epoch FROM aggregation WHERE id = 1");
-        AggregationState state;
-        using (var reader = select.ExecuteReader())
-        {
-            reader.Read();
-            state = new AggregationState(reader.GetInt64(0), reader.GetString(1));
-        }
+        var state = ReadState(connection, transaction)!;
         using var command = Prepare(connection, transaction,
             "SELECT contest, region, version, reported, quarantined, valid, invalid, votes FROM totals");
         var list = new List<TotalsRow>();
@@ -299,13 +298,7 @@ public sealed class SqliteStore : FormStore
         using var connection = Open();
         // A read transaction in WAL mode is a snapshot: the three reads agree.
         using var transaction = connection.BeginTransaction(deferred: true);
-        using var select = Prepare(connection, transaction, "SELECT checkpoint, epoch FROM aggregation WHERE id = 1");
-        AggregationState state;
-        using (var reader = select.ExecuteReader())
-        {
-            if (!reader.Read()) return Task.FromResult(new CommittedRuns(known, [], []));
-            state = new AggregationState(reader.GetInt64(0), reader.GetString(1));
-        }
+        if (ReadState(connection, transaction) is not { } state) return Task.FromResult(new CommittedRuns(known, [], []));
         if (state == known) return Task.FromResult(new CommittedRuns(state, [], []));
         if (state.Epoch != known.Epoch || state.Checkpoint < known.Checkpoint || state.Checkpoint - known.Checkpoint > limit)
             return Task.FromResult(new CommittedRuns(state, null, []));

@@ -44,10 +44,7 @@ public enum AppendOutcome
     NotAcceptable,
 }
 
-public sealed record AppendResult(AppendOutcome Outcome, IReadOnlyList<FormReceipt> Receipts)
-{
-    public bool StoredAnything => Outcome == AppendOutcome.Stored && Receipts.Any(r => r.Status != FormReceipt.Duplicate);
-}
+public sealed record AppendResult(AppendOutcome Outcome, IReadOnlyList<FormReceipt> Receipts);
 
 /// <summary>What ingest answers for each form.</summary>
 public sealed record FormReceipt(string Station, string Contest, int Revision, long Seq, string Status, IReadOnlyList<string> Problems)

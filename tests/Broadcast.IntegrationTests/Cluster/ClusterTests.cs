@@ -83,11 +83,7 @@ public sealed class ClusterTests(LocalCluster cluster, ITestOutputHelper output)
         var ackedDuring = ingest.Acknowledged.Count - ackedBefore;
         await cluster.RunAsync("redis-start");
         await Task.Delay(3000);
-        await stop.CancelAsync();
-        await running;
-
-        var converged = await ConvergeAsync(viewers);
-        var (lost, doubled) = await ExactlyOnceAsync(ingest);
+        var (converged, lost, doubled) = await StopAndSettleAsync(ingest, stop, running, viewers);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready);
         Assert.True(ackedDuring > 0, "ingest went on while Redis was down");
         Assert.Equal((0, 0), (ingest.Failures, ingest.Unavailable)); // no ingest error caused by Redis
@@ -105,11 +101,7 @@ public sealed class ClusterTests(LocalCluster cluster, ITestOutputHelper output)
         await cluster.RunAsync("redis-stop");
         await cluster.RunAsync("redis-start"); // no persistence: it comes back empty
         await Task.Delay(4000);
-        await stop.CancelAsync();
-        await running;
-
-        var converged = await ConvergeAsync(viewers);
-        var (lost, doubled) = await ExactlyOnceAsync(ingest);
+        var (converged, lost, doubled) = await StopAndSettleAsync(ingest, stop, running, viewers);
         Assert.Equal((0, 0), (ingest.Failures, ingest.Unavailable));
         Report("redis restarted empty", $"forms acknowledged {ingest.Acknowledged.Count}, ingest errors 0; lost {lost}; double-counted {doubled}; " +
             $"viewers equal to the database {converged} ms after ingest stopped; resumes {viewers.Sum(v => v.Resumes)}, " +
@@ -131,11 +123,7 @@ public sealed class ClusterTests(LocalCluster cluster, ITestOutputHelper output)
         var secondKill = DateTime.UtcNow;
         await cluster.RunAsync("node-kill", "2");
         await Task.Delay(2000);
-        await stop.CancelAsync();
-        await running;
-
-        var converged = await ConvergeAsync([.. onThree, .. onTwo], nodes: [1, 3]);
-        var (lost, doubled) = await ExactlyOnceAsync(ingest);
+        var (converged, lost, doubled) = await StopAndSettleAsync(ingest, stop, running, [.. onThree, .. onTwo], nodes: [1, 3]);
         Assert.All(onThree, v => Assert.True(v.Reconnects >= 1, "the viewer moved to another node"));
         Assert.All(onTwo, v => Assert.True(v.Reconnects >= 1, "the viewer moved to another node"));
         var moved = onThree.Select(v => v.ReconnectedAt - firstKill).Concat(onTwo.Select(v => v.ReconnectedAt - secondKill))
@@ -163,12 +151,8 @@ public sealed class ClusterTests(LocalCluster cluster, ITestOutputHelper output)
         await cluster.RunAsync("node-kill", victim.Value.ToString());
         var checkpoint = (await ResultsAsync(victim.Value % LocalCluster.Nodes + 1)).Version;
         await Task.Delay(4000);
-        await stop.CancelAsync();
-        await running;
-
         var survivors = Enumerable.Range(1, LocalCluster.Nodes).Where(n => n != victim).ToArray();
-        var converged = await ConvergeAsync(viewers, survivors);
-        var (lost, doubled) = await ExactlyOnceAsync(ingest);
+        var (converged, lost, doubled) = await StopAndSettleAsync(ingest, stop, running, viewers, survivors);
         var after = await ResultsAsync(survivors[0]);
         Assert.True(after.Version > checkpoint, "another node went on aggregating");
         Report("aggregation killed mid-run", $"node {victim} killed while holding the aggregation lock; forms acknowledged {ingest.Acknowledged.Count}; " +
@@ -189,11 +173,7 @@ public sealed class ClusterTests(LocalCluster cluster, ITestOutputHelper output)
             await Task.Delay(300);
         }
         Assert.All(await Task.WhenAll(runs), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        await stop.CancelAsync();
-        await running;
-
-        await ConvergeAsync([]);
-        var (lost, doubled) = await ExactlyOnceAsync(ingest);
+        var (_, lost, doubled) = await StopAndSettleAsync(ingest, stop, running, []);
         var drift = new List<int>();
         foreach (var node in Enumerable.Range(1, LocalCluster.Nodes))
         {
@@ -220,11 +200,7 @@ public sealed class ClusterTests(LocalCluster cluster, ITestOutputHelper output)
         await cluster.RunAsync("pg-start");
         var downFor = down.ElapsedMilliseconds;
         await Task.Delay(3000);
-        await stop.CancelAsync();
-        await running;
-
-        var converged = await ConvergeAsync(viewers);
-        var (lost, doubled) = await ExactlyOnceAsync(ingest);
+        var (converged, lost, doubled) = await StopAndSettleAsync(ingest, stop, running, viewers);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready);
         Assert.True(unavailableWhileDown > 0, "ingest answered 503 while PostgreSQL was down");
         Assert.Equal(ingest.Unavailable, ingest.WithRetryAfter);
@@ -239,6 +215,20 @@ public sealed class ClusterTests(LocalCluster cluster, ITestOutputHelper output)
         var ingest = new ClusterIngest(cluster, nodes);
         var stop = new CancellationTokenSource();
         return (ingest, stop, ingest.RunAsync(stop.Token, workers: 2, pause: TimeSpan.FromMilliseconds(20)));
+    }
+
+    /// <summary>
+    /// Stops the ingest (the forms in flight are carried to their acknowledgement), waits until
+    /// every node and viewer equal the database and checks every acknowledged form is stored once.
+    /// </summary>
+    private async Task<(long Converged, int Lost, int Doubled)> StopAndSettleAsync(ClusterIngest ingest, CancellationTokenSource stop,
+        Task running, IReadOnlyList<Viewer> viewers, int[]? nodes = null)
+    {
+        await stop.CancelAsync();
+        await running;
+        var converged = await ConvergeAsync(viewers, nodes);
+        var (lost, doubled) = await ExactlyOnceAsync(ingest);
+        return (converged, lost, doubled);
     }
 
     private async Task<List<Viewer>> ViewersAsync(params int[] nodes)
