@@ -29,7 +29,11 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseDefaultFiles();
 app.UseStaticFiles();
+// Authentication before the rate limiter (which counts per ingest key), authorization after it
+// (so failed attempts are counted too, per client address).
+app.UseAuthentication();
 app.UseRateLimiter();
+app.UseAuthorization();
 
 app.MapElectionApi();
 app.MapIngestApi();

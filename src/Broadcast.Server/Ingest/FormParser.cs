@@ -7,21 +7,51 @@ namespace Broadcast.Ingest;
 /// <summary>A structurally valid form for a known station and contest.</summary>
 public sealed record SubmittedForm(string Station, int StationIndex, Contest Contest, FormNumbers Numbers);
 
-/// <summary>Problems per field name (<c>votes.03</c>, <c>[2].valid</c>), as problem+json <c>errors</c>.</summary>
+/// <summary>
+/// Problems per field name (<c>votes.03</c>, <c>[2].valid</c>), as problem+json <c>errors</c>. Bounded:
+/// a hostile body can hold hundreds of thousands of mistakes, and the answer must stay smaller
+/// than the request. At most <see cref="MaxListed"/> fields, each with at most three messages, are listed (the rest are only
+/// counted, <see cref="Omitted"/>), and any text taken from the request is clipped to
+/// <see cref="MaxEchoedLength"/> characters.
+/// </summary>
 public sealed class FormErrors
 {
+    public const int MaxListed = 100;
+    public const int MaxEchoedLength = 64;
+    private const int MaxPerField = 3;
+
     private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
 
-    public bool Any => _errors.Count > 0;
-    public bool Has(string field) => _errors.ContainsKey(field);
+    public bool Any => _errors.Count > 0 || Omitted > 0;
+
+    /// <summary>Problems found but not listed, beyond <see cref="MaxListed"/> fields.</summary>
+    public int Omitted { get; private set; }
+
+    public bool Has(string field) => _errors.ContainsKey(Clip(field));
 
     public void Add(string field, string message)
     {
-        if (!_errors.TryGetValue(field, out var list)) _errors[field] = list = [];
-        list.Add(message);
+        field = Clip(field);
+        if (_errors.TryGetValue(field, out var list) ? list.Count < MaxPerField : _errors.Count < MaxListed)
+        {
+            if (list is null) _errors[field] = list = [];
+            list.Add(message);
+        }
+        else Omitted++;
+    }
+
+    /// <summary>Adds every problem of <paramref name="other"/> with <paramref name="prefix"/> before its field names.</summary>
+    public void AddAll(string prefix, FormErrors other)
+    {
+        foreach (var (field, messages) in other._errors)
+            foreach (var message in messages) Add(prefix + field, message);
+        Omitted += other.Omitted;
     }
 
     public Dictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
+
+    /// <summary>Text from the request as it may appear in an answer: at most <see cref="MaxEchoedLength"/> characters.</summary>
+    public static string Clip(string text) => text.Length <= MaxEchoedLength ? text : string.Concat(text.AsSpan(0, MaxEchoedLength - 1), "…");
 }
 
 /// <summary>
@@ -31,8 +61,11 @@ public sealed class FormErrors
 /// </summary>
 public static class FormParser
 {
-    /// <summary>No real station comes near: the largest 2019 overseas postal station counted 21,093 ballots.</summary>
+    /// <summary>No real station comes near: the largest 2019 station, a postal one abroad, counted 3,214 ballots.</summary>
     public const int MaxCount = 100_000;
+
+    /// <summary>More choices than any ballot has: beyond it a <c>votes</c> object is not read further (bounded work).</summary>
+    private const int MaxVoteEntries = 1_000;
 
     private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 8 };
 
@@ -70,8 +103,7 @@ public static class FormParser
                 if (line.IsEmpty) continue;
                 var lineErrors = new FormErrors();
                 if (ParseOne(line, election, lineErrors) is { } form) forms.Add(form);
-                foreach (var (field, messages) in lineErrors.ToDictionary())
-                    foreach (var message in messages) errors.Add($"[{index}].{field}", message);
+                errors.AddAll($"[{index}].", lineErrors);
                 if (++index > maxForms) break;
             }
         }
@@ -116,8 +148,9 @@ public static class FormParser
         var seen = new HashSet<string>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            var name = reader.GetString()!;
+            var name = ReadName(ref reader, prefix, errors);
             reader.Read();
+            if (name is null) { reader.Skip(); continue; }
             var field = prefix + name;
             if (!seen.Add(name)) { errors.Add(field, "appears more than once"); reader.Skip(); continue; }
             switch (name)
@@ -181,12 +214,22 @@ public static class FormParser
             reader.Skip();
             return null;
         }
+        var depth = reader.CurrentDepth;
         var votes = new List<(string, long?)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            var choice = reader.GetString()!;
+            var choice = ReadName(ref reader, field + ".", errors);
             reader.Read();
-            if (votes.Exists(v => v.Item1 == choice)) { errors.Add($"{field}.{choice}", "appears more than once"); reader.Skip(); continue; }
+            if (choice is null) { reader.Skip(); continue; }
+            if (!seen.Add(choice)) { errors.Add($"{field}.{choice}", "appears more than once"); reader.Skip(); continue; }
+            if (seen.Count > MaxVoteEntries)
+            {
+                // Bounded work and a bounded answer whatever the body holds: the rest is not read.
+                errors.Add(field, $"has more than {MaxVoteEntries} entries; no ballot has that many choices");
+                while ((reader.TokenType != JsonTokenType.EndObject || reader.CurrentDepth > depth) && reader.Read()) { }
+                return null;
+            }
             votes.Add((choice, ReadCount(ref reader, $"{field}.{choice}", errors)));
         }
         return votes;
@@ -194,10 +237,41 @@ public static class FormParser
 
     private static string? ReadText(ref Utf8JsonReader reader, string field, FormErrors errors)
     {
-        if (reader.TokenType == JsonTokenType.String && reader.GetString() is { Length: > 0 and <= 64 } text) return text;
+        if (reader.TokenType == JsonTokenType.String && TryGetString(ref reader, out var text) is var valid)
+        {
+            if (!valid) errors.Add(field, "is not valid Unicode text");
+            else if (text is { Length: > 0 and <= 64 }) return text;
+            else errors.Add(field, "must be a non-empty string of at most 64 characters");
+            return null;
+        }
         errors.Add(field, "must be a non-empty string of at most 64 characters");
         reader.Skip();
         return null;
+    }
+
+    /// <summary>A property name, or null (and an error) when it is not valid Unicode: a lone surrogate such as <c>"\ud800"</c>, or bytes that are not UTF-8.</summary>
+    private static string? ReadName(ref Utf8JsonReader reader, string prefix, FormErrors errors)
+    {
+        if (TryGetString(ref reader, out var name)) return name;
+        // Named by its raw text, with anything undecodable shown as U+FFFD, so the client can find it.
+        errors.Add(prefix + System.Text.Encoding.UTF8.GetString(reader.HasValueSequence ? System.Buffers.BuffersExtensions.ToArray(reader.ValueSequence) : reader.ValueSpan),
+            "is not valid Unicode text");
+        return null;
+    }
+
+    private static bool TryGetString(ref Utf8JsonReader reader, out string text)
+    {
+        try
+        {
+            text = reader.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            // Utf8JsonReader leaves invalid UTF-8 and lone surrogates to be found when the string is decoded.
+            text = "";
+            return false;
+        }
     }
 
     private static long? ReadCount(ref Utf8JsonReader reader, string field, FormErrors errors)
@@ -209,12 +283,13 @@ public static class FormParser
             return null;
         }
         var raw = reader.ValueSpan;
+        // A sign is refused even on zero: "-0" is as much a mistyped count as "01" or "1.0".
+        if (raw.StartsWith("-"u8)) { errors.Add(field, "must not be negative"); return null; }
         if (raw.IndexOfAny("."u8) >= 0 || raw.IndexOfAny("eE"u8) >= 0 || !reader.TryGetInt64(out var value))
         {
-            errors.Add(field, raw.StartsWith("-"u8) ? "must not be negative" : "must be a whole number");
+            errors.Add(field, "must be a whole number");
             return null;
         }
-        if (value < 0) { errors.Add(field, "must not be negative"); return null; }
         if (value > MaxCount) { errors.Add(field, $"must be at most {MaxCount}"); return null; }
         return value;
     }

@@ -16,8 +16,8 @@ public static class IngestApi
     public static IEndpointRouteBuilder MapIngestApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").WithTags("Ingest");
-        api.MapPost("/forms", SubmitForm).RequireRateLimiting(IngestSetup.RateLimitPolicy);
-        api.MapPost("/forms:batch", SubmitBatch).RequireRateLimiting(IngestSetup.RateLimitPolicy);
+        api.MapPost("/forms", SubmitForm).RequireRateLimiting(IngestSetup.RateLimitPolicy).RequireAuthorization(IngestAuthentication.Policy);
+        api.MapPost("/forms:batch", SubmitBatch).RequireRateLimiting(IngestSetup.RateLimitPolicy).RequireAuthorization(IngestAuthentication.Policy);
         api.MapGet("/stations/{station}/forms/{contest}", StationForms.Read).WithTags("Results");
         api.MapPost("/stations/{station}/forms/{contest}/{revision:int}/accept", StationForms.Accept);
         return app;
@@ -31,8 +31,8 @@ public static class IngestApi
 
     private static async Task<IResult> Submit(HttpContext context, IngestServices services, bool batch)
     {
-        var key = services.Keys.Authenticate(context.Request.Headers.Authorization);
-        if (key is null) return Problems.Unauthorized();
+        if (IngestAuthentication.KeyId(context) is not { } keyId || services.Keys.FindById(keyId) is not { } key) return Problems.Unauthorized();
+        if (!MediaType.Accepts(context.Request, batch)) return Problems.UnsupportedMediaType(batch ? "application/json or application/x-ndjson" : "application/json");
 
         var options = services.Options.Value;
         var body = await RequestBody.ReadAsync(context.Request, batch ? options.MaxBatchBytes : options.MaxFormBytes, context.RequestAborted);
@@ -42,7 +42,7 @@ public static class IngestApi
         var idempotencyKey = context.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } k ? k : null;
         if (idempotencyKey is { Length: > MaxIdempotencyKeyLength })
             errors.Add("Idempotency-Key", $"must be at most {MaxIdempotencyKeyLength} characters");
-        var ndjson = context.Request.ContentType?.StartsWith("application/x-ndjson", StringComparison.OrdinalIgnoreCase) == true;
+        var ndjson = MediaType.IsNdjson(context.Request);
         var forms = batch
             ? FormParser.ParseBatch(body, ndjson, options.MaxBatchForms, services.Election, errors)
             : FormParser.ParseOne(body, services.Election, errors) is { } one ? [one] : null;
@@ -73,6 +73,22 @@ public static class IngestApi
 /// <summary>What ingest endpoints need, resolved once per request by the framework.</summary>
 public sealed record IngestServices(Election Election, IngestKeys Keys, FormWriter Writer,
     IOptions<IngestOptions> Options, IOptions<RulesOptions> Rules);
+
+/// <summary>
+/// What a body must be declared as. A text/plain or undeclared body is refused rather than read
+/// as JSON: a client that does not say what it sends may not be sending what we think.
+/// </summary>
+internal static class MediaType
+{
+    public static bool Accepts(HttpRequest request, bool batch) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+        && (type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || (batch && type.MediaType.Equals("application/x-ndjson", StringComparison.OrdinalIgnoreCase)));
+
+    public static bool IsNdjson(HttpRequest request) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+        && type.MediaType.Equals("application/x-ndjson", StringComparison.OrdinalIgnoreCase);
+}
 
 internal static class RequestBody
 {

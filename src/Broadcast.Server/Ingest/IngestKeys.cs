@@ -16,6 +16,13 @@ public sealed class IngestOptions
 
     /// <summary>Requests per second one ingest key may make, sustained; bursts up to twice that. Beyond: 429.</summary>
     public int RequestsPerSecondPerKey { get; set; } = 200;
+
+    /// <summary>
+    /// Ingest requests per second from one client address without a valid key (bursts up to twice
+    /// that). Beyond: 429. Behind a reverse proxy every client shares the proxy's address unless
+    /// forwarded headers are configured.
+    /// </summary>
+    public int UnauthenticatedRequestsPerSecondPerAddress { get; set; } = 5;
     public int MaxBatchBytes { get; set; } = 4 * 1024 * 1024;
     public int MaxFormBytes { get; set; } = 16 * 1024;
 }
@@ -41,6 +48,7 @@ internal sealed class ValidateIngestOptions(Election election) : IValidateOption
         if (options.MaxBatchForms is < 1 or > 100_000) failures.Add("Ingest:MaxBatchForms must be between 1 and 100000.");
         if (options.MaxBatchBytes < 1024 || options.MaxFormBytes < 256) failures.Add("Ingest:MaxBatchBytes / MaxFormBytes are too small.");
         if (options.RequestsPerSecondPerKey < 1) failures.Add("Ingest:RequestsPerSecondPerKey must be at least 1.");
+        if (options.UnauthenticatedRequestsPerSecondPerAddress < 1) failures.Add("Ingest:UnauthenticatedRequestsPerSecondPerAddress must be at least 1.");
         for (var i = 0; i < options.Keys.Count; i++)
         {
             var key = options.Keys[i];
@@ -80,6 +88,7 @@ public sealed class IngestKey(string id, IReadOnlySet<string> contests, IReadOnl
 public sealed class IngestKeys
 {
     private readonly Dictionary<string, (byte[] Hash, IngestKey Key)> _byHash = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IngestKey> _byId = new(StringComparer.Ordinal);
 
     public IngestKeys(IOptions<IngestOptions> options, Election election, IConfiguration configuration)
     {
@@ -93,9 +102,13 @@ public sealed class IngestKeys
             var hash = SHA256.HashData(Encoding.UTF8.GetBytes(secret));
             _byHash[Convert.ToHexStringLower(hash)] = (hash, new IngestKey("env", new HashSet<string>(), new HashSet<int>()));
         }
+        foreach (var (_, key) in _byHash.Values) _byId[key.Id] = key;
     }
 
     public int Count => _byHash.Count;
+
+    /// <summary>The key a request authenticated as (<see cref="IngestAuthentication"/>).</summary>
+    public IngestKey? FindById(string id) => _byId.GetValueOrDefault(id);
 
     public IngestKey? Authenticate(string? authorization) => Find(_byHash, authorization);
 

@@ -1,7 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace Broadcast.Ingest;
@@ -20,30 +18,43 @@ public static class IngestSetup
         builder.Services.AddSingleton<OperatorKey>();
         builder.Services.AddSingleton<FormWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FormWriter>());
+        builder.Services.AddAuthentication(IngestAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, IngestAuthentication>(IngestAuthentication.SchemeName, null);
+        builder.Services.AddAuthorizationBuilder().AddPolicy(IngestAuthentication.Policy, policy => policy
+            .AddAuthenticationSchemes(IngestAuthentication.SchemeName).RequireAuthenticatedUser());
         builder.Services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.OnRejected = (context, _) =>
+            limiter.OnRejected = async (context, cancellationToken) =>
             {
                 context.HttpContext.Response.Headers.RetryAfter = "1";
-                return ValueTask.CompletedTask;
+                await context.HttpContext.Response.WriteAsJsonAsync(Problems.TooManyRequests(1), (System.Text.Json.JsonSerializerOptions?)null,
+                    "application/problem+json", cancellationToken);
             };
             limiter.AddPolicy(RateLimitPolicy, context =>
             {
-                var perSecond = context.RequestServices.GetRequiredService<IOptions<IngestOptions>>().Value.RequestsPerSecondPerKey;
-                // Partitioned by the presented credential's hash (the secret itself is never kept as a key).
-                var credential = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(context.Request.Headers.Authorization.ToString())));
-                return RateLimitPartition.GetTokenBucketLimiter(credential, _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = perSecond * 2,
-                    TokensPerPeriod = perSecond,
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                });
+                var options = context.RequestServices.GetRequiredService<IOptions<IngestOptions>>().Value;
+                // Authentication ran first: a key is counted by its id, however its header was spelled.
+                if (IngestAuthentication.KeyId(context) is { } keyId)
+                    return RateLimitPartition.GetTokenBucketLimiter("key:" + keyId, _ => Bucket(options.RequestsPerSecondPerKey));
+                // No known key: every attempt counts against the client's address, so guessing
+                // secrets (or a misconfigured app retrying in a loop) is slowed down, not answered
+                // with a fresh bucket per wrong secret.
+                var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+                return RateLimitPartition.GetTokenBucketLimiter("address:" + address, _ => Bucket(options.UnauthenticatedRequestsPerSecondPerAddress));
             });
         });
         return builder;
     }
 
     public const string RateLimitPolicy = "ingest";
+
+    /// <summary>Sustained <paramref name="perSecond"/>, bursts up to twice that, no queueing (429 at once).</summary>
+    private static TokenBucketRateLimiterOptions Bucket(int perSecond) => new()
+    {
+        TokenLimit = perSecond * 2,
+        TokensPerPeriod = perSecond,
+        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+        QueueLimit = 0,
+    };
 }

@@ -7,13 +7,18 @@ public static class Problems
 {
     private const string ContentType = "application/problem+json";
 
-    public static IResult Invalid(FormErrors errors) => TypedResults.Json(
-        new HttpValidationProblemDetails(errors.ToDictionary())
+    public static IResult Invalid(FormErrors errors)
+    {
+        var problem = new HttpValidationProblemDetails(errors.ToDictionary())
         {
             Type = "https://broadcast.example/problems/invalid-form",
             Title = "The form is not valid; nothing was stored.",
             Status = StatusCodes.Status422UnprocessableEntity,
-        }, statusCode: StatusCodes.Status422UnprocessableEntity, contentType: ContentType);
+        };
+        // The list is bounded (FormErrors); say how much was left out so the client knows it is not all.
+        if (errors.Omitted > 0) problem.Extensions["omittedErrors"] = errors.Omitted;
+        return TypedResults.Json(problem, statusCode: StatusCodes.Status422UnprocessableEntity, contentType: ContentType);
+    }
 
     public static IResult IdempotencyKeyReused() => Invalid(WithError("Idempotency-Key",
         "was already used with a different body; use a new key for a new request"));
@@ -29,6 +34,17 @@ public static class Problems
 
     public static IResult TooLarge(int limit) => Problem(StatusCodes.Status413PayloadTooLarge, "too-large",
         $"The body is larger than {limit} bytes; send fewer forms per request.");
+
+    public static IResult UnsupportedMediaType(string expected) => Problem(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type",
+        $"The body must be sent with Content-Type: {expected}.");
+
+    /// <summary>Written by the rate limiter, which answers outside any endpoint.</summary>
+    public static ProblemDetails TooManyRequests(int retryAfterSeconds) => new()
+    {
+        Type = "https://broadcast.example/problems/too-many-requests",
+        Title = $"Too many requests; retry after {retryAfterSeconds} s. Post many forms in one request with POST /api/v1/forms:batch.",
+        Status = StatusCodes.Status429TooManyRequests,
+    };
 
     public static IResult NotFound(string what) => Problem(StatusCodes.Status404NotFound, "not-found", what);
 

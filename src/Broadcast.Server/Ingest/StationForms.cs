@@ -17,7 +17,9 @@ internal static class StationForms
     public static async Task<IResult> Read(string station, string contest, Election election, FormStore store)
     {
         if (election.FindContest(contest) is not { } c || election.FindStation(station) is not { } index)
-            return Problems.NotFound($"No polling station '{station}' with contest '{contest}'.");
+            return Problems.NotFound($"No polling station '{FormErrors.Clip(station)}' with contest '{FormErrors.Clip(contest)}'.");
+        // "32499.013" finds station 32499.13, whose revisions are stored under its canonical id.
+        station = election.StationId(index);
         var revisions = await store.ReadStationAsync(c.Id, station);
         // The counted revision is the latest one not quarantined; the station is pending while its latest is quarantined.
         var counted = revisions.LastOrDefault(r => r.Status == FormStatus.Counted)?.Revision;
@@ -35,8 +37,9 @@ internal static class StationForms
         Election election, FormStore store, FormWriter writer, OperatorKey operatorKey)
     {
         if (!operatorKey.Allows(context.Request.Headers.Authorization)) return Problems.OperatorOnly();
-        if (election.FindContest(contest) is not { } c || election.FindStation(station) is null)
-            return Problems.NotFound($"No polling station '{station}' with contest '{contest}'.");
+        if (election.FindContest(contest) is not { } c || election.FindStation(station) is not { } index)
+            return Problems.NotFound($"No polling station '{FormErrors.Clip(station)}' with contest '{FormErrors.Clip(contest)}'.");
+        station = election.StationId(index);
         var held = (await store.ReadStationAsync(c.Id, station)).FirstOrDefault(r => r.Revision == revision);
         if (held is null) return Problems.NotFound($"Station '{station}' has no revision {revision}.");
 
