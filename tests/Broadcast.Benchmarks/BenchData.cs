@@ -59,7 +59,7 @@ internal static class BenchData
         var election = Election;
         var station = election.FindStation(form.Station) ?? throw new InvalidDataException($"unknown station {form.Station}");
         var numbers = new FormNumbers(form.Votes, form.Valid, form.Invalid, form.Total);
-        var (status, problems) = FormRules.Check(new SubmittedForm(form.Station, station, election.Contests[0], numbers), election, Rules);
+        var (status, problems) = FormRules.Check(new SubmittedForm(form.Station, station, election.Contests[0], election.Contests[0].Ballots[0], numbers), election, Rules);
         return new StoredRevision(seq, election.Contests[0].Id, form.Station, revision, numbers, status, problems, null,
             DateTimeOffset.UnixEpoch);
     }

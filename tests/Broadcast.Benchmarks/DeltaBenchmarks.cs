@@ -33,22 +33,24 @@ public class DeltaBenchmarks
         var election = BenchData.Election;
         // TallyHolder starts from a store; an empty SQLite file gives it empty totals.
         _dbPath = Path.Combine(Path.GetTempPath(), $"broadcast-bench-{Guid.NewGuid():N}.db");
-        var holder = new TallyHolder(new Storage.SqliteStore(_dbPath), election, NullLogger<TallyHolder>.Instance);
+        var store = new Storage.SqliteStore(_dbPath);
+        var holder = new TallyHolder(store, election, NullLogger<TallyHolder>.Instance);
         holder.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
 
         var night = BenchData.Night;
-        var preload = new TallyRun(holder.Tally, inPlace: true);
-        for (var i = 0; i < Preloaded; i++) preload.Fold(BenchData.ToRevision(night[i], i + 1));
+        var preload = new ScratchFold(holder.Tally);
+        for (var i = Preloaded - 1; i >= 0; i--) preload.Fold(BenchData.ToRevision(night[i], i + 1));
         holder.Tally.SetState(new Storage.AggregationState(Preloaded, "bench"));
 
-        var run = new TallyRun(holder.Tally);
+        // The night's first forms are all first revisions: the run replaces none.
+        var run = new TallyRun(holder.Tally, new Dictionary<long, Storage.FormNumbers>());
         for (var i = Preloaded; i < Preloaded + RunForms; i++) run.Fold(BenchData.ToRevision(night[i], i + 1));
         _changes = holder.Tally.Apply(run, new Storage.AggregationState(run.LastSeq, "bench"));
 
-        _view = new ResultsView(holder, election);
+        _view = new ResultsView(holder, election, store);
         var national = election.Regions.Id[Elections.RegionTree.National];
         _nationalDelta = _view.Deltas(_changes, _ => true).Single(d => d.Region == national);
-        _nationalSnapshot = _view.Snapshot(election.Contests[0], Elections.RegionTree.National);
+        _nationalSnapshot = _view.SnapshotAsync(Elections.ResultsGroup.Region(election.Contests[0], Elections.RegionTree.National)).GetAwaiter().GetResult();
         Console.WriteLine($"// run of {RunForms} forms: {_changes.GroupCount} changed groups; " +
             $"national delta {_nationalDelta.Children.Count} children, snapshot {_nationalSnapshot.Children.Count} children");
     }

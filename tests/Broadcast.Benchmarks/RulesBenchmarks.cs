@@ -16,7 +16,7 @@ public class RulesBenchmarks
         var election = BenchData.Election;
         var demo = BenchData.Night[0];
         _form = new SubmittedForm(demo.Station, election.FindStation(demo.Station)!.Value, election.Contests[0],
-            new FormNumbers(demo.Votes, demo.Valid, demo.Invalid, demo.Total));
+            election.Contests[0].Ballots[0], new FormNumbers(demo.Votes, demo.Valid, demo.Invalid, demo.Total));
     }
 
     [Benchmark]

@@ -11,7 +11,7 @@ public sealed class ElectionTests
         Assert.Equal(91_540, election.Regions.Count);
         Assert.Equal(813_336, election.Stations.Count);
         Assert.Equal(813_336, election.Regions.StationCount[RegionTree.National]);
-        Assert.Equal(["01", "02"], election.Contests[0].Choices.Select(c => c.Id));
+        Assert.Equal(["01", "02"], election.Contests[0].Ballots[0].Choices.Select(c => c.Id));
         Assert.Equal(35, election.Regions.Children[RegionTree.National].Length); // 34 provinces and overseas
     }
 
@@ -20,7 +20,7 @@ public sealed class ElectionTests
     {
         var election = TestElection.Pemilu2024;
         Assert.Equal(822_116, election.Stations.Count);
-        Assert.Equal(3, election.Contests[0].Choices.Count);
+        Assert.Equal(3, election.Contests[0].Ballots[0].Choices.Count);
         var station = election.FindStation("1101012001001");
         Assert.NotNull(station);
         Assert.Equal("1101012001001", election.StationId(station.Value));

@@ -90,8 +90,7 @@ public sealed partial class Aggregator(
             var watch = Stopwatch.StartNew();
             var revisions = await store.ReadRevisionsAsync(state.Checkpoint, long.MaxValue, BatchSize);
             if (revisions.Count == 0) return;
-            var run = new TallyRun(tally);
-            foreach (var revision in revisions) run.Fold(revision);
+            var run = await FoldAsync(tally, revisions);
             var next = state with { Checkpoint = run.LastSeq };
 
             if (!await store.CommitAggregationAsync(state, next, run.ChangedTotals(next.Checkpoint), replaceAll: false))
@@ -153,7 +152,7 @@ public sealed partial class Aggregator(
             var stored = (await store.ReadTotalsAsync()).Rows;
             var drift = Reconciliation.Compare(scratch, tally, stored);
             var report = new ReconciliationReport(tally.State.Epoch, tally.State.Checkpoint,
-                tally.Election.Regions.Count * tally.Contests.Length, drift, watch.ElapsedMilliseconds);
+                tally.Contests.Sum(c => tally.Election.Regions.Count + c.Contest.Dapils.Count), drift, watch.ElapsedMilliseconds);
             if (drift.Count > 0) LogDrift(logger, drift.Count, drift[0].ToString());
             return report;
         }, cancellationToken, acrossNodes: true);
@@ -181,17 +180,27 @@ public sealed partial class Aggregator(
         }
         else
         {
-            var election = tally.Election;
-            var versions = new Dictionary<(int, int), long>(committed.Versions.Count);
+            var versions = new Dictionary<GroupKey, long>(committed.Versions.Count);
             foreach (var group in committed.Versions)
-                if (election.FindContest(group.Contest) is { } contest && election.FindRegion(group.Region) is { } region)
-                    versions[(contest.Index, region)] = group.Version;
-            var run = new TallyRun(tally);
-            foreach (var revision in committed.Revisions) run.Fold(revision);
+                if (GroupKey.Of(tally.Election, group.Contest, group.Region) is { } key) versions[key] = group.Version;
+            var run = await FoldAsync(tally, committed.Revisions);
             publisher.Record(tally.Apply(run, committed.State, versions));
             LogFollowed(logger, run.Folded, committed.State.Checkpoint);
         }
         return true;
+    }
+
+    /// <summary>Folds <paramref name="revisions"/> on top of the tally, reading first the counted revisions they replace.</summary>
+    private async Task<TallyRun> FoldAsync(Tally tally, IReadOnlyList<StoredRevision> revisions)
+    {
+        var seqs = TallyRun.CountedSeqsToRead(tally, revisions);
+        var replaced = seqs.Count == 0
+            ? new Dictionary<long, FormNumbers>()
+            : (await store.ReadRevisionsAsync(seqs)).ToDictionary(r => r.Seq, r => r.Numbers);
+        var run = new TallyRun(tally, replaced);
+        foreach (var revision in revisions) run.Fold(revision);
+        run.ProjectSeats();
+        return run;
     }
 
     /// <summary>

@@ -6,7 +6,7 @@ namespace Broadcast.Aggregation;
 
 /// <summary>
 /// Owns the live <see cref="Tally"/>. At start-up it is rebuilt in memory by folding the
-/// stored revisions up to the stored checkpoint (the fold is cheap: ~1 s for 800k forms),
+/// stored revisions up to the stored checkpoint (the fold is cheap: a few seconds for 800k forms),
 /// and the stored totals give each group its version. Nothing is served before that.
 /// </summary>
 public sealed partial class TallyHolder(FormStore store, Election election, ILogger<TallyHolder> logger) : IHostedService
@@ -46,44 +46,41 @@ public sealed partial class TallyHolder(FormStore store, Election election, ILog
         var tally = await FoldFromScratchAsync(store, election, stored.State.Checkpoint);
         tally.SetState(stored.State);
         foreach (var row in stored.Rows)
-        {
-            if (election.FindContest(row.Contest) is { } contest && election.FindRegion(row.Region) is { } region)
-                tally.Contests[contest.Index].RegionVersions[region] = row.Version;
-        }
+            if (GroupKey.Of(election, row.Contest, row.Region) is { } group)
+                tally.Contests[group.Contest].Versions(group)[group.Index] = row.Version;
         return tally;
     }
 
-    /// <summary>A tally of every revision with seq up to <paramref name="upToSeq"/>, folded from nothing.</summary>
+    /// <summary>A tally of every revision with seq up to <paramref name="upToSeq"/>, folded from nothing (newest first, see <see cref="ScratchFold"/>).</summary>
     public static async Task<Tally> FoldFromScratchAsync(FormStore store, Election election, long upToSeq)
     {
         var tally = new Tally(election, new AggregationState(0, ""));
-        long after = 0;
+        var fold = new ScratchFold(tally);
         // Reading the next batch overlaps folding this one: the two take about as long each.
-        var reading = Task.Run(() => store.ReadRevisionsAsync(0, upToSeq, Aggregator.BatchSize));
+        var reading = Task.Run(() => store.ReadRevisionsNewestFirstAsync(upToSeq, Aggregator.BatchSize));
         while (await reading is { Count: > 0 } revisions)
         {
-            var last = revisions[^1].Seq;
-            reading = Task.Run(() => store.ReadRevisionsAsync(last, upToSeq, Aggregator.BatchSize));
-            var run = new TallyRun(tally, inPlace: true);
-            foreach (var revision in revisions) run.Fold(revision);
-            after = run.LastSeq;
+            var below = revisions[^1].Seq - 1;
+            reading = Task.Run(() => store.ReadRevisionsNewestFirstAsync(below, Aggregator.BatchSize));
+            foreach (var revision in revisions) fold.Fold(revision);
         }
-        tally.SetState(new AggregationState(after, ""));
+        fold.ProjectSeats();
+        tally.SetState(new AggregationState(fold.Checkpoint, ""));
         return tally;
     }
 
-    /// <summary>Every group's totals as store rows (a rebuild replaces them all).</summary>
+    /// <summary>Every group's totals as store rows (a rebuild replaces them all): the regions each contest covers, and its dapils.</summary>
     public static IReadOnlyCollection<TotalsRow> AllTotals(Tally tally, long version)
     {
         var rows = new List<TotalsRow>(tally.Election.Regions.Count * tally.Contests.Length);
-        foreach (var contest in tally.Contests)
-            for (var region = 0; region < tally.Election.Regions.Count; region++)
-            {
-                var row = contest.Region(region);
-                rows.Add(new TotalsRow(contest.Contest.Id, tally.Election.Regions.Id[region], version,
-                    row[ContestTally.Reported], row[ContestTally.Quarantined], row[ContestTally.Valid],
-                    row[ContestTally.Invalid], row[ContestTally.FirstVote..].ToArray()));
-            }
+        var regions = tally.Election.Regions;
+        foreach (var totals in tally.Contests)
+        {
+            var contest = totals.Contest;
+            for (var region = 0; region < regions.Count; region++)
+                if (contest.Covers(region)) rows.Add(TotalsRow.Of(contest.Id, regions.Id[region], version, totals.Region(region)));
+            foreach (var dapil in contest.Dapils) rows.Add(TotalsRow.Of(contest.Id, dapil.GroupId, version, totals.Dapil(dapil.Index)));
+        }
         return rows;
     }
 

@@ -1,4 +1,5 @@
 using Broadcast.Elections;
+using Broadcast.Seats;
 using Broadcast.Storage;
 
 namespace Broadcast.Aggregation;
@@ -6,41 +7,70 @@ namespace Broadcast.Aggregation;
 /// <summary>
 /// Folds revisions, in seq order, on top of a tally without touching it: changed rows are
 /// copied into an overlay, so a run that fails to commit leaves the live tally as it was.
-/// The fold is the one definition of what the totals are: incremental runs, rebuilds and
-/// reconciliation all use it.
+/// The fold is the one definition of what the totals are (<see cref="ScratchFold"/> is its
+/// newest-first equivalent for a tally built from nothing): a station's counted revision adds
+/// its numbers to every ancestor region (into the region's columns) and to its dapil (entry by
+/// entry); a correction first subtracts the revision it replaces, whose numbers the caller
+/// reads from the store beforehand (<see cref="CountedSeqsToRead"/>).
 /// </summary>
 public sealed class TallyRun
 {
     private readonly Tally _base;
+    private readonly IReadOnlyDictionary<long, FormNumbers> _replaced;
     private readonly Dictionary<int, long[]>[] _regions;
-    private readonly Dictionary<int, (StationFlags Flags, int[] Numbers)>[] _stations;
+    private readonly Dictionary<int, long[]>[] _dapils;
+    private readonly Dictionary<int, StationRecord>[] _stations;
+    private readonly Dictionary<int, SeatProjection>[] _seats;
 
-    /// <param name="inPlace">
-    /// Fold straight into <paramref name="baseTally"/>'s arrays, without an overlay: only for a
-    /// tally nobody reads yet (start-up, rebuild), where it makes a full fold several times faster.
-    /// </param>
-    public TallyRun(Tally baseTally, bool inPlace = false)
+    private readonly record struct StationRecord(StationFlags Flags, long CountedSeq, FormNumbers? Counted);
+
+    /// <param name="replaced">The numbers of the counted revisions this run may replace, by seq (see <see cref="CountedSeqsToRead"/>).</param>
+    public TallyRun(Tally baseTally, IReadOnlyDictionary<long, FormNumbers> replaced)
     {
         _base = baseTally;
-        _inPlace = inPlace;
+        _replaced = replaced;
         _regions = baseTally.Contests.Select(_ => new Dictionary<int, long[]>()).ToArray();
-        _stations = baseTally.Contests.Select(_ => new Dictionary<int, (StationFlags, int[])>()).ToArray();
+        _dapils = baseTally.Contests.Select(_ => new Dictionary<int, long[]>()).ToArray();
+        _stations = baseTally.Contests.Select(_ => new Dictionary<int, StationRecord>()).ToArray();
+        _seats = baseTally.Contests.Select(_ => new Dictionary<int, SeatProjection>()).ToArray();
     }
 
-    private readonly bool _inPlace;
-
     public int Folded { get; private set; }
-    /// <summary>Revisions this election does not know (another contest or station list); never expected.</summary>
+    /// <summary>Revisions this election does not know (another contest, station list or ballot); never expected.</summary>
     public int Skipped { get; private set; }
     public long LastSeq { get; private set; }
+
+    /// <summary>
+    /// The seqs of the counted revisions that <paramref name="revisions"/> may replace: those of
+    /// their stations that are in the totals now. Read them from the store and pass them in.
+    /// Called by the one writer of the tally, so its station state is stable meanwhile.
+    /// </summary>
+    public static IReadOnlyCollection<long> CountedSeqsToRead(Tally tally, IEnumerable<StoredRevision> revisions)
+    {
+        var seqs = new HashSet<long>();
+        foreach (var revision in revisions)
+        {
+            if (Locate(tally.Election, revision) is not var (contest, station, _)) continue;
+            var totals = tally.Contests[contest.Index];
+            if ((totals.StationState[station] & StationFlags.Counted) != 0) seqs.Add(totals.CountedSeq[station]);
+        }
+        return seqs;
+    }
+
+    /// <summary>The revision's contest, station and ballot, or null when this election cannot count it.</summary>
+    internal static (Contest Contest, int Station, Ballot Ballot)? Locate(Election election, StoredRevision revision)
+    {
+        if (election.FindContest(revision.Contest) is not { } contest || election.FindStation(revision.Station) is not { } station
+            || contest.BallotOfVillage(election.Stations.Village[station]) is not { } ballot
+            || revision.Numbers.Votes.Length != ballot.Width)
+            return null;
+        return (contest, station, ballot);
+    }
 
     public void Fold(StoredRevision revision)
     {
         LastSeq = Math.Max(LastSeq, revision.Seq);
-        var election = _base.Election;
-        var contest = election.FindContest(revision.Contest);
-        if (contest is null || election.FindStation(revision.Station) is not { } station
-            || revision.Numbers.Votes.Length != contest.Choices.Count)
+        if (Locate(_base.Election, revision) is not var (contest, station, ballot))
         {
             Skipped++;
             return;
@@ -48,68 +78,99 @@ public sealed class TallyRun
 
         var c = contest.Index;
         var tally = _base.Contests[c];
-        StationFlags flags;
-        ReadOnlySpan<int> numbers;
-        if (!_inPlace && _stations[c].TryGetValue(station, out var changed))
+        if (!_stations[c].TryGetValue(station, out var current))
         {
-            flags = changed.Flags;
-            numbers = changed.Numbers;
-        }
-        else
-        {
-            flags = tally.StationState[station];
-            numbers = tally.Station(station);
+            var flags = tally.StationState[station];
+            var seq = tally.CountedSeq[station];
+            current = new StationRecord(flags, seq, (flags & StationFlags.Counted) == 0 ? null
+                : _replaced.TryGetValue(seq, out var numbers) ? numbers
+                : throw new InvalidOperationException($"the counted revision {seq} of {revision.Station} was not read before the run"));
         }
 
-        Span<long> delta = stackalloc long[tally.RegionWidth];
-        delta.Clear();
-        var pending = (flags & StationFlags.Pending) != 0;
-        StationFlags nextFlags;
-        int[]? next = null;
+        Span<long> counters = stackalloc long[ContestTally.FirstVote];
+        Span<long> entries = stackalloc long[ballot.Width];
+        counters.Clear();
+        entries.Clear();
+        var pending = (current.Flags & StationFlags.Pending) != 0;
+        StationRecord next;
         if (revision.Status == FormStatus.Counted)
         {
-            var counted = (flags & StationFlags.Counted) != 0;
-            next = new int[tally.StationWidth];
-            next[ContestTally.StationValid] = revision.Numbers.Valid;
-            next[ContestTally.StationInvalid] = revision.Numbers.Invalid;
-            revision.Numbers.Votes.CopyTo(next, ContestTally.StationFirstVote);
             // A correction replaces the counted revision: subtract the old, add the new.
-            for (var i = 0; i < next.Length; i++)
-                delta[ContestTally.Valid + i] = next[i] - (counted ? numbers[i] : 0);
-            delta[ContestTally.Reported] = counted ? 0 : 1;
-            delta[ContestTally.Quarantined] = pending ? -1 : 0;
-            nextFlags = StationFlags.Counted;
+            var old = current.Counted;
+            var numbers = revision.Numbers;
+            counters[ContestTally.Reported] = old is null ? 1 : 0;
+            counters[ContestTally.Quarantined] = pending ? -1 : 0;
+            counters[ContestTally.Valid] = numbers.Valid - (old?.Valid ?? 0);
+            counters[ContestTally.Invalid] = numbers.Invalid - (old?.Invalid ?? 0);
+            for (var e = 0; e < entries.Length; e++) entries[e] = numbers.Votes[e] - (old?.Votes[e] ?? 0);
+            next = new StationRecord(StationFlags.Counted, revision.Seq, numbers);
         }
         else
         {
             // The last counted revision (if any) stays in the totals; the station is marked pending.
-            delta[ContestTally.Quarantined] = pending ? 0 : 1;
-            nextFlags = flags | StationFlags.Pending;
+            counters[ContestTally.Quarantined] = pending ? 0 : 1;
+            next = current with { Flags = current.Flags | StationFlags.Pending };
         }
-        if (delta.IndexOfAnyExcept(0L) < 0 && nextFlags == flags) return; // nothing moved
+        if (next == current) return; // nothing moved
 
-        if (_inPlace)
+        _stations[c][station] = next;
+        if (counters.IndexOfAnyExcept(0L) >= 0 || entries.IndexOfAnyExcept(0L) >= 0)
         {
-            tally.StationState[station] = nextFlags;
-            next?.CopyTo(tally.StationNumbers, station * tally.StationWidth);
-        }
-        else
-        {
-            _stations[c][station] = (nextFlags, next ?? numbers.ToArray());
-        }
-        for (var r = election.Stations.Village[station]; r >= 0; r = election.Regions.Parent[r])
-        {
-            var row = RegionRow(c, tally, r);
-            for (var i = 0; i < row.Length; i++) row[i] += delta[i];
+            for (var r = _base.Election.Stations.Village[station]; r >= 0; r = _base.Election.Regions.Parent[r])
+                AddToRegion(Row(_regions[c], r, tally.Region), counters, entries, ballot, contest.ColumnSetOf(r) == ballot.ColumnSet);
+            if (ballot.Dapil is { } dapil)
+            {
+                var row = Row(_dapils[c], dapil.Index, tally.Dapil);
+                for (var i = 0; i < counters.Length; i++) row[i] += counters[i];
+                for (var e = 0; e < entries.Length; e++) row[ContestTally.FirstVote + e] += entries[e];
+            }
         }
         Folded++;
     }
 
-    private Span<long> RegionRow(int contest, ContestTally tally, int region)
+    /// <summary>
+    /// Projects the seats of every dapil whose votes moved in this run, and with a threshold
+    /// (DPR) of every dapil once the national totals moved, since a party crossing it changes
+    /// seats everywhere. A dapil whose seat picture changed counts as changed even if its votes
+    /// did not: it gets the run's version, its row is stored with it, and its viewers a delta.
+    /// Call once, after the last <see cref="Fold"/>.
+    /// </summary>
+    public void ProjectSeats()
     {
-        if (_inPlace) return tally.RegionTotals.AsSpan(region * tally.RegionWidth, tally.RegionWidth);
-        if (!_regions[contest].TryGetValue(region, out var row))
-            _regions[contest][region] = row = tally.Region(region).ToArray();
+        for (var c = 0; c < _dapils.Length; c++)
+        {
+            var tally = _base.Contests[c];
+            var contest = tally.Contest;
+            if (contest.Dapils.Count == 0) continue;
+            var national = _regions[c].TryGetValue(RegionTree.National, out var row) ? row : tally.Region(RegionTree.National).ToArray();
+            var passes = SeatProjection.Passing(contest, national);
+            var dapils = passes is not null && _regions[c].ContainsKey(RegionTree.National)
+                ? Enumerable.Range(0, contest.Dapils.Count)
+                : _dapils[c].Keys.ToList();
+            foreach (var d in dapils)
+            {
+                var entries = (_dapils[c].TryGetValue(d, out var changed) ? changed : tally.Dapil(d).ToArray()).AsSpan(ContestTally.FirstVote);
+                var projection = SeatProjection.Of(contest.Dapils[d], entries, passes);
+                if (projection.Equals(tally.Seats[d])) continue;
+                _seats[c][d] = projection;
+                Row(_dapils[c], d, tally.Dapil);
+            }
+        }
+    }
+
+    /// <summary>Adds a station's change to a region's row: the counters, and each entry into its column where the region has them.</summary>
+    internal static void AddToRegion(Span<long> row, ReadOnlySpan<long> counters, ReadOnlySpan<long> entries, Ballot ballot, bool columns)
+    {
+        for (var i = 0; i < counters.Length; i++) row[i] += counters[i];
+        if (!columns) return;
+        for (var e = 0; e < entries.Length; e++) row[ContestTally.FirstVote + ballot.Column[e]] += entries[e];
+    }
+
+    private delegate Span<long> RowOf(int index);
+
+    private static long[] Row(Dictionary<int, long[]> overlay, int index, RowOf live)
+    {
+        if (!overlay.TryGetValue(index, out var row)) overlay[index] = row = live(index).ToArray();
         return row;
     }
 
@@ -119,33 +180,47 @@ public sealed class TallyRun
         var rows = new List<TotalsRow>();
         var election = _base.Election;
         for (var c = 0; c < _regions.Length; c++)
-            foreach (var (region, row) in _regions[c])
-                rows.Add(new TotalsRow(election.Contests[c].Id, election.Regions.Id[region], version,
-                    row[ContestTally.Reported], row[ContestTally.Quarantined], row[ContestTally.Valid],
-                    row[ContestTally.Invalid], row[ContestTally.FirstVote..]));
+        {
+            var contest = election.Contests[c];
+            foreach (var (region, row) in _regions[c]) rows.Add(TotalsRow.Of(contest.Id, election.Regions.Id[region], version, row));
+            foreach (var (dapil, row) in _dapils[c]) rows.Add(TotalsRow.Of(contest.Id, contest.Dapils[dapil].GroupId, version, row));
+        }
         return rows;
     }
 
     /// <summary>Writes the overlay into <paramref name="tally"/>; called by <see cref="Tally.Apply"/> under its write lock.</summary>
-    internal TallyChanges ApplyTo(Tally tally, long version, IReadOnlyDictionary<(int Contest, int Region), long>? storedVersions)
+    internal TallyChanges ApplyTo(Tally tally, long version, IReadOnlyDictionary<GroupKey, long>? storedVersions)
     {
         var contests = new List<ContestChanges>(_regions.Length);
         for (var c = 0; c < _regions.Length; c++)
         {
             var target = tally.Contests[c];
-            var previous = new Dictionary<int, long>(_regions[c].Count);
+            long VersionOf(GroupKind kind, int index) =>
+                storedVersions is not null && storedVersions.TryGetValue(new GroupKey(c, kind, index), out var stored) ? stored : version;
+
+            var regions = new Dictionary<int, long>(_regions[c].Count);
             foreach (var (region, row) in _regions[c])
             {
-                previous[region] = target.RegionVersions[region];
-                target.RegionVersions[region] = storedVersions is not null && storedVersions.TryGetValue((c, region), out var stored) ? stored : version;
-                row.CopyTo(target.RegionTotals, region * target.RegionWidth);
+                regions[region] = target.RegionVersions[region];
+                target.RegionVersions[region] = VersionOf(GroupKind.Region, region);
+                row.CopyTo(target.Region(region));
             }
-            foreach (var (station, (flags, numbers)) in _stations[c])
+            var dapils = new Dictionary<int, DapilChange>(_dapils[c].Count);
+            foreach (var (dapil, row) in _dapils[c])
             {
-                target.StationState[station] = flags;
-                numbers.CopyTo(target.StationNumbers, station * target.StationWidth);
+                dapils[dapil] = new DapilChange(target.DapilVersions[dapil], target.Dapil(dapil).ToArray(), target.Seats[dapil]);
+                target.DapilVersions[dapil] = VersionOf(GroupKind.Dapil, dapil);
+                row.CopyTo(target.Dapil(dapil));
             }
-            contests.Add(new ContestChanges(c, previous, _stations[c].Keys));
+            foreach (var (dapil, projection) in _seats[c]) target.Seats[dapil] = projection;
+            var stations = new Dictionary<int, FormNumbers?>(_stations[c].Count);
+            foreach (var (station, record) in _stations[c])
+            {
+                target.StationState[station] = record.Flags;
+                target.CountedSeq[station] = record.CountedSeq;
+                stations[station] = record.Counted;
+            }
+            contests.Add(new ContestChanges(c, regions, dapils, stations));
         }
         return new TallyChanges(version, contests);
     }

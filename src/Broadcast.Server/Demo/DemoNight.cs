@@ -62,12 +62,13 @@ public sealed partial class DemoNight(
     private async Task AppendAsync(IEnumerable<DemoForm> forms)
     {
         var contest = election.Contests[0];
+        var ballot = contest.Ballots[0];
         var revisions = new List<NewRevision>();
         foreach (var form in forms)
         {
             if (election.FindStation(form.Station) is not { } station) continue;
             var n = form.Numbers;
-            var submitted = new SubmittedForm(form.Station, station, contest, new FormNumbers([n[0], n[1]], n[2], n[3], n[4]));
+            var submitted = new SubmittedForm(form.Station, station, contest, ballot, new FormNumbers([n[0], n[1]], n[2], n[3], n[4]));
             var (status, problems) = FormRules.Check(submitted, election, rules.Value);
             revisions.Add(new NewRevision(contest.Id, form.Station, submitted.Numbers, status, problems));
         }

@@ -46,14 +46,45 @@ public static partial class ElectionSetup
 
     public static IEndpointRouteBuilder MapElectionApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/election", (Election election) => TypedResults.Ok(new
-        {
-            election.Id,
-            election.Name,
-            Contests = election.Contests.Select(c => new { c.Id, c.Name, c.Choices }),
-        })).WithTags("Results").RequireCors(Push.PushSetup.ViewerCors);
+        var api = app.MapGroup("/api/v1/election").WithTags("Results").RequireCors(Push.PushSetup.ViewerCors);
+        api.MapGet("", (Election election) => TypedResults.Ok(new ElectionView(election.Id, election.Name,
+            election.Contests.Select(c => new ContestView(c.Id, c.Name, KindName(c.Kind),
+                c.Kind == BallotKind.Flat ? c.Ballots[0].Choices : c.Parties, c.ThresholdPercent, c.Parliaments.Count)).ToList(),
+            election.Parties.Select(p => new PartyView(p.Id, p.Number, p.ShortName, p.Name, p.AcehOnly, p.Colour)).ToList())));
+        api.MapGet("/{contest}/parliaments", Parliaments);
         return app;
     }
+
+    /// <summary>A contest's parliaments and their dapils, optionally only those governing within one region (the DPRDs of a province).</summary>
+    private static IResult Parliaments(string contest, string? within, Election election)
+    {
+        if (election.FindContest(contest) is not { } c) return Ingest.Problems.NotFound($"No contest '{Ingest.FormErrors.Clip(contest)}'.");
+        int? region = within is null ? null : election.FindRegion(within);
+        if (within is not null && region is null) return Ingest.Problems.NotFound($"No region '{Ingest.FormErrors.Clip(within)}'.");
+        return TypedResults.Ok(c.Parliaments
+            .Where(p => region is not { } r || election.IsWithin(p.Region, r))
+            .Select(p => new ParliamentView(p.GroupId, p.Name, election.Regions.Id[p.Region], p.Seats,
+                p.Dapils.Select(d => new DapilView(d.GroupId, d.Code, d.Name, d.Seats, d.StationCount)).ToList()))
+            .ToList());
+    }
+
+    private static string KindName(BallotKind kind) => kind switch
+    {
+        BallotKind.PartyList => "partyList",
+        BallotKind.CandidateList => "candidateList",
+        _ => "flat",
+    };
+
+    /// <summary><c>GET /api/v1/election</c>: the contests (with their columns: pairs or parties) and the parties with their colours.</summary>
+    public sealed record ElectionView(string Id, string Name, IReadOnlyList<ContestView> Contests, IReadOnlyList<PartyView> Parties);
+
+    public sealed record ContestView(string Id, string Name, string Kind, IReadOnlyList<Choice> Choices, int ThresholdPercent, int Parliaments);
+
+    public sealed record PartyView(string Id, int Number, string ShortName, string Name, bool AcehOnly, string Colour);
+
+    public sealed record ParliamentView(string Id, string Name, string Region, int Seats, IReadOnlyList<DapilView> Dapils);
+
+    public sealed record DapilView(string Id, string Code, string Name, int Seats, int Stations);
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information,
         Message = "Loaded election {Election}: {Regions} regions, {Stations} polling stations in {ElapsedMs} ms")]

@@ -19,10 +19,10 @@ public static class GraphicsFeed
     public static IEndpointRouteBuilder MapGraphicsFeed(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/graphics").WithTags("Graphics").RequireCors(PushSetup.ViewerCors);
-        api.MapGet("/{contest}/{region}", (string contest, string region, Election election, ResultsView view) =>
-            election.FindGroup(contest, region) is var (c, r)
-                ? (IResult)TypedResults.Json(Flatten(view.Snapshot(c, r), c))
-                : Problems.NotFound($"No results for contest '{contest}' in region '{region}'."));
+        api.MapGet("/{contest}/{region}", async (string contest, string region, Election election, ResultsView view) =>
+            election.FindGroup(contest, region) is { } group
+                ? (IResult)TypedResults.Json(Flatten(await view.SnapshotAsync(group), Columns(group, election)))
+                : Problems.NotFound($"No results for contest '{FormErrors.Clip(contest)}' and group '{FormErrors.Clip(region)}'."));
         api.MapGet("/{contest}/{region}/events", Stream);
         return app;
     }
@@ -30,9 +30,9 @@ public static class GraphicsFeed
     private static async Task Stream(string contest, string region, HttpContext context, Election election,
         ResultsView view, ResultsPublisher publisher)
     {
-        if (election.FindGroup(contest, region) is not var (c, r))
+        if (election.FindGroup(contest, region) is not { } group)
         {
-            await Problems.NotFound($"No results for contest '{contest}' in region '{region}'.").ExecuteAsync(context);
+            await Problems.NotFound($"No results for contest '{FormErrors.Clip(contest)}' and group '{FormErrors.Clip(region)}'.").ExecuteAsync(context);
             return;
         }
         context.Response.ContentType = "text/event-stream";
@@ -46,10 +46,10 @@ public static class GraphicsFeed
             while (!cancel.IsCancellationRequested)
             {
                 var next = publisher.NextPublish; // taken before reading, so no change slips between
-                if (view.Version(c, r) != sent)
+                if (view.Version(group) != sent)
                 {
-                    var snapshot = view.Snapshot(c, r);
-                    var data = JsonSerializer.Serialize(Flatten(snapshot, c));
+                    var snapshot = await view.SnapshotAsync(group);
+                    var data = JsonSerializer.Serialize(Flatten(snapshot, Columns(group, election)));
                     await context.Response.WriteAsync($"id: {snapshot.Epoch}.{snapshot.Version}\nevent: totals\ndata: {data}\n\n", cancel);
                     sent = (snapshot.Epoch, snapshot.Version);
                     quietSince = DateTime.UtcNow;
@@ -71,8 +71,21 @@ public static class GraphicsFeed
         }
     }
 
-    /// <summary>The flat object: <c>choice_01_votes</c>, <c>choice_01_percent</c>, <c>reporting_percent</c>, <c>leader_id</c>...</summary>
-    public static Dictionary<string, object> Flatten(ResultsSnapshot s, Contest contest)
+    /// <summary>The columns of a group: a region's (pairs, parties, a province's DPD candidates), a dapil's ballot, a parliament's parties.</summary>
+    private static IReadOnlyList<Choice> Columns(ResultsGroup group, Election election) => group.Kind switch
+    {
+        GroupKind.Dapil when group.Dapil.Ballot.Parties.Count > 0 => group.Contest.Parties,
+        GroupKind.Dapil => group.Dapil.Ballot.Choices,
+        GroupKind.Parliament => group.Contest.Columns(group.Parliament.Region),
+        _ => group.Contest.Columns(group.Index),
+    };
+
+    /// <summary>
+    /// The flat object: <c>choice_01_votes</c>, <c>choice_01_percent</c>, <c>reporting_percent</c>,
+    /// <c>leader_id</c>... A choice is a pair, a party or a DPD candidate. Dapils and parliaments
+    /// add <c>seats_total</c>, <c>choice_&lt;id&gt;_seats</c> and the last seat's holder and margin.
+    /// </summary>
+    public static Dictionary<string, object> Flatten(ResultsSnapshot s, IReadOnlyList<Choice> choices)
     {
         var flat = new Dictionary<string, object>
         {
@@ -91,20 +104,32 @@ public static class GraphicsFeed
             ["invalid"] = s.Invalid,
         };
         var sum = s.Votes.Values.Sum();
-        foreach (var choice in contest.Choices)
+        foreach (var choice in choices)
         {
             var votes = s.Votes.GetValueOrDefault(choice.Id);
             flat[$"choice_{choice.Id}_name"] = choice.Name;
             flat[$"choice_{choice.Id}_votes"] = votes;
             flat[$"choice_{choice.Id}_percent"] = Percent(votes, sum);
+            if (s.Seats is { } seats) flat[$"choice_{choice.Id}_seats"] = seats.Won.GetValueOrDefault(choice.Id);
         }
-        var ranked = contest.Choices.OrderByDescending(ch => s.Votes.GetValueOrDefault(ch.Id)).ToList();
+        var ranked = choices.OrderByDescending(ch => s.Votes.GetValueOrDefault(ch.Id)).ToList();
         var leading = sum > 0 ? ranked[0] : null;
         flat["leader_id"] = leading?.Id ?? "";
         flat["leader_name"] = leading?.Name ?? "";
         flat["leader_margin_percent"] = leading is null || ranked.Count < 2
             ? 0
             : Percent(s.Votes.GetValueOrDefault(ranked[0].Id) - s.Votes.GetValueOrDefault(ranked[1].Id), sum);
+        if (s.Seats is { } projected)
+        {
+            flat["seats_total"] = projected.Total;
+            if (projected.Threshold is { } threshold) flat["threshold_votes"] = threshold.Votes;
+            if (projected.Dapils is [var one] && s.Region.Level == "dapil")
+            {
+                flat["last_seat_id"] = one.Last?.Choice ?? "";
+                flat["runner_up_id"] = one.RunnerUp?.Choice ?? "";
+                flat["runner_up_votes_needed"] = one.RunnerUp?.VotesNeeded ?? 0;
+            }
+        }
         return flat;
     }
 

@@ -4,55 +4,8 @@ using Broadcast.Storage;
 
 namespace Broadcast.Ingest;
 
-/// <summary>A structurally valid form for a known station and contest.</summary>
-public sealed record SubmittedForm(string Station, int StationIndex, Contest Contest, FormNumbers Numbers);
-
-/// <summary>
-/// Problems per field name (<c>votes.03</c>, <c>[2].valid</c>), as problem+json <c>errors</c>. Bounded:
-/// a hostile body can hold hundreds of thousands of mistakes, and the answer must stay smaller
-/// than the request. At most <see cref="MaxListed"/> fields, each with at most three messages, are listed (the rest are only
-/// counted, <see cref="Omitted"/>), and any text taken from the request is clipped to
-/// <see cref="MaxEchoedLength"/> characters.
-/// </summary>
-public sealed class FormErrors
-{
-    public const int MaxListed = 100;
-    public const int MaxEchoedLength = 64;
-    private const int MaxPerField = 3;
-
-    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
-
-    public bool Any => _errors.Count > 0 || Omitted > 0;
-
-    /// <summary>Problems found but not listed, beyond <see cref="MaxListed"/> fields.</summary>
-    public int Omitted { get; private set; }
-
-    public bool Has(string field) => _errors.ContainsKey(Clip(field));
-
-    public void Add(string field, string message)
-    {
-        field = Clip(field);
-        if (_errors.TryGetValue(field, out var list) ? list.Count < MaxPerField : _errors.Count < MaxListed)
-        {
-            if (list is null) _errors[field] = list = [];
-            list.Add(message);
-        }
-        else Omitted++;
-    }
-
-    /// <summary>Adds every problem of <paramref name="other"/> with <paramref name="prefix"/> before its field names.</summary>
-    public void AddAll(string prefix, FormErrors other)
-    {
-        foreach (var (field, messages) in other._errors)
-            foreach (var message in messages) Add(prefix + field, message);
-        Omitted += other.Omitted;
-    }
-
-    public Dictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
-
-    /// <summary>Text from the request as it may appear in an answer: at most <see cref="MaxEchoedLength"/> characters.</summary>
-    public static string Clip(string text) => text.Length <= MaxEchoedLength ? text : string.Concat(text.AsSpan(0, MaxEchoedLength - 1), "…");
-}
+/// <summary>A structurally valid form for a known station and contest, its numbers laid out as the station's <see cref="Ballot"/>.</summary>
+public sealed record SubmittedForm(string Station, int StationIndex, Contest Contest, Ballot Ballot, FormNumbers Numbers);
 
 /// <summary>
 /// Reads C1 forms strictly: exactly the documented fields, whole non-negative counts, every
@@ -143,7 +96,7 @@ public static class FormParser
     private static SubmittedForm? ReadForm(ref Utf8JsonReader reader, Election election, string prefix, FormErrors errors)
     {
         string? station = null, contestId = null;
-        List<(string Choice, long? Count)>? votes = null;
+        List<VoteInput>? votes = null;
         long? valid = null, invalid = null, total = null;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
@@ -183,30 +136,27 @@ public static class FormParser
             stationIndex = null;
         }
 
-        var counts = contest is null || votes is null ? null : MatchChoices(contest, votes, prefix + "votes", errors);
+        if (contest is null) return null;
+        // The votes are checked against the station's ballot; a contest with one ballot for the
+        // whole country (PPWP) checks them even when the station is unknown, so every problem is named at once.
+        var ballot = stationIndex is { } s ? contest.BallotOfVillage(election.Stations.Village[s]) : contest.Ballots is [var only] ? only : null;
+        if (stationIndex is not null && ballot is null)
+            errors.Add(prefix + "contest", $"'{contest.Id}' is not voted on at station '{station}' ({NotVotedOn(contest)})");
+        var counts = votes is null || ballot is null ? null : BallotVotes.Match(ballot, election, votes, prefix + "votes", errors);
         if (counts is null || stationIndex is null || valid is null || invalid is null || total is null) return null;
-        return new SubmittedForm(station!, stationIndex.Value, contest!, new FormNumbers(counts, (int)valid, (int)invalid, (int)total));
+        return new SubmittedForm(station!, stationIndex.Value, contest, ballot!, new FormNumbers(counts, (int)valid, (int)invalid, (int)total));
     }
 
-    private static int[]? MatchChoices(Contest contest, List<(string Choice, long? Count)> votes, string field, FormErrors errors)
-    {
-        var counts = new int[contest.Choices.Count];
-        var given = new bool[contest.Choices.Count];
-        var ok = true;
-        foreach (var (choice, count) in votes)
-        {
-            var index = contest.ChoiceIndex(choice);
-            if (index < 0) { errors.Add($"{field}.{choice}", $"is not a choice of contest '{contest.Id}'"); ok = false; continue; }
-            given[index] = true;
-            if (count is null) ok = false;
-            else counts[index] = (int)count;
-        }
-        for (var i = 0; i < given.Length; i++)
-            if (!given[i]) { errors.Add($"{field}.{contest.Choices[i].Id}", "is required: every choice needs a count, 0 included"); ok = false; }
-        return ok ? counts : null;
-    }
+    private static string NotVotedOn(Contest contest) => contest.Kind == BallotKind.PartyList && contest.Dapils.All(d => d.Parliament.Region != RegionTree.National)
+        ? "abroad only PPWP and DPR are voted on, and DKI Jakarta has no DPRD kabupaten/kota"
+        : "abroad only PPWP and DPR are voted on";
 
-    private static List<(string, long?)>? ReadVotes(ref Utf8JsonReader reader, string field, FormErrors errors)
+    /// <summary>
+    /// <c>votes</c>: per choice a count (<c>{"01": 508, "02": 108}</c>) or, on a party list, per party
+    /// its own votes and its candidates' (<c>{"3": {"party": 12, "candidates": {"1": 40, "2": 7}}}</c>).
+    /// Read as given; <see cref="BallotVotes.Match"/> then checks it against the station's ballot.
+    /// </summary>
+    private static List<VoteInput>? ReadVotes(ref Utf8JsonReader reader, string field, FormErrors errors)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -214,25 +164,75 @@ public static class FormParser
             reader.Skip();
             return null;
         }
-        var depth = reader.CurrentDepth;
-        var votes = new List<(string, long?)>();
+        var votes = new List<VoteInput>();
+        var entries = ReadCounts(ref reader, field, errors, (ref Utf8JsonReader value, string key) =>
+        {
+            if (value.TokenType == JsonTokenType.StartObject) votes.Add(new VoteInput(key, null, ReadParty(ref value, $"{field}.{key}", errors)));
+            else votes.Add(new VoteInput(key, ReadCount(ref value, $"{field}.{key}", errors), null));
+        });
+        return entries ? votes : null;
+    }
+
+    /// <summary>One party's votes: <c>{"party": 12, "candidates": {"1": 40, "2": 7}}</c>.</summary>
+    private static PartyInput ReadParty(ref Utf8JsonReader reader, string field, FormErrors errors)
+    {
+        long? own = null;
+        List<(string, long?)>? candidates = null;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            var choice = ReadName(ref reader, field + ".", errors);
+            var name = ReadName(ref reader, field + ".", errors);
             reader.Read();
-            if (choice is null) { reader.Skip(); continue; }
-            if (!seen.Add(choice)) { errors.Add($"{field}.{choice}", "appears more than once"); reader.Skip(); continue; }
+            if (name is null) { reader.Skip(); continue; }
+            if (!seen.Add(name)) { errors.Add($"{field}.{name}", "appears more than once"); reader.Skip(); continue; }
+            switch (name)
+            {
+                case "party": own = ReadCount(ref reader, $"{field}.party", errors); break;
+                case "candidates":
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        errors.Add($"{field}.candidates", "must be an object of counts per candidate number, such as {\"1\": 40, \"2\": 7}");
+                        reader.Skip();
+                        break;
+                    }
+                    var list = new List<(string, long?)>();
+                    if (ReadCounts(ref reader, $"{field}.candidates", errors, (ref Utf8JsonReader value, string key) =>
+                            list.Add((key, ReadCount(ref value, $"{field}.candidates.{key}", errors)))))
+                        candidates = list;
+                    break;
+                default: errors.Add($"{field}.{name}", "is not a field of a party's votes (party, candidates)"); reader.Skip(); break;
+            }
+        }
+        if (!seen.Contains("party")) errors.Add($"{field}.party", "is required: the votes for the party itself, 0 included");
+        if (!seen.Contains("candidates")) errors.Add($"{field}.candidates", "is required: every candidate's votes, 0 included");
+        return new PartyInput(own, candidates);
+    }
+
+    private delegate void ReadValue(ref Utf8JsonReader reader, string key);
+
+    /// <summary>
+    /// Reads an object's entries, each value by <paramref name="read"/>, refusing duplicate keys.
+    /// False when it stopped reading: more entries than any ballot has (bounded work whatever the body holds).
+    /// </summary>
+    private static bool ReadCounts(ref Utf8JsonReader reader, string field, FormErrors errors, ReadValue read)
+    {
+        var depth = reader.CurrentDepth;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var key = ReadName(ref reader, field + ".", errors);
+            reader.Read();
+            if (key is null) { reader.Skip(); continue; }
+            if (!seen.Add(key)) { errors.Add($"{field}.{key}", "appears more than once"); reader.Skip(); continue; }
             if (seen.Count > MaxVoteEntries)
             {
-                // Bounded work and a bounded answer whatever the body holds: the rest is not read.
                 errors.Add(field, $"has more than {MaxVoteEntries} entries; no ballot has that many choices");
                 while ((reader.TokenType != JsonTokenType.EndObject || reader.CurrentDepth > depth) && reader.Read()) { }
-                return null;
+                return false;
             }
-            votes.Add((choice, ReadCount(ref reader, $"{field}.{choice}", errors)));
+            read(ref reader, key);
         }
-        return votes;
+        return true;
     }
 
     private static string? ReadText(ref Utf8JsonReader reader, string field, FormErrors errors)

@@ -15,6 +15,27 @@ public sealed class RulesOptions
 
     /// <summary>The legal maximum of voters per domestic station, used by R3 where the DPT is unknown.</summary>
     public int MaxVotersPerStation { get; set; } = 300;
+
+    /// <summary>
+    /// R4: the most ballots a station abroad may report, by kind. Abroad the DPT per station is
+    /// not known and stations are larger than at home; the defaults are about one and a half
+    /// times the largest of 2019 (polling station 2,163 ballots, postal 3,214, mobile box 959).
+    /// </summary>
+    public OverseasBallotLimits OverseasMaxBallots { get; set; } = new();
+}
+
+public sealed class OverseasBallotLimits
+{
+    public int PollingStation { get; set; } = 3_000;
+    public int Postal { get; set; } = 5_000;
+    public int MobileBox { get; set; } = 1_500;
+
+    public int For(StationKind kind) => kind switch
+    {
+        StationKind.Postal => Postal,
+        StationKind.MobileBox => MobileBox,
+        _ => PollingStation,
+    };
 }
 
 /// <summary>
@@ -24,12 +45,19 @@ public sealed class RulesOptions
 /// </summary>
 public static class FormRules
 {
-    /// <summary>Sum of the choices' votes = valid votes. Fails: quarantined.</summary>
+    /// <summary>Flat and DPD ballots: the sum of the choices' votes = valid votes. Fails: quarantined.</summary>
     public const string VotesAddUp = "R1";
     /// <summary>Valid + invalid = ballots used. Fails: counted, flagged.</summary>
     public const string BallotsAddUp = "R2";
-    /// <summary>Ballots used (the larger of total and valid + invalid) within the registered voters plus allowance. Fails: quarantined.</summary>
+    /// <summary>At home: ballots used (the larger of total and valid + invalid) within the registered voters plus allowance. Fails: quarantined.</summary>
     public const string WithinRegisteredVoters = "R3";
+    /// <summary>Abroad: ballots used within the bound for the kind of station (<see cref="RulesOptions.OverseasMaxBallots"/>). Fails: quarantined.</summary>
+    public const string WithinOverseasBound = "R4";
+    /// <summary>Party lists: the parties' totals (each party's own votes plus its candidates') sum to the valid votes. Fails: quarantined.</summary>
+    public const string PartyTotalsAddUp = "P1";
+
+    /// <summary>The codes that hold a form out of the totals.</summary>
+    private static readonly string[] Quarantining = [VotesAddUp, WithinRegisteredVoters, WithinOverseasBound, PartyTotalsAddUp];
 
     public static (FormStatus Status, IReadOnlyList<string> Problems) Check(SubmittedForm form, Election election, RulesOptions rules)
     {
@@ -37,25 +65,26 @@ public static class FormRules
         var numbers = form.Numbers;
         long sum = 0;
         foreach (var votes in numbers.Votes) sum += votes;
-        if (sum != numbers.Valid) problems.Add(VotesAddUp);
+        // On a party list every entry (a party's own votes, a candidate's) adds to a party's total,
+        // so the parties' totals add up exactly when all the entries do.
+        if (sum != numbers.Valid) problems.Add(form.Ballot.Parties.Count > 0 ? PartyTotalsAddUp : VotesAddUp);
         if ((long)numbers.Valid + numbers.Invalid != numbers.Total) problems.Add(BallotsAddUp);
         // Ballots are counted twice on the form (total, and valid + invalid); a typo in either must not exceed the voters.
         var ballots = Math.Max(numbers.Total, (long)numbers.Valid + numbers.Invalid);
-        if (VoterLimit(form.StationIndex, election, rules) is { } limit && ballots > limit) problems.Add(WithinRegisteredVoters);
+        var (limit, code) = VoterLimit(form.StationIndex, election, rules);
+        if (ballots > limit) problems.Add(code);
 
-        var quarantined = problems.Contains(VotesAddUp) || problems.Contains(WithinRegisteredVoters);
+        var quarantined = problems.Any(p => Quarantining.Contains(p));
         return (quarantined ? FormStatus.Quarantined : FormStatus.Counted, problems);
     }
 
-    /// <summary>The most ballots a station may report, or null where no limit can be known.</summary>
-    public static long? VoterLimit(int station, Election election, RulesOptions rules)
+    /// <summary>The most ballots a station may report, and the rule that says so (R3 at home, R4 abroad).</summary>
+    public static (long Limit, string Rule) VoterLimit(int station, Election election, RulesOptions rules)
     {
+        if (election.IsOverseas(election.Stations.Village[station]))
+            return (rules.OverseasMaxBallots.For(election.Stations.Kind[station]), WithinOverseasBound);
         var registered = election.Stations.RegisteredVoters[station];
-        if (registered >= 0)
-            return registered + (long)Math.Ceiling(registered * rules.VoterAllowancePercent / 100) + rules.VoterAllowance;
-        // Abroad the DPT per station is not in the data and stations are larger than at home
-        // (346 of 2019's overseas polling stations counted more than 316 ballots; postal ones thousands).
-        if (election.IsOverseas(election.Stations.Village[station])) return null;
-        return rules.MaxVotersPerStation + (long)Math.Ceiling(rules.MaxVotersPerStation * rules.VoterAllowancePercent / 100) + rules.VoterAllowance;
+        var voters = registered >= 0 ? registered : rules.MaxVotersPerStation;
+        return (voters + (long)Math.Ceiling(voters * rules.VoterAllowancePercent / 100) + rules.VoterAllowance, WithinRegisteredVoters);
     }
 }

@@ -13,6 +13,8 @@ public static class IngestSetup
         builder.Services.AddOptions<RulesOptions>().BindConfiguration(RulesOptions.Section)
             .Validate(o => o.VoterAllowancePercent is >= 0 and <= 100 && o.VoterAllowance >= 0 && o.MaxVotersPerStation > 0,
                 "Rules: VoterAllowancePercent must be 0..100, VoterAllowance >= 0, MaxVotersPerStation > 0")
+            .Validate(o => o.OverseasMaxBallots is { PollingStation: > 0, Postal: > 0, MobileBox: > 0 },
+                "Rules:OverseasMaxBallots:PollingStation, :Postal and :MobileBox must each be above 0")
             .ValidateOnStart();
         builder.Services.AddSingleton<IngestKeys>();
         builder.Services.AddSingleton<OperatorKey>();

@@ -9,8 +9,9 @@ public sealed record StationFormsView(string Station, string Contest, RegionInfo
 
 public sealed record RegionInfo(string Id, string Name);
 
+/// <param name="Votes">As the form gave them: per choice a count, or per party <c>{party, candidates}</c>.</param>
 public sealed record RevisionView(int Revision, long Seq, string Status, IReadOnlyList<string> Problems,
-    IReadOnlyDictionary<string, int> Votes, int Valid, int Invalid, int Total, DateTimeOffset ReceivedAt, int? Accepts);
+    object Votes, int Valid, int Invalid, int Total, DateTimeOffset ReceivedAt, int? Accepts);
 
 internal static class StationForms
 {
@@ -25,10 +26,11 @@ internal static class StationForms
         var counted = revisions.LastOrDefault(r => r.Status == FormStatus.Counted)?.Revision;
         var pending = revisions.Count > 0 && revisions[^1].Status == FormStatus.Quarantined;
         var village = election.Stations.Village[index];
+        var ballot = c.BallotOfVillage(village);
         return TypedResults.Ok(new StationFormsView(station, c.Id,
             new RegionInfo(election.Regions.Id[village], election.Regions.Name[village]), counted, pending,
             revisions.Select(r => new RevisionView(r.Revision, r.Seq, FormReceipt.StatusOf(r.Status), r.Problems,
-                c.Choices.Select((ch, i) => (ch.Id, r.Numbers.Votes[i])).ToDictionary(v => v.Item1, v => v.Item2),
+                ballot is not null && ballot.Width == r.Numbers.Votes.Length ? FormVotes.Of(ballot, r.Numbers.Votes) : r.Numbers.Votes,
                 r.Numbers.Valid, r.Numbers.Invalid, r.Numbers.Total, r.ReceivedAt, r.Accepts)).ToList()));
     }
 

@@ -31,11 +31,12 @@ public sealed class ResultsHub(Election election, ResultsView view, DeltaHistory
         return base.OnDisconnectedAsync(exception);
     }
 
+    /// <param name="region">The group: a region id, <c>dapil:&lt;code&gt;</c> or <c>parliament:&lt;region id&gt;</c>.</param>
     public async Task<ResultsSnapshot> Subscribe(string contest, string region)
     {
-        var (c, r) = Resolve(contest, region);
+        var found = Resolve(contest, region);
         var groups = Subscriptions();
-        var group = GroupNames.Results(c.Id, region);
+        var group = GroupNames.Results(found.Contest.Id, region);
         if (!groups.Contains(group) && groups.Count >= MaxGroupsPerConnection)
             throw new HubException($"At most {MaxGroupsPerConnection} subscriptions per connection; unsubscribe first.");
         // Join before reading the snapshot: a delta committed in between is then either in
@@ -43,7 +44,7 @@ public sealed class ResultsHub(Election election, ResultsView view, DeltaHistory
         await Groups.AddToGroupAsync(Context.ConnectionId, group);
         if (groups.Add(group)) watched.Subscribed(group);
         metrics.Subscribed();
-        return view.Snapshot(c, r);
+        return await view.SnapshotAsync(found);
     }
 
     public async Task Unsubscribe(string contest, string region)
@@ -59,27 +60,27 @@ public sealed class ResultsHub(Election election, ResultsView view, DeltaHistory
     /// <summary>The deltas after <paramref name="version"/> if the history still has them, else a fresh snapshot.</summary>
     public async Task<ResumeResult> Resume(string contest, string region, long version)
     {
-        var (c, r) = Resolve(contest, region);
+        var found = Resolve(contest, region);
         // The viewer holds a version this node has not taken in yet (it came from another node
         // over the backplane, or the viewer moved here from a node that was ahead): catch up
         // first, or the answer would move the viewer backwards.
-        if (version > view.Version(c, r).Version)
+        if (version > view.Version(found).Version)
         {
             try { await follower.CatchUpAsync().WaitAsync(CatchUpWait); }
             catch (TimeoutException) { } // answer with what this node has; the viewer asks again
         }
-        if (history.Since(c.Id, region, version) is { } deltas)
+        if (history.Since(found.Contest.Id, region, version) is { } deltas)
         {
             metrics.Resumed("deltas");
             return new ResumeResult(deltas, null);
         }
-        var snapshot = view.Snapshot(c, r);
+        var snapshot = await view.SnapshotAsync(found);
         metrics.Resumed(snapshot.Version == version ? "current" : "snapshot");
         return snapshot.Version == version ? new ResumeResult([], null) : new ResumeResult([], snapshot);
     }
 
-    private (Contest, int) Resolve(string contest, string region) =>
-        election.FindGroup(contest, region) ?? throw new HubException($"Unknown contest '{contest}' or region '{region}'.");
+    private ResultsGroup Resolve(string contest, string region) =>
+        election.FindGroup(contest, region) ?? throw new HubException("Unknown contest or group.");
 
     private HashSet<string> Subscriptions()
     {

@@ -16,15 +16,16 @@ public static class ResultsApi
         var api = app.MapGroup("/api/v1/results").WithTags("Results").RequireCors(Push.PushSetup.ViewerCors);
         api.MapGet("/{contest}", (string contest, HttpContext context, Election election, ResultsView view) =>
             Snapshot(contest, "0", context, election, view));
-        api.MapGet("/{contest}/{region}", Snapshot);
+        api.MapGet("/{contest}/{group}", Snapshot);
         return app;
     }
 
-    private static IResult Snapshot(string contest, string region, HttpContext context, Election election, ResultsView view)
+    /// <param name="group">A region id, <c>dapil:&lt;code&gt;</c> or <c>parliament:&lt;region id&gt;</c>.</param>
+    private static async Task<IResult> Snapshot(string contest, string group, HttpContext context, Election election, ResultsView view)
     {
-        if (election.FindGroup(contest, region) is not var (c, r))
-            return Problems.NotFound($"No results for contest '{contest}' in region '{region}'.");
-        var (epoch, version) = view.Version(c, r);
+        if (election.FindGroup(contest, group) is not { } found)
+            return Problems.NotFound($"No results for contest '{FormErrors.Clip(contest)}' and group '{FormErrors.Clip(group)}'.");
+        var (epoch, version) = view.Version(found);
         var etag = new EntityTagHeaderValue($"\"{epoch}.{version}\"");
         var headers = context.Response.GetTypedHeaders();
         headers.ETag = etag;
@@ -33,6 +34,6 @@ public static class ResultsApi
         if (ifNoneMatch.Any(tag => tag.Compare(etag, useStrongComparison: false) || tag.Equals(EntityTagHeaderValue.Any)))
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         // Built after the version was read: it may be newer than the ETag, never older.
-        return TypedResults.Ok(view.Snapshot(c, r));
+        return TypedResults.Ok(await view.SnapshotAsync(found));
     }
 }

@@ -1,10 +1,14 @@
+using System.Text.Json.Serialization;
 using MessagePack;
 
 namespace Broadcast.Results;
 
 // The shapes every client sees, over HTTP (JSON) and the hub (JSON or MessagePack). MessagePack
 // keys are the same camelCase names as JSON, so a client handles both protocols alike.
-// Votes are keyed by choice id ("01", "02", ...): no fixed number of choices is assumed.
+// Votes are keyed by choice id: pairs "01", "02"...; parties by ballot number "1".."24"; DPD
+// candidates by ballot number. No fixed number of choices is assumed. A group is a region, a
+// dapil ("dapil:<code>") or a parliament ("parliament:<region id>"); the legislative sections
+// (candidates, seats) are absent from region groups (null in MessagePack, left out in JSON).
 
 /// <summary>How many polling stations a region has, how many are in the totals, how many hold a quarantined form.</summary>
 [MessagePackObject]
@@ -31,9 +35,10 @@ public sealed record ChildResults(
     [property: Key("invalid")] long Invalid);
 
 /// <summary>
-/// A (contest, region) group's totals and all its children, at <see cref="Version"/>.
-/// <see cref="Version"/> is the checkpoint of the aggregation run that last changed the group
-/// (0 = nothing counted yet); it is only comparable within one <see cref="Epoch"/>.
+/// A group's totals and all its children, at <see cref="Version"/>. <see cref="Version"/> is the
+/// checkpoint of the aggregation run that last changed the group (0 = nothing counted yet); it
+/// is only comparable within one <see cref="Epoch"/>. A region's children are its regions (a
+/// village's, its stations); a dapil's, the regions it is made of; a parliament's, its dapils.
 /// </summary>
 [MessagePackObject]
 public sealed record ResultsSnapshot(
@@ -46,11 +51,15 @@ public sealed record ResultsSnapshot(
     [property: Key("votes")] IReadOnlyDictionary<string, long> Votes,
     [property: Key("valid")] long Valid,
     [property: Key("invalid")] long Invalid,
-    [property: Key("children")] IReadOnlyList<ChildResults> Children);
+    [property: Key("children")] IReadOnlyList<ChildResults> Children,
+    [property: Key("candidates"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CandidateResults>? Candidates = null,
+    [property: Key("seats"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeatsView? Seats = null);
 
 /// <summary>
-/// Pushed after an aggregation run changed a group: its new totals and the children that changed.
-/// A client holding <see cref="PrevVersion"/> applies it; one holding less has missed a delta and resumes.
+/// Pushed after an aggregation run changed a group: its new totals, the children that changed
+/// and, for a dapil, the candidates whose votes or rank changed; for a dapil or parliament its
+/// seats (in a parliament's, only the dapils that changed). A client holding
+/// <see cref="PrevVersion"/> applies it; one holding less has missed a delta and resumes.
 /// </summary>
 [MessagePackObject]
 public sealed record TotalsChanged(
@@ -63,7 +72,9 @@ public sealed record TotalsChanged(
     [property: Key("votes")] IReadOnlyDictionary<string, long> Votes,
     [property: Key("valid")] long Valid,
     [property: Key("invalid")] long Invalid,
-    [property: Key("children")] IReadOnlyList<ChildResults> Children);
+    [property: Key("children")] IReadOnlyList<ChildResults> Children,
+    [property: Key("candidates"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CandidateResults>? Candidates = null,
+    [property: Key("seats"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeatsView? Seats = null);
 
 /// <summary>Totals were rebuilt from scratch under a new epoch: every subscriber takes a fresh snapshot.</summary>
 [MessagePackObject]
@@ -74,3 +85,68 @@ public sealed record TotalsRebuilt([property: Key("epoch")] string Epoch);
 public sealed record ResumeResult(
     [property: Key("deltas")] IReadOnlyList<TotalsChanged> Deltas,
     [property: Key("snapshot")] ResultsSnapshot? Snapshot);
+
+/// <summary>
+/// A candidate of a dapil: <see cref="Id"/> is <c>&lt;party&gt;.&lt;list number&gt;</c> on a party list
+/// (<c>"3.1"</c>), the ballot number for DPD (<c>"7"</c>). <see cref="Rank"/> is within the party
+/// (DPD: the province); the first <see cref="Elected"/> ones take the party's projected seats.
+/// </summary>
+[MessagePackObject]
+public sealed record CandidateResults(
+    [property: Key("id")] string Id,
+    [property: Key("party")] string? Party,
+    [property: Key("number")] int Number,
+    [property: Key("name")] string Name,
+    [property: Key("votes")] long Votes,
+    [property: Key("rank")] int Rank,
+    [property: Key("elected")] bool Elected);
+
+/// <summary>
+/// Projected seats of a dapil or a parliament: <see cref="Won"/> per party (DPD parliament: empty;
+/// a DPD dapil: 1 per elected candidate), the DPR threshold, and per dapil the seat picture
+/// (a dapil's own group: its one dapil; a parliament's snapshot: all its dapils; its deltas: those that changed).
+/// </summary>
+[MessagePackObject]
+public sealed record SeatsView(
+    [property: Key("total")] int Total,
+    [property: Key("won")] IReadOnlyDictionary<string, int> Won,
+    [property: Key("threshold")] ThresholdView? Threshold,
+    [property: Key("dapils")] IReadOnlyList<DapilSeatsView> Dapils);
+
+/// <summary>The DPR's 4 % threshold on the valid votes counted so far: how many votes that is, and who passes.</summary>
+[MessagePackObject]
+public sealed record ThresholdView(
+    [property: Key("percent")] int Percent,
+    [property: Key("valid")] long Valid,
+    [property: Key("votes")] long Votes,
+    [property: Key("passing")] IReadOnlyList<string> Passing);
+
+/// <summary>
+/// One dapil's seat picture: seats won per party (DPD: per candidate), who holds them, who took
+/// the last seat and who needs the fewest votes to take it (<see cref="SeatClaim.VotesNeeded"/>).
+/// </summary>
+[MessagePackObject]
+public sealed record DapilSeatsView(
+    [property: Key("id")] string Id,
+    [property: Key("name")] string Name,
+    [property: Key("seats")] int Seats,
+    [property: Key("won")] IReadOnlyDictionary<string, int> Won,
+    [property: Key("elected")] IReadOnlyList<ElectedView> Elected,
+    [property: Key("last")] SeatClaim? Last,
+    [property: Key("runnerUp")] SeatClaim? RunnerUp);
+
+/// <summary>A claim on a dapil's last seat: the party (DPD: candidate), its votes and divisor (its quotient is votes / divisor).</summary>
+[MessagePackObject]
+public sealed record SeatClaim(
+    [property: Key("choice")] string Choice,
+    [property: Key("votes")] long Votes,
+    [property: Key("divisor")] int Divisor,
+    [property: Key("votesNeeded")] long VotesNeeded);
+
+/// <summary>A candidate holding a projected seat.</summary>
+[MessagePackObject]
+public sealed record ElectedView(
+    [property: Key("id")] string Id,
+    [property: Key("party")] string? Party,
+    [property: Key("name")] string Name,
+    [property: Key("votes")] long Votes);

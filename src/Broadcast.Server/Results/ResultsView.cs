@@ -2,11 +2,15 @@ using System.Collections.Concurrent;
 using Broadcast.Aggregation;
 using Broadcast.Elections;
 using Broadcast.Push;
+using Broadcast.Storage;
 
 namespace Broadcast.Results;
 
-/// <summary>Reads snapshots and deltas out of the live tally, in the shapes clients see.</summary>
-public sealed class ResultsView(TallyHolder holder, Election election)
+/// <summary>
+/// Reads snapshots and deltas out of the live tally, in the shapes clients see: region groups
+/// here, dapil and parliament groups in ResultsView.Legislative.cs.
+/// </summary>
+public sealed partial class ResultsView(TallyHolder holder, Election election, FormStore store)
 {
     /// <summary>Bounds the snapshot cache; a crawler walking all 90k regions only empties it.</summary>
     private const int MaxCachedSnapshots = 10_000;
@@ -15,41 +19,75 @@ public sealed class ResultsView(TallyHolder holder, Election election)
     // those match. The entry is created before the snapshot is built (Lazy), so a reconnect storm
     // of thousands of Subscribe calls for one group at one version builds it once, not once per
     // caller that arrived before the first build finished.
-    private sealed record CachedSnapshot(string Epoch, long Version, Lazy<ResultsSnapshot> Snapshot);
+    private sealed record CachedSnapshot(string Epoch, long Version, Lazy<Task<ResultsSnapshot>> Snapshot);
 
-    private readonly ConcurrentDictionary<(int Contest, int Region), CachedSnapshot> _snapshots = new();
+    private readonly ConcurrentDictionary<(int Contest, GroupKind Kind, int Index), CachedSnapshot> _snapshots = new();
 
     /// <summary>The group's epoch and version, without building anything (ETags, change checks).</summary>
-    public (string Epoch, long Version) Version(Contest contest, int region) =>
-        holder.Tally.Read(tally => (tally.State.Epoch, tally.Contests[contest.Index].RegionVersions[region]));
+    public (string Epoch, long Version) Version(ResultsGroup group) =>
+        holder.Tally.Read(tally => (tally.State.Epoch, VersionOf(tally.Contests[group.Contest.Index], group)));
 
-    public ResultsSnapshot Snapshot(Contest contest, int region)
+    private static long VersionOf(ContestTally totals, ResultsGroup group) => group.Kind switch
     {
-        var (epoch, version) = Version(contest, region);
-        var key = (contest.Index, region);
+        GroupKind.Dapil => totals.DapilVersions[group.Index],
+        GroupKind.Parliament => totals.ParliamentVersion(group.Parliament),
+        _ => totals.RegionVersions[group.Index],
+    };
+
+    public Task<ResultsSnapshot> SnapshotAsync(ResultsGroup group)
+    {
+        var (epoch, version) = Version(group);
+        var key = (group.Contest.Index, group.Kind, group.Index);
         if (_snapshots.TryGetValue(key, out var cached) && cached.Epoch == epoch && cached.Version == version)
             return cached.Snapshot.Value;
         if (_snapshots.Count >= MaxCachedSnapshots) _snapshots.Clear();
-        var fresh = new CachedSnapshot(epoch, version, new Lazy<ResultsSnapshot>(() => Build(contest, region)));
-        return _snapshots.AddOrUpdate(key, fresh,
-            (_, current) => current.Epoch == epoch && current.Version == version ? current : fresh).Snapshot.Value;
+        var fresh = new CachedSnapshot(epoch, version, new Lazy<Task<ResultsSnapshot>>(() => BuildAsync(group)));
+        var entry = _snapshots.AddOrUpdate(key, fresh, (_, current) => current.Epoch == epoch && current.Version == version ? current : fresh);
+        var snapshot = entry.Snapshot.Value;
+        // A village's stations come from the store: if that failed, the next caller tries again.
+        if (snapshot.IsFaulted) _snapshots.TryRemove(KeyValuePair.Create(key, entry));
+        return snapshot;
     }
 
     /// <summary>Snapshots built since start-up (a reconnect storm must not multiply them).</summary>
     internal long SnapshotsBuilt => Interlocked.Read(ref _built);
     private long _built;
 
-    private ResultsSnapshot Build(Contest contest, int region) => holder.Tally.Read(tally =>
+    private async Task<ResultsSnapshot> BuildAsync(ResultsGroup group)
     {
         Interlocked.Increment(ref _built);
+        if (group.Kind == GroupKind.Dapil) return holder.Tally.Read(tally => BuildDapil(tally, group.Contest, group.Dapil));
+        if (group.Kind == GroupKind.Parliament) return holder.Tally.Read(tally => BuildParliament(tally, group.Contest, group.Parliament));
+
+        var (snapshot, stations) = holder.Tally.Read(tally => BuildRegion(tally, group.Contest, group.Index));
+        if (stations.Count == 0) return snapshot;
+        // A village's children are its stations, whose counted numbers are in the store (the
+        // tally keeps only which revision is counted, read here under the same version).
+        var counted = stations.Where(s => s.Seq > 0).Select(s => s.Seq).ToList();
+        var numbers = counted.Count == 0 ? [] : (await store.ReadRevisionsAsync(counted)).ToDictionary(r => r.Seq, r => r.Numbers);
+        return snapshot with
+        {
+            Children = stations.Select(s => StationChild(group.Contest, s.Station, s.Flags, numbers.GetValueOrDefault(s.Seq))).ToList(),
+        };
+    }
+
+    private (ResultsSnapshot Snapshot, List<(int Station, StationFlags Flags, long Seq)> Stations) BuildRegion(Tally tally, Contest contest, int region)
+    {
         var totals = tally.Contests[contest.Index];
         var regions = election.Regions;
-        var parents = new List<RegionRef>();
-        for (var p = regions.Parent[region]; p >= 0; p = regions.Parent[p]) parents.Insert(0, Ref(p));
-        return new ResultsSnapshot(contest.Id, Ref(region), parents, tally.State.Epoch, totals.RegionVersions[region],
-            Counts(totals, region), Votes(totals, region), totals.Region(region)[ContestTally.Valid],
-            totals.Region(region)[ContestTally.Invalid], AllChildren(totals, region));
-    });
+        var stations = new List<(int, StationFlags, long)>();
+        List<ChildResults> children = [];
+        if (regions.Level[region] != RegionLevel.Village)
+            children = regions.Children[region].Where(contest.Covers).Select(child => RegionChild(contest, totals, child)).ToList();
+        else if (regions.FirstStation[region] is var first and >= 0 && contest.BallotOfVillage(region) is not null)
+            for (var s = first; s < first + regions.StationCount[region]; s++)
+                stations.Add((s, totals.StationState[s], totals.CountedSeq[s]));
+        var row = totals.Region(region);
+        var snapshot = new ResultsSnapshot(contest.Id, Ref(region), Parents(region, includeSelf: false), tally.State.Epoch,
+            totals.RegionVersions[region], Counts(contest, totals, region), Votes(contest.Columns(region), row),
+            row[ContestTally.Valid], row[ContestTally.Invalid], children);
+        return (snapshot, stations);
+    }
 
     /// <summary>One delta per changed group of a run that was just applied, for the groups <paramref name="wanted"/> (by group name).</summary>
     public IReadOnlyList<TotalsChanged> Deltas(TallyChanges changes, Func<string, bool> wanted) => holder.Tally.Read(tally =>
@@ -58,17 +96,19 @@ public sealed class ResultsView(TallyHolder holder, Election election)
         foreach (var contestChanges in changes.Contests)
         {
             var totals = tally.Contests[contestChanges.Contest];
+            var contest = totals.Contest;
             Dictionary<int, List<ChildResults>>? changedChildren = null;
             foreach (var (region, previous) in contestChanges.Regions)
             {
-                if (!wanted(GroupNames.Results(totals.Contest.Id, election.Regions.Id[region]))) continue;
+                if (!wanted(GroupNames.Results(contest.Id, election.Regions.Id[region]))) continue;
                 changedChildren ??= ChangedChildren(totals, contestChanges);
                 var row = totals.Region(region);
-                deltas.Add(new TotalsChanged(totals.Contest.Id, election.Regions.Id[region], tally.State.Epoch, previous,
-                    totals.RegionVersions[region], Counts(totals, region), Votes(totals, region),
+                deltas.Add(new TotalsChanged(contest.Id, election.Regions.Id[region], tally.State.Epoch, previous,
+                    totals.RegionVersions[region], Counts(contest, totals, region), Votes(contest.Columns(region), row),
                     row[ContestTally.Valid], row[ContestTally.Invalid],
                     changedChildren.TryGetValue(region, out var children) ? children : []));
             }
+            if (contestChanges.Dapils.Count > 0) LegislativeDeltas(tally, totals, contestChanges, wanted, deltas);
         }
         return deltas;
     });
@@ -82,55 +122,55 @@ public sealed class ResultsView(TallyHolder holder, Election election)
             list.Add(child);
         }
         foreach (var region in changes.Regions.Keys)
-            if (election.Regions.Parent[region] is var parent and >= 0) Add(parent, RegionChild(totals, region));
-        foreach (var station in changes.Stations)
-            Add(election.Stations.Village[station], StationChild(totals, station));
+            if (election.Regions.Parent[region] is var parent and >= 0) Add(parent, RegionChild(totals.Contest, totals, region));
+        foreach (var (station, numbers) in changes.Stations)
+            Add(election.Stations.Village[station], StationChild(totals.Contest, station, totals.StationState[station], numbers));
         return byParent;
     }
 
-    private List<ChildResults> AllChildren(ContestTally totals, int region)
-    {
-        var regions = election.Regions;
-        if (regions.Level[region] != RegionLevel.Village)
-            return regions.Children[region].Select(child => RegionChild(totals, child)).ToList();
-        var first = regions.FirstStation[region];
-        return first < 0 ? [] : Enumerable.Range(first, regions.StationCount[region]).Select(s => StationChild(totals, s)).ToList();
-    }
-
-    private ChildResults RegionChild(ContestTally totals, int region)
+    private ChildResults RegionChild(Contest contest, ContestTally totals, int region)
     {
         var row = totals.Region(region);
         return new ChildResults(election.Regions.Id[region], election.Regions.Name[region],
-            RegionTree.LevelName(election.Regions.Level[region]), Counts(totals, region), Votes(totals, region),
+            RegionTree.LevelName(election.Regions.Level[region]), Counts(contest, totals, region), Votes(contest.Columns(region), row),
             row[ContestTally.Valid], row[ContestTally.Invalid]);
     }
 
-    private ChildResults StationChild(ContestTally totals, int station)
+    /// <summary>A station as a child of its village: its counted numbers summed into the village's columns (a party's: its own and its candidates').</summary>
+    private ChildResults StationChild(Contest contest, int station, StationFlags state, FormNumbers? numbers)
     {
-        var state = totals.StationState[station];
-        var counted = (state & StationFlags.Counted) != 0;
-        var numbers = totals.Station(station);
-        var votes = new Dictionary<string, long>(totals.Contest.Choices.Count);
-        for (var i = 0; i < totals.Contest.Choices.Count; i++)
-            votes[totals.Contest.Choices[i].Id] = counted ? numbers[ContestTally.StationFirstVote + i] : 0;
+        var village = election.Stations.Village[station];
+        var columns = contest.Columns(village);
+        var votes = new Dictionary<string, long>(columns.Count);
+        foreach (var column in columns) votes[column.Id] = 0;
+        var counted = (state & StationFlags.Counted) != 0 && numbers is not null;
+        if (counted && contest.BallotOfVillage(village) is { } ballot)
+            for (var e = 0; e < ballot.Width; e++) votes[columns[ballot.Column[e]].Id] += numbers!.Votes[e];
         return new ChildResults(election.StationId(station), $"TPS {election.Stations.Number[station]}", "tps",
             new StationCounts(1, counted ? 1 : 0, (state & StationFlags.Pending) != 0 ? 1 : 0), votes,
-            counted ? numbers[ContestTally.StationValid] : 0, counted ? numbers[ContestTally.StationInvalid] : 0);
+            counted ? numbers!.Valid : 0, counted ? numbers!.Invalid : 0);
     }
 
-    private StationCounts Counts(ContestTally totals, int region)
+    private static StationCounts Counts(Contest contest, ContestTally totals, int region)
     {
         var row = totals.Region(region);
-        return new StationCounts(election.Regions.StationCount[region], row[ContestTally.Reported], row[ContestTally.Quarantined]);
+        return new StationCounts(contest.StationCount[region], row[ContestTally.Reported], row[ContestTally.Quarantined]);
     }
 
-    private static Dictionary<string, long> Votes(ContestTally totals, int region)
+    /// <summary>A row's votes keyed by its columns' ids.</summary>
+    private static Dictionary<string, long> Votes(IReadOnlyList<Choice> columns, ReadOnlySpan<long> row)
     {
-        var row = totals.Region(region);
-        var votes = new Dictionary<string, long>(totals.Contest.Choices.Count);
-        for (var i = 0; i < totals.Contest.Choices.Count; i++)
-            votes[totals.Contest.Choices[i].Id] = row[ContestTally.FirstVote + i];
+        var votes = new Dictionary<string, long>(columns.Count);
+        for (var i = 0; i < columns.Count; i++) votes[columns[i].Id] = row[ContestTally.FirstVote + i];
         return votes;
+    }
+
+    /// <summary>The region's ancestors from the nation down (and the region itself with <paramref name="includeSelf"/>): breadcrumbs.</summary>
+    private List<RegionRef> Parents(int region, bool includeSelf)
+    {
+        var parents = new List<RegionRef>();
+        for (var p = includeSelf ? region : election.Regions.Parent[region]; p >= 0; p = election.Regions.Parent[p]) parents.Insert(0, Ref(p));
+        return parents;
     }
 
     private RegionRef Ref(int region) =>

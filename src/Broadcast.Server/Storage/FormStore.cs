@@ -19,6 +19,12 @@ public abstract class FormStore
     /// <summary>Revisions with <c>afterSeq &lt; seq &lt;= upToSeq</c>, in seq order, at most <paramref name="limit"/>.</summary>
     public abstract Task<IReadOnlyList<StoredRevision>> ReadRevisionsAsync(long afterSeq, long upToSeq, int limit);
 
+    /// <summary>Revisions with <c>seq &lt;= upToSeq</c>, newest first, at most <paramref name="limit"/> (a tally built from scratch reads them so).</summary>
+    public abstract Task<IReadOnlyList<StoredRevision>> ReadRevisionsNewestFirstAsync(long upToSeq, int limit);
+
+    /// <summary>The revisions with these seqs (the counted revisions a run replaces), in no particular order.</summary>
+    public abstract Task<IReadOnlyList<StoredRevision>> ReadRevisionsAsync(IReadOnlyCollection<long> seqs);
+
     /// <summary>Every revision of one station's form, oldest first.</summary>
     public abstract Task<IReadOnlyList<StoredRevision>> ReadStationAsync(string contest, string station);
 

@@ -213,6 +213,22 @@ public sealed partial class PostgresStore : FormStore, IDisposable, IAsyncDispos
         return await ReadRevisionsAsync(command, Math.Min(limit, 100_000));
     }
 
+    public override async Task<IReadOnlyList<StoredRevision>> ReadRevisionsNewestFirstAsync(long upToSeq, int limit)
+    {
+        await using var command = _dataSource.CreateCommand(
+            $"SELECT {RevisionColumns} FROM revisions WHERE seq <= @upTo ORDER BY seq DESC LIMIT @limit");
+        command.Parameters.AddWithValue("upTo", upToSeq);
+        command.Parameters.AddWithValue("limit", limit);
+        return await ReadRevisionsAsync(command, Math.Min(limit, 100_000));
+    }
+
+    public override async Task<IReadOnlyList<StoredRevision>> ReadRevisionsAsync(IReadOnlyCollection<long> seqs)
+    {
+        await using var command = _dataSource.CreateCommand($"SELECT {RevisionColumns} FROM revisions WHERE seq = ANY(@seqs)");
+        command.Parameters.AddWithValue("seqs", seqs.ToArray());
+        return await ReadRevisionsAsync(command, seqs.Count);
+    }
+
     public override async Task<IReadOnlyList<StoredRevision>> ReadStationAsync(string contest, string station)
     {
         await using var command = _dataSource.CreateCommand(

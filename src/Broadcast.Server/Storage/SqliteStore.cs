@@ -197,6 +197,34 @@ public sealed class SqliteStore : FormStore
         return Task.FromResult<IReadOnlyList<StoredRevision>>(list);
     }
 
+    public override Task<IReadOnlyList<StoredRevision>> ReadRevisionsNewestFirstAsync(long upToSeq, int limit)
+    {
+        using var connection = Open();
+        using var command = Prepare(connection, null,
+            $"SELECT {RevisionColumns} FROM revisions WHERE seq <= $upTo ORDER BY seq DESC LIMIT $limit", "$upTo", "$limit");
+        command.Parameters[0].Value = upToSeq;
+        command.Parameters[1].Value = limit;
+        var list = new List<StoredRevision>(Math.Min(limit, 100_000));
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) list.Add(ReadRevision(reader));
+        return Task.FromResult<IReadOnlyList<StoredRevision>>(list);
+    }
+
+    public override Task<IReadOnlyList<StoredRevision>> ReadRevisionsAsync(IReadOnlyCollection<long> seqs)
+    {
+        using var connection = Open();
+        // One prepared lookup per seq: primary-key probes in-process cost microseconds each.
+        using var command = Prepare(connection, null, $"SELECT {RevisionColumns} FROM revisions WHERE seq = $seq", "$seq");
+        var list = new List<StoredRevision>(seqs.Count);
+        foreach (var seq in seqs)
+        {
+            command.Parameters[0].Value = seq;
+            using var reader = command.ExecuteReader();
+            if (reader.Read()) list.Add(ReadRevision(reader));
+        }
+        return Task.FromResult<IReadOnlyList<StoredRevision>>(list);
+    }
+
     public override Task<IReadOnlyList<StoredRevision>> ReadStationAsync(string contest, string station)
     {
         using var connection = Open();

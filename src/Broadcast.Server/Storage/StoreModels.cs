@@ -69,6 +69,14 @@ public sealed record AggregationState(long Checkpoint, string Epoch)
     public static string NewEpoch() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
 }
 
-/// <summary>Stored totals of one (contest, region) group, as of <see cref="Version"/>.</summary>
+/// <summary>
+/// Stored totals of one (contest, group) as of <see cref="Version"/>: a region (<see cref="Region"/>
+/// is its id) or a dapil (<c>dapil:&lt;code&gt;</c>), with <see cref="Votes"/> its columns or ballot entries.
+/// </summary>
 public sealed record TotalsRow(string Contest, string Region, long Version, long Reported, long Quarantined,
-    long Valid, long Invalid, long[] Votes);
+    long Valid, long Invalid, long[] Votes)
+{
+    /// <summary>A row of the tally's layout: <c>[reported, quarantined, valid, invalid, votes...]</c>.</summary>
+    public static TotalsRow Of(string contest, string group, long version, ReadOnlySpan<long> row) =>
+        new(contest, group, version, row[0], row[1], row[2], row[3], row[4..].ToArray());
+}

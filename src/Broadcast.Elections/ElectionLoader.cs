@@ -9,7 +9,13 @@ namespace Broadcast.Elections;
 internal sealed record ElectionManifest(string Id, string Name, StationIdFormat StationIdFormat,
     IReadOnlyList<ContestManifest> Contests, string? OverseasRegion);
 
-internal sealed record ContestManifest(string Id, string Name, IReadOnlyList<ChoiceManifest> Choices);
+/// <summary>
+/// A contest in <c>election.json</c>. <see cref="Ballot"/> defaults to flat (the presidential
+/// pairs in <see cref="Choices"/>); party and candidate lists come from the legislative files.
+/// <see cref="Parliament"/> names the parliament, <c>{region}</c> standing for the region it governs.
+/// </summary>
+internal sealed record ContestManifest(string Id, string Name, BallotKind Ballot = BallotKind.Flat,
+    IReadOnlyList<ChoiceManifest>? Choices = null, int ThresholdPercent = 0, string? Parliament = null);
 
 internal sealed record ChoiceManifest(string Id, string Name);
 
@@ -17,7 +23,7 @@ internal sealed record ChoiceManifest(string Id, string Name);
 /// Loads an election folder (see data/README.md). Built for start-up speed: 813k stations
 /// are parsed from spans into parallel arrays, with no object per station.
 /// </summary>
-internal static class ElectionLoader
+public static class ElectionLoader
 {
     private static readonly JsonSerializerOptions ManifestJson = new(JsonSerializerDefaults.Web)
     {
@@ -29,8 +35,8 @@ internal static class ElectionLoader
         var manifest = JsonSerializer.Deserialize<ElectionManifest>(
             File.ReadAllBytes(Path.Combine(directory, "election.json")), ManifestJson)
             ?? throw new InvalidDataException($"{directory}/election.json is empty");
-        if (manifest.Contests.Count == 0 || manifest.Contests.Any(c => c.Choices.Count == 0))
-            throw new InvalidDataException($"{directory}/election.json: every election needs contests, every contest choices");
+        if (manifest.Contests.Count == 0 || manifest.Contests.Any(c => c.Ballot == BallotKind.Flat && c.Choices is not { Count: > 0 }))
+            throw new InvalidDataException($"{directory}/election.json: every election needs contests, every flat contest choices");
 
         var rows = ReadRegions(Path.Combine(directory, "regions.csv.gz"));
         var index = new Dictionary<string, int>(rows.Count, StringComparer.Ordinal);
@@ -39,7 +45,14 @@ internal static class ElectionLoader
 
         var stations = ReadStations(Path.Combine(directory, "stations.csv.gz"), index, manifest.StationIdFormat);
         var regions = BuildTree(rows, index, stations);
-        return new Election(manifest, regions, stations);
+        int? overseas = manifest.OverseasRegion is { } o && index.TryGetValue(o, out var found) ? found : null;
+        var legislative = manifest.Contests.Any(c => c.Ballot != BallotKind.Flat)
+            ? LegislativeData.Read(directory, regions, index)
+            : null;
+        var contests = manifest.Contests.Select((c, i) => c.Ballot == BallotKind.Flat
+            ? ContestBuilder.Flat(i, c, regions, stations)
+            : ContestBuilder.Lists(i, c, regions, stations, legislative!)).ToList();
+        return new Election(manifest.Id, manifest.Name, regions, stations, legislative?.Parties ?? [], contests, overseas);
     }
 
     private sealed record RegionRow(string Id, string ParentId, RegionLevel Level, string Name);
@@ -69,7 +82,7 @@ internal static class ElectionLoader
     };
 
     /// <summary>Splits one CSV line, honouring quotes (a few region names contain commas or quotes).</summary>
-    private static List<string> CsvFields(string line)
+    internal static List<string> CsvFields(string line)
     {
         var fields = new List<string>(4);
         var sb = new StringBuilder();
@@ -91,25 +104,37 @@ internal static class ElectionLoader
         return fields;
     }
 
+    /// <summary>
+    /// <c>village_id,tps_no,dpt[,kind]</c>: <c>dpt</c> empty where unknown; <c>kind</c> empty for a
+    /// polling station, <c>pos</c> (postal) or <c>ksk</c> (mobile ballot box) abroad.
+    /// </summary>
     private static StationTable ReadStations(string path, Dictionary<string, int> regionIndex, StationIdFormat format)
     {
         var villages = new List<int>(850_000);
         var numbers = new List<int>(850_000);
         var voters = new List<int>(850_000);
+        var kinds = new List<StationKind>(850_000);
         using var reader = new StreamReader(new GZipStream(File.OpenRead(path), CompressionMode.Decompress), Encoding.UTF8, false, 1 << 16);
         reader.ReadLine(); // header
         var lookup = regionIndex.GetAlternateLookup<ReadOnlySpan<char>>();
+        Span<Range> fields = stackalloc Range[5];
         while (reader.ReadLine() is { } line)
         {
             var span = line.AsSpan();
-            var a = span.IndexOf(',');
-            var b = a < 0 ? -1 : span[(a + 1)..].IndexOf(',') + a + 1;
-            if (a < 0 || b <= a) throw new InvalidDataException($"{path}: bad line '{line}'");
-            if (!lookup.TryGetValue(span[..a], out var village))
-                throw new InvalidDataException($"{path}: station under unknown village '{span[..a]}'");
+            var count = span.Split(fields, ',');
+            if (count is < 3 or > 4) throw new InvalidDataException($"{path}: bad line '{line}'");
+            if (!lookup.TryGetValue(span[fields[0]], out var village))
+                throw new InvalidDataException($"{path}: station under unknown village '{span[fields[0]]}'");
             villages.Add(village);
-            numbers.Add(int.Parse(span[(a + 1)..b]));
-            voters.Add(span[(b + 1)..].IsEmpty ? -1 : int.Parse(span[(b + 1)..]));
+            numbers.Add(int.Parse(span[fields[1]]));
+            voters.Add(span[fields[2]].IsEmpty ? -1 : int.Parse(span[fields[2]]));
+            kinds.Add(count < 4 ? StationKind.PollingStation : span[fields[3]] switch
+            {
+                "" => StationKind.PollingStation,
+                "pos" => StationKind.Postal,
+                "ksk" => StationKind.MobileBox,
+                var other => throw new InvalidDataException($"{path}: unknown station kind '{other}'"),
+            });
         }
 
         // Sort by (village, number) so each village's stations are one contiguous, searchable run.
@@ -124,8 +149,12 @@ internal static class ElectionLoader
         var v = new int[order.Length];
         var n = new int[order.Length];
         var dpt = new int[order.Length];
-        for (var i = 0; i < order.Length; i++) { v[i] = villages[order[i]]; n[i] = numbers[order[i]]; dpt[i] = voters[order[i]]; }
-        return new StationTable(format, v, n, dpt);
+        var kind = new StationKind[order.Length];
+        for (var i = 0; i < order.Length; i++)
+        {
+            v[i] = villages[order[i]]; n[i] = numbers[order[i]]; dpt[i] = voters[order[i]]; kind[i] = kinds[order[i]];
+        }
+        return new StationTable(format, v, n, dpt, kind);
     }
 
     private static RegionTree BuildTree(List<RegionRow> rows, Dictionary<string, int> index, StationTable stations)
