@@ -5,8 +5,11 @@ Source: ../shared/data (see its README). Run from the repository root:
     python3 scripts/compact-election-data.py ../shared/data
 Output per election: regions.csv.gz (id,parent_id,level,name) and stations.csv.gz
 (village_id,tps_no,dpt). Only what the server needs; the votes stay in shared/ for replay.
+2024 also gets the legislative contests (parties.csv, dapils.csv, dapil_regions.csv,
+candidates.csv.gz), checked against the compact tree; a failed check stops the script.
 """
-import csv, gzip, io, sys
+import csv, gzip, io, itertools, math, sys
+from collections import Counter, defaultdict
 from pathlib import Path
 
 LEVELS = {"nasional": "national", "provinsi": "province", "kabkota": "regency",
@@ -73,9 +76,337 @@ def demo2019(src, dst):
              [[((t if t is not None else last) - first) // 1000, s, *n] for t, s, n in rows])
     print(f"demo: {len(rows)} forms")
 
+# ---------------------------------------------------------------------------------------------
+# 2024 legislative contests: DPR, DPD, DPRD provinsi, DPRD kabupaten/kota (see data/README.md).
+
+CONTESTS = ["dpr", "dpd", "dprd_prov", "dprd_kab"]
+SEATS_TOTAL = {"dpr": 580, "dpd": 152, "dprd_prov": 2372, "dprd_kab": 17510}
+DPD_SEATS = 4
+OVERSEAS, NO_DPRD_KAB = "99", "31"   # overseas votes DPR (DKI Jakarta II) only; DKI Jakarta has no DPRD kab/kota
+
+# The source's 2024 names mix cases; only these are changed (party no: source, shown).
+PARTY_NAME_FIXES = {
+    5: ("Partai Nasdem", "Partai NasDem"),
+    8: ("PARTAI KEADILAN SEJAHTERA", "Partai Keadilan Sejahtera"),
+    16: ("PARTAI PERINDO", "Partai Perindo"),
+    19: ("Partai Generasi Atjeh Beusaboh Tha'at Dan Taqwa", "Partai Generasi Atjeh Beusaboh Tha'at dan Taqwa"),
+    23: ("PARTAI SIRA (SOLIDITAS INDEPENDEN RAKYAT ACEH)", "Partai SIRA (Soliditas Independen Rakyat Aceh)"),
+}
+
+# Broadcast's own choice (no source gives party colours): each party's identity colour, shifted
+# where two would look alike; checked below on white and on the screens' dark backgrounds.
+PARTY_COLOURS = {
+    1: "#00b156", 2: "#9d1a2c", 3: "#ed0236", 4: "#d4b60a", 5: "#3557a9", 6: "#ce7005",
+    7: "#04a3b2", 8: "#ff5d2e", 9: "#cc2368", 10: "#ffa20b", 11: "#ff8886", 12: "#4dbcfa",
+    13: "#1d6b35", 14: "#107fda", 15: "#e470a5", 16: "#7439cc", 17: "#8bc527", 18: "#8c6b31",
+    19: "#4f7b71", 20: "#3dc0a8", 21: "#76475e", 22: "#8f8e07", 23: "#9d71db", 24: "#8b8a99",
+}
+COLOUR_BACKGROUNDS = ["#ffffff", "#0f1720", "#17222e", "#0d1b2a"]  # white; monitor, panel, ticker
+MIN_CONTRAST, MIN_DELTA_E = 2.0, 15.0
+
+# Four DPRD kab/kota villages are newer than KPU's lists of split districts and in none of
+# them. A village carved out of a listed village takes that village's dapil; any other takes
+# the dapil of the listed village of its district nearest by village number (the last three
+# digits), which must be unambiguous. The evidence is in data/README.md.
+VILLAGE_FALLBACK = {
+    "6112012021": "6112012006",  # Sukulanting, carved out of Sungai Asam
+    "6112012022": "6112012006",  # Permata Jaya, carved out of Sungai Asam
+    "9103013007": None,          # Desa Adat Yoboi (presumably Keheran of 2019), serial 007
+    "9103013010": None,          # Desa Adat Heaiseai Yomo Heai (presumably Ifar Besar of 2019), serial 010
+}
+
+
+class CheckFailed(Exception):
+    pass
+
+
+def check(ok, message):
+    if not ok:
+        raise CheckFailed(message)
+
+
+def write_csv(path, header, rows):
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def title(name):
+    """KPU's upper-case names in title case: 'DKI' and Roman numerals stay, 'KEP.' is spelt out,
+    a name spelt with spaced letters ('P A P U A') is joined."""
+    words = name.split()
+    if len(words) > 1 and all(len(w) == 1 for w in words):
+        words = ["".join(words)]
+    out = []
+    for w in words:
+        if w == "KEP.":
+            w = "KEPULAUAN"
+        if w == "DKI" or set(w) <= set("IVX"):
+            out.append(w)
+        else:
+            out.append("-".join(p[:1].upper() + p[1:].lower() for p in w.split("-")))
+    return " ".join(out)
+
+
+# Colour checks: WCAG contrast ratio and CIEDE2000 (Sharma, Wu and Dalal 2005).
+def _lin(c):
+    c /= 255
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def _rgb(h):
+    return [_lin(int(h[i:i + 2], 16)) for i in (1, 3, 5)]
+
+
+def luminance(h):
+    r, g, b = _rgb(h)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a, b):
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def lab(h):
+    r, g, b = _rgb(h)
+    xyz = [(0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, 0.2126 * r + 0.7152 * g + 0.0722 * b,
+           (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883]
+    fx, fy, fz = [t ** (1 / 3) if t > 216 / 24389 else (24389 / 27 * t + 16) / 116 for t in xyz]
+    return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
+
+
+def delta_e2000(c1, c2):
+    (l1, a1, b1), (l2, a2, b2) = lab(c1), lab(c2)
+    cb = (math.hypot(a1, b1) + math.hypot(a2, b2)) / 2
+    g = 0.5 * (1 - math.sqrt(cb ** 7 / (cb ** 7 + 25 ** 7)))
+    a1, a2 = (1 + g) * a1, (1 + g) * a2
+    c1p, c2p = math.hypot(a1, b1), math.hypot(a2, b2)
+    h1, h2 = math.degrees(math.atan2(b1, a1)) % 360, math.degrees(math.atan2(b2, a2)) % 360
+    dh = 0 if c1p * c2p == 0 else (h2 - h1 + 180) % 360 - 180
+    dl, dc, dhh = l2 - l1, c2p - c1p, 2 * math.sqrt(c1p * c2p) * math.sin(math.radians(dh / 2))
+    lm, cm = (l1 + l2) / 2, (c1p + c2p) / 2
+    if c1p * c2p == 0:
+        hm = h1 + h2
+    elif abs(h1 - h2) <= 180:
+        hm = (h1 + h2) / 2
+    else:
+        hm = (h1 + h2 + 360) / 2 if h1 + h2 < 360 else (h1 + h2 - 360) / 2
+    t = (1 - 0.17 * math.cos(math.radians(hm - 30)) + 0.24 * math.cos(math.radians(2 * hm))
+         + 0.32 * math.cos(math.radians(3 * hm + 6)) - 0.20 * math.cos(math.radians(4 * hm - 63)))
+    sl = 1 + 0.015 * (lm - 50) ** 2 / math.sqrt(20 + (lm - 50) ** 2)
+    sc, sh = 1 + 0.045 * cm, 1 + 0.015 * cm * t
+    rt = (-math.sin(math.radians(60 * math.exp(-((hm - 275) / 25) ** 2)))
+          * 2 * math.sqrt(cm ** 7 / (cm ** 7 + 25 ** 7)))
+    return math.sqrt((dl / sl) ** 2 + (dc / sc) ** 2 + (dhh / sh) ** 2 + rt * (dc / sc) * (dhh / sh))
+
+
+def legislative2024(src, dst):
+    # The compact tree written above: id -> (parent, level, name); stations per village.
+    tree = {r["id"]: r for r in csv.DictReader(gzip.open(dst / "regions.csv.gz", "rt", encoding="utf-8"))}
+    stations = Counter(r["village_id"] for r in csv.DictReader(gzip.open(dst / "stations.csv.gz", "rt", encoding="utf-8")))
+    villages = sorted(i for i, r in tree.items() if r["level"] == "village")
+    check(all(v in tree for v in stations), "a station's village is not in the tree")
+
+    def ancestors(v):  # village, district, regency, province
+        out = []
+        while v != "0":
+            out.append(v)
+            v = tree[v]["parent_id"]
+        return out
+
+    chain = {v: ancestors(v) for v in villages}
+    check(all(len(c) == 4 for c in chain.values()), "a village is not at depth 4")
+    province = {v: c[-1] for v, c in chain.items()}
+
+    # parties.csv rows
+    parties = {}
+    for r in csv.DictReader(open(src / "parties.csv", encoding="utf-8")):
+        if r["election"] != "2024":
+            continue
+        no, name = int(r["party_no"]), r["full_name"]
+        if no in PARTY_NAME_FIXES:
+            check(PARTY_NAME_FIXES[no][0] == name, f"party {no}: source name is now {name!r}")
+            name = PARTY_NAME_FIXES[no][1]
+        parties[no] = [str(no), r["short_name"], name, r["aceh_only"], PARTY_COLOURS[no]]
+    check(sorted(parties) == list(range(1, 25)), "expected the 24 parties of 2024")
+    check(sorted(n for n, p in parties.items() if p[3] == "1") == list(range(18, 24)), "Aceh parties are not 18-23")
+
+    colours = [p[4] for p in parties.values()]
+    check(len(set(colours)) == 24, "two parties share a colour")
+    worst_contrast = min((contrast(c, bg), parties[n][1], bg) for n, c in PARTY_COLOURS.items() for bg in COLOUR_BACKGROUNDS)
+    closest = min((delta_e2000(PARTY_COLOURS[a], PARTY_COLOURS[b]), parties[a][1], parties[b][1])
+                  for a, b in itertools.combinations(sorted(PARTY_COLOURS), 2))
+    check(worst_contrast[0] >= MIN_CONTRAST, f"colour of {worst_contrast[1]} has contrast {worst_contrast[0]:.2f} on {worst_contrast[2]}")
+    check(closest[0] >= MIN_DELTA_E, f"colours of {closest[1]} and {closest[2]} are too close (dE2000 {closest[0]:.1f})")
+
+    # dapils.csv rows
+    dapils = {}   # (contest, code) -> [contest, code, name, seats, region]
+    for r in csv.DictReader(open(src / "dapil.csv", encoding="utf-8")):
+        c, code, kpu = r["contest"], r["dapil_code"], r["dapil_name"]
+        if c == "dpr":
+            region, name = "0", title(kpu)
+        elif c == "dprd_prov":
+            region, name = r["province_code"], title(kpu)
+        else:
+            region = r["regency_code"]
+            check(region in tree and tree[region]["level"] == "regency", f"dapil {code}: no regency {region}")
+            base = kpu[4:] if kpu.startswith("KAB ") else kpu
+            is_city = tree[region]["name"].strip().startswith("KOTA ")
+            check(is_city == base.startswith("KOTA "), f"dapil {code}: {kpu!r} vs regency {tree[region]['name']!r}")
+            name = title(base) if is_city else "Kab. " + title(base)
+        check(region in tree and code.startswith(region if region != "0" else ""), f"dapil {c} {code}: region {region}")
+        dapils[(c, code)] = [c, code, name, r["seats"], region]
+    for p, r in tree.items():
+        if r["level"] == "province" and p != OVERSEAS:
+            dapils[("dpd", p)] = ["dpd", p, title(r["name"].strip()), str(DPD_SEATS), p]
+    order = {c: i for i, c in enumerate(CONTESTS)}
+    dapil_rows = sorted(dapils.values(), key=lambda d: (order[d[0]], d[1]))
+    for c in CONTESTS:
+        names = [d[2] for d in dapil_rows if d[0] == c]
+        check(len(names) == len(set(names)), f"{c}: two dapils share a name")
+
+    # dapil_regions.csv rows: whole regions (is_split = 0) plus the fallback villages
+    members = defaultdict(list)   # (contest, region) -> dapils
+    split_parts = defaultdict(set)  # (contest, region) -> dapils sharing that split region
+    for r in csv.DictReader(open(src / "dapil_regions.csv", encoding="utf-8")):
+        c, d, reg = r["contest"], r["dapil_code"], r["region_code"]
+        check((c, d) in dapils, f"dapil_regions: unknown dapil {c} {d}")
+        check(reg in tree, f"dapil_regions: region {reg} not in the tree")
+        if r["is_split"] == "1":
+            split_parts[(c, reg)].add(d)
+        else:
+            members[(c, reg)].append(d)
+
+    def ballot_dapils(c, v):
+        return [d for a in chain[v] for d in members.get((c, a), [])]
+
+    def has_ballot(c, v):
+        p = province[v]
+        return not (p == OVERSEAS and c != "dpr") and not (c == "dprd_kab" and p == NO_DPRD_KAB)
+
+    uncovered = sorted(v for v in villages if has_ballot("dprd_kab", v) and not ballot_dapils("dprd_kab", v))
+    check(uncovered == sorted(VILLAGE_FALLBACK),
+          f"DPRD kab/kota villages without a dapil are now {uncovered}; update VILLAGE_FALLBACK")
+    fallback_lines = []
+    for v, parent in sorted(VILLAGE_FALLBACK.items()):
+        district = chain[v][1]
+        listed = {u: members[("dprd_kab", u)] for u in villages if chain[u][1] == district and members.get(("dprd_kab", u))}
+        if parent:
+            check(parent in listed and len(listed[parent]) == 1, f"fallback {v}: parent {parent} is not a listed village")
+            d, how = listed[parent][0], f"carved out of {parent} {tree[parent]['name']}"
+        else:
+            gap = min(abs(int(u[-3:]) - int(v[-3:])) for u in listed)
+            nearest = sorted(u for u in listed if abs(int(u[-3:]) - int(v[-3:])) == gap)
+            found = {d for u in nearest for d in listed[u]}
+            check(len(found) == 1, f"fallback {v}: nearest listed villages {nearest} are in {sorted(found)}")
+            d, how = found.pop(), "nearest listed " + ", ".join(u + " " + tree[u]["name"] for u in nearest)
+        parts = split_parts.get(("dprd_kab", district), set())
+        check(d in parts, f"fallback {v} -> {d}: not one of the parts {sorted(parts)} of district {district}")
+        members[("dprd_kab", v)].append(d)
+        fallback_lines.append(f"{v} {tree[v]['name']} -> {d} {dapils[('dprd_kab', d)][2]}: {how} "
+                              f"(district {district} {tree[district]['name'].strip()} is split into {', '.join(sorted(parts))})")
+    region_rows = sorted(([c, d, reg] for (c, reg), ds in members.items() for d in ds),
+                         key=lambda x: (order[x[0]], x[1], x[2]))
+
+    # candidates.csv.gz rows, in the source's order (contest dpr, dprd_prov, dprd_kab, dpd; dapil; party; list no)
+    cands = []
+    for r in csv.DictReader(gzip.open(src / "candidates.csv.gz", "rt", encoding="utf-8")):
+        cands.append([r["contest"], r["dapil_code"], r["party_no"], r["list_no"], r["name"], r["gender"]])
+    src_order = {c: i for i, c in enumerate(["dpr", "dprd_prov", "dprd_kab", "dpd"])}
+    keys = [(src_order[c[0]], c[1], int(c[2] or 0), int(c[3])) for c in cands]
+    check(keys == sorted(keys) and len(set(keys)) == len(keys), "candidates are not sorted or repeat a list number")
+
+    # ---- checks and figures ----
+    lines = [f"legislative: {len(parties)} parties, {len(dapil_rows)} dapils, {len(region_rows)} dapil regions "
+             f"({len(VILLAGE_FALLBACK)} by fallback), {len(cands)} candidates"]
+    for v_line in fallback_lines:
+        lines.append(f"  fallback: {v_line}")
+
+    # every village maps to exactly one dapil of the right parliament; stations per ballot
+    station_dapil = {c: Counter() for c in CONTESTS}
+    for c in CONTESTS:
+        no_ballot, wrong = Counter(), 0
+        matched = {"villages": 0, "with_stations": 0, "twice": 0, "none": 0}
+        for v in villages:
+            p = province[v]
+            ds = [p] if c == "dpd" else ballot_dapils(c, v)
+            if not has_ballot(c, v):
+                check(not ds or c == "dpd", f"{c}: village {v} should have no ballot but maps to {ds}")
+                why = "overseas" if p == OVERSEAS else "DKI Jakarta (no DPRD kab/kota)"
+                no_ballot[why] += stations[v]
+                continue
+            matched["villages"] += 1
+            matched["with_stations"] += stations[v] > 0
+            matched["twice"] += len(ds) > 1
+            matched["none"] += not ds
+            if len(ds) != 1:
+                continue
+            d = ds[0]
+            if c == "dpr":  # a DPR dapil lies in one province; overseas is DKI Jakarta II
+                right = d == "3102" if p == OVERSEAS else d[:2] == p
+            else:           # a DPRD or DPD dapil elects the parliament of the village's regency or province
+                right = dapils[(c, d)][4] == (chain[v][2] if c == "dprd_kab" else p)
+            wrong += not right
+            station_dapil[c][d] += stations[v]
+        check(matched["twice"] == 0 and matched["none"] == 0,
+              f"{c}: {matched['none']} villages without a dapil, {matched['twice']} in two or more")
+        check(wrong == 0, f"{c}: {wrong} villages map to a dapil of another parliament")
+        with_ballot = sum(station_dapil[c].values())
+        reasons = ", ".join(f"{n} {why}" for why, n in sorted(no_ballot.items())) or "none"
+        lines.append(f"{c}: {matched['villages']} villages each in exactly one dapil (0 twice, 0 none; "
+                     f"{matched['with_stations']} with stations); stations with a ballot {with_ballot}, without {sum(no_ballot.values())} ({reasons})")
+        empty = sorted(code for (cc, code) in dapils if cc == c and station_dapil[c][code] == 0)
+        check(not empty, f"{c}: dapils without a station: {empty}")
+    check(sum(station_dapil["dpr"].values()) == sum(stations.values()), "dpr: not every station has a DPR ballot")
+
+    # candidates: dapils, parties, Aceh parties, ballots
+    ballot_parties, ballot_cands = defaultdict(set), Counter()
+    for c, d, party, _, _, _ in cands:
+        check((c, d) in dapils, f"candidate in unknown dapil {c} {d}")
+        check((party == "") == (c == "dpd"), f"candidate in {c} {d}: party {party!r}")
+        if party:
+            check(int(party) in parties, f"candidate in {c} {d}: unknown party {party}")
+            if parties[int(party)][3] == "1":
+                check(c == "dprd_kab" and dapils[(c, d)][4].startswith("11"),
+                      f"Aceh party {party} outside Aceh's DPRD kab/kota: {c} {d}")
+            ballot_parties[(c, d)].add(int(party))
+        ballot_cands[(c, d)] += 1
+    aceh_lists = {(c, d, p) for (c, d), ps in ballot_parties.items() for p in ps if 18 <= p <= 23}
+    lines.append(f"candidates: all dapils known, all parties in parties.csv, Aceh parties 18-23 only in Aceh DPRD kab/kota "
+                 f"({len(aceh_lists)} lists in {len({d for _, d, _ in aceh_lists})} dapils)")
+    for c in CONTESTS:
+        codes = sorted(code for (cc, code) in dapils if cc == c)
+        seats = sum(int(dapils[(c, code)][3]) for code in codes)
+        check(seats == SEATS_TOTAL[c], f"{c}: seats add up to {seats}, not {SEATS_TOTAL[c]}")
+        missing = [code for code in codes if ballot_cands[(c, code)] == 0]
+        check(not missing, f"{c}: dapils without candidates: {missing}")
+        np = [len(ballot_parties[(c, code)]) for code in codes]
+        nc = [ballot_cands[(c, code)] for code in codes]
+        nn = [a + b for a, b in zip(np, nc)]
+        top = max(codes, key=lambda code: (len(ballot_parties[(c, code)]) + ballot_cands[(c, code)], code))
+        lines.append(f"{c}: {len(codes)} dapils, {seats} seats; per ballot: parties max {max(np)} avg {sum(np) / len(np):.1f}, "
+                     f"candidates max {max(nc)} avg {sum(nc) / len(nc):.1f}, numbers on a form max {max(nn)} ({top}) avg {sum(nn) / len(nn):.1f}")
+    lines.append(f"colours: contrast >= {worst_contrast[0]:.2f} ({worst_contrast[1]} on {worst_contrast[2]}), "
+                 f"closest pair dE2000 {closest[0]:.1f} ({closest[1]} / {closest[2]})")
+
+    # written only once every check has passed
+    write_csv(dst / "parties.csv", ["number", "short_name", "name", "aceh_only", "colour"],
+              [parties[n] for n in sorted(parties)])
+    write_csv(dst / "dapils.csv", ["contest", "code", "name", "seats", "region"], dapil_rows)
+    write_csv(dst / "dapil_regions.csv", ["contest", "dapil", "region"], region_rows)
+    write_gz(dst / "candidates.csv.gz", ["contest", "dapil", "party", "number", "name", "gender"], cands)
+    print("\n".join(lines))
+
+
 if __name__ == "__main__":
     shared = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data")
     out = Path("data")
     pilpres2019(shared / "pilpres2019", out / "pilpres2019")
     pemilu2024(shared / "pemilu2024", out / "pemilu2024")
     demo2019(shared / "pilpres2019", out / "pilpres2019")
+    try:
+        legislative2024(shared / "pemilu2024-legislative", out / "pemilu2024")
+    except CheckFailed as e:
+        sys.exit(f"legislative check failed: {e}")
