@@ -4,7 +4,8 @@
 Source: ../shared/data (see its README). Run from the repository root:
     python3 scripts/compact-election-data.py ../shared/data
 Output per election: regions.csv.gz (id,parent_id,level,name) and stations.csv.gz
-(village_id,tps_no,dpt). Only what the server needs; the votes stay in shared/ for replay.
+(village_id,tps_no,dpt,kind; kind is empty for a polling station, pos or ksk for the postal
+stations and mobile ballot boxes abroad). Only what the server needs; the votes stay in shared/ for replay.
 2024 also gets the legislative contests (parties.csv, dapils.csv, dapil_regions.csv,
 candidates.csv.gz), checked against the compact tree; a failed check stops the script.
 """
@@ -31,8 +32,11 @@ def pilpres2019(src, dst):
     stations = []
     for r in csv.DictReader(gzip.open(src / "tps.csv.gz", "rt", encoding="utf-8")):
         dpt = "" if r["dpt_l"] == "" else str(int(r["dpt_l"]) + int(r["dpt_p"] or 0))
-        stations.append([r["desa_id"], r["tps_no"], dpt])
-    write_gz(dst / "stations.csv.gz", ["village_id", "tps_no", "dpt"], stations)
+        # Abroad, KPU numbered postal stations from 1001 and mobile boxes from 2001.
+        number = int(r["tps_no"])
+        kind = "" if not r["desa_id"].startswith("-") or number < 1000 else "pos" if number < 2000 else "ksk"
+        stations.append([r["desa_id"], r["tps_no"], dpt, kind])
+    write_gz(dst / "stations.csv.gz", ["village_id", "tps_no", "dpt", "kind"], stations)
     print(f"pilpres2019: {len(regions)} regions, {len(stations)} stations")
 
 def pemilu2024(src, dst):
@@ -49,8 +53,10 @@ def pemilu2024(src, dst):
     for r in csv.DictReader(gzip.open(src / "tps_list.csv.gz", "rt", encoding="utf-8")):
         code, village = r["tps_kode"], r["desa_kode"]
         assert len(code) == 13 and code.startswith(village) and len(village) == 10, code
-        stations.append([village, str(int(code[10:])), dpt.get(code, "")])
-    write_gz(dst / "stations.csv.gz", ["village_id", "tps_no", "dpt"], stations)
+        # Abroad the station's name says its kind: "TPS 001", "POS 001" (postal), "KSK 001" (mobile box).
+        kind = {"POS": "pos", "KSK": "ksk"}.get(r["nama"].split(" ")[0], "") if village.startswith("99") else ""
+        stations.append([village, str(int(code[10:])), dpt.get(code, ""), kind])
+    write_gz(dst / "stations.csv.gz", ["village_id", "tps_no", "dpt", "kind"], stations)
     print(f"pemilu2024: {len(rows)} regions, {len(stations)} stations, {len(dpt)} with DPT")
 
 def demo2019(src, dst):
