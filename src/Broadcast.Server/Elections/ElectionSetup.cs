@@ -14,6 +14,12 @@ public sealed class ElectionOptions
     public string DataDirectory { get; set; } = Path.Combine(AppContext.BaseDirectory, "data");
 
     public string Folder => Path.Combine(DataDirectory, Name);
+
+    /// <summary>
+    /// A notice every screen shows beside the results, e.g. that they are synthetic rehearsal
+    /// data. Demo mode of an election with legislative contests sets it (its forms are generated).
+    /// </summary>
+    public string? Notice { get; set; }
 }
 
 internal sealed class ValidateElectionOptions : IValidateOptions<ElectionOptions>
@@ -47,7 +53,8 @@ public static partial class ElectionSetup
     public static IEndpointRouteBuilder MapElectionApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/election").WithTags("Results").RequireCors(Push.PushSetup.ViewerCors);
-        api.MapGet("", (Election election) => TypedResults.Ok(new ElectionView(election.Id, election.Name,
+        api.MapGet("", (Election election, IOptions<ElectionOptions> options) => TypedResults.Ok(new ElectionView(election.Id, election.Name,
+            options.Value.Notice,
             election.Contests.Select(c => new ContestView(c.Id, c.Name, KindName(c.Kind),
                 c.Kind == BallotKind.Flat ? c.Ballots[0].Choices : c.Parties, c.ThresholdPercent, c.Parliaments.Count)).ToList(),
             election.Parties.Select(p => new PartyView(p.Id, p.Number, p.ShortName, p.Name, p.AcehOnly, p.Colour)).ToList())));
@@ -75,8 +82,11 @@ public static partial class ElectionSetup
         _ => "flat",
     };
 
-    /// <summary><c>GET /api/v1/election</c>: the contests (with their columns: pairs or parties) and the parties with their colours.</summary>
-    public sealed record ElectionView(string Id, string Name, IReadOnlyList<ContestView> Contests, IReadOnlyList<PartyView> Parties);
+    /// <summary>
+    /// <c>GET /api/v1/election</c>: the contests (with their columns: pairs or parties) and the parties with their colours.
+    /// <see cref="Notice"/>, when set, must be shown on every screen (synthetic rehearsal data).
+    /// </summary>
+    public sealed record ElectionView(string Id, string Name, string? Notice, IReadOnlyList<ContestView> Contests, IReadOnlyList<PartyView> Parties);
 
     public sealed record ContestView(string Id, string Name, string Kind, IReadOnlyList<Choice> Choices, int ThresholdPercent, int Parliaments);
 
