@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Broadcast.IntegrationTests.Support;
+using Broadcast.Storage;
 using Xunit.Abstractions;
 
 namespace Broadcast.IntegrationTests;
@@ -103,6 +104,22 @@ public sealed class IngestHardeningTests(BroadcastFactory server, ITestOutputHel
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Empty(await ServerFactory.Store.ReadStationAsync("ppwp", station));
+    }
+
+    [Fact]
+    public async Task AnOverseasFormOverItsKindsBoundIsQuarantinedAsR4AndAddsNothing()
+    {
+        // The adversarial pass's form: an overseas polling station with 100,000 votes for one pair.
+        const string station = "-990124.24";
+        var before = await ServerFactory.SettledResultsAsync();
+
+        var receipt = await ServerFactory.Ingest().PostAsync(Forms.Body(station, 100_000, 0));
+        var after = await ServerFactory.SettledResultsAsync();
+
+        Assert.Equal(FormReceipt.Quarantined, receipt.Status);
+        Assert.Equal(["R4"], receipt.Problems);
+        Assert.Equal(before.Votes, after.Votes);
+        Assert.Equal(before.Stations.Quarantined + 1, after.Stations.Quarantined);
     }
 
     [Fact]

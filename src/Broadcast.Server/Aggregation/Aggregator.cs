@@ -128,7 +128,11 @@ public sealed partial class Aggregator(
             var rows = TallyHolder.AllTotals(rebuilt, next.Checkpoint);
             if (!await store.CommitAggregationAsync(state, next, rows, replaceAll: true))
                 throw new InvalidOperationException("the aggregation state changed during a rebuild, which holds the run lock");
-            foreach (var contest in rebuilt.Contests) Array.Fill(contest.RegionVersions, next.Checkpoint);
+            foreach (var contest in rebuilt.Contests)
+            {
+                Array.Fill(contest.RegionVersions, next.Checkpoint);
+                Array.Fill(contest.DapilVersions, next.Checkpoint);
+            }
             rebuilt.SetState(next);
             tally.Replace(rebuilt);
             publisher.PublishRebuilt(next.Epoch);

@@ -23,21 +23,32 @@ public sealed class BroadcastFactory : WebApplicationFactory<Program>
     public const string IngestSecret = "test-ingest-secret";
     public const string OperatorSecret = "test-operator-secret";
 
-    private static readonly Lazy<Election> SharedElection = new(() =>
-        ElectionLoader.Load(Path.Combine(AppContext.BaseDirectory, "data", "pilpres2019")));
+    private static readonly Lazy<Election> SharedElection = new(() => Load("pilpres2019"));
+    private static readonly Lazy<Election> SharedPemilu2024 = new(() => Load("pemilu2024"));
+
+    private static Election Load(string name) => ElectionLoader.Load(Path.Combine(AppContext.BaseDirectory, "data", name));
+
+    private readonly Lazy<Election> _election;
 
     private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"broadcast-test-{Guid.NewGuid():N}.db");
     private readonly Dictionary<string, string?> _settings;
 
     public BroadcastFactory() : this([]) { }
 
-    internal BroadcastFactory(Dictionary<string, string?> settings)
+    /// <param name="pemilu2024">Serve the 2024 election (five contests) instead of the 2019 presidential one.</param>
+    internal BroadcastFactory(Dictionary<string, string?> settings, bool pemilu2024 = false)
     {
         _settings = settings;
+        _election = pemilu2024 ? SharedPemilu2024 : SharedElection;
+        if (pemilu2024) _settings["Election:Name"] = "pemilu2024";
         UseKestrel(0);
     }
 
+    /// <summary>The 2019 election most tests use.</summary>
     public static Election Election => SharedElection.Value;
+
+    /// <summary>The 2024 election with its five contests.</summary>
+    public static Election Pemilu2024 => SharedPemilu2024.Value;
 
     public string DatabasePath => _databasePath;
 
@@ -49,7 +60,7 @@ public sealed class BroadcastFactory : WebApplicationFactory<Program>
         builder.UseSetting("BROADCAST_OPERATOR_KEY", OperatorSecret);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
-        builder.ConfigureServices(services => services.AddSingleton(SharedElection.Value));
+        builder.ConfigureServices(services => services.AddSingleton(_election.Value));
     }
 
     public Uri ServerAddress

@@ -61,6 +61,11 @@ public sealed class Viewer : IAsyncDisposable
     public long Valid { get; private set; }
     public long Invalid { get; private set; }
     public Dictionary<string, ChildResults> Children { get; } = [];
+    /// <summary>A dapil's candidates by id; a delta replaces the ones it lists.</summary>
+    public Dictionary<string, CandidateResults> Candidates { get; } = [];
+    /// <summary>A dapil's or parliament's seats; a delta replaces them but for its dapils, which replace by id in <see cref="SeatDapils"/>.</summary>
+    public SeatsView? Seats { get; private set; }
+    public Dictionary<string, DapilSeatsView> SeatDapils { get; } = [];
     public List<TotalsChanged> Received { get; } = [];
     public int Applied { get; private set; }
     public int Ignored { get; private set; }
@@ -182,6 +187,11 @@ public sealed class Viewer : IAsyncDisposable
             Invalid = snapshot.Invalid;
             Children.Clear();
             foreach (var child in snapshot.Children) Children[child.Id] = child;
+            Candidates.Clear();
+            foreach (var candidate in snapshot.Candidates ?? []) Candidates[candidate.Id] = candidate;
+            Seats = snapshot.Seats;
+            SeatDapils.Clear();
+            foreach (var dapil in snapshot.Seats?.Dapils ?? []) SeatDapils[dapil.Id] = dapil;
             SetVersion(snapshot.Version);
         }
     }
@@ -195,6 +205,9 @@ public sealed class Viewer : IAsyncDisposable
             Valid = delta.Valid;
             Invalid = delta.Invalid;
             foreach (var child in delta.Children) Children[child.Id] = child;
+            foreach (var candidate in delta.Candidates ?? []) Candidates[candidate.Id] = candidate;
+            if (delta.Seats is { } seats) Seats = seats;
+            foreach (var dapil in delta.Seats?.Dapils ?? []) SeatDapils[dapil.Id] = dapil;
             Applied++;
             SetVersion(delta.Version);
         }
