@@ -30,6 +30,23 @@ public abstract class StoreContractTests
     }
 
     [Fact]
+    public async Task RevisionsReadNewestFirstAndBySeqAreTheStoredOnes()
+    {
+        var store = CreateEmptyStore();
+        var receipts = (await store.AppendAsync([Request(null, Form("1.1", 1, 2), Form("1.2", 3, 4), Form("1.3", 5, 6))]))[0].Receipts;
+        var seqs = receipts.Select(r => r.Seq).ToArray();
+
+        var newest = await store.ReadRevisionsNewestFirstAsync(long.MaxValue, 2);
+        var older = await store.ReadRevisionsNewestFirstAsync(newest[^1].Seq - 1, 10);
+        var bySeq = await store.ReadRevisionsAsync([seqs[2], seqs[0], seqs[2] + 1000]);
+
+        Assert.Equal([seqs[2], seqs[1]], newest.Select(r => r.Seq));
+        Assert.Equal([seqs[0]], older.Select(r => r.Seq));
+        Assert.Equal(["1.1", "1.3"], bySeq.Select(r => r.Station).Order());
+        Assert.Equal([5, 6], bySeq.Single(r => r.Station == "1.3").Numbers.Votes);
+    }
+
+    [Fact]
     public async Task AFormEqualToTheLatestRevisionIsADuplicateAndStoresNothing()
     {
         var store = CreateEmptyStore();
