@@ -8,6 +8,7 @@ using Broadcast.Ingest;
 using Broadcast.Push;
 using Broadcast.Results;
 using Broadcast.Storage;
+using Broadcast.Web;
 
 if (HealthProbe.Requested(args)) return await HealthProbe.RunAsync();
 
@@ -21,14 +22,14 @@ builder.AddResultsPush();
 builder.AddCluster();
 builder.AddHealth();
 builder.AddDemo(demo);
+builder.AddWebDelivery();
 builder.Services.AddProblemDetails();
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseDefaultFiles();
-app.UseStaticFiles();
+app.UseWebDelivery();
 // Authentication before the rate limiter (which counts per ingest key), authorization after it
 // (so failed attempts are counted too, per client address).
 app.UseAuthentication();

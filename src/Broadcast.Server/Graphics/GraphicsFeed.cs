@@ -4,6 +4,7 @@ using Broadcast.Elections;
 using Broadcast.Ingest;
 using Broadcast.Push;
 using Broadcast.Results;
+using Microsoft.Net.Http.Headers;
 
 namespace Broadcast.Graphics;
 
@@ -19,12 +20,23 @@ public static class GraphicsFeed
     public static IEndpointRouteBuilder MapGraphicsFeed(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/graphics").WithTags("Graphics").RequireCors(PushSetup.ViewerCors);
-        api.MapGet("/{contest}/{region}", async (string contest, string region, Election election, ResultsView view) =>
-            election.FindGroup(contest, region) is { } group
-                ? (IResult)TypedResults.Json(Flatten(await view.SnapshotAsync(group), Columns(group, election)))
-                : Problems.NotFound($"No results for contest '{FormErrors.Clip(contest)}' and group '{FormErrors.Clip(region)}'."));
+        api.MapGet("/{contest}/{region}", Flat);
         api.MapGet("/{contest}/{region}/events", Stream);
         return app;
+    }
+
+    /// <summary>The flat object, with an ETag of the group's version so a template polling it gets 304s while nothing moved.</summary>
+    private static async Task<IResult> Flat(string contest, string region, HttpContext context, Election election, ResultsView view)
+    {
+        if (election.FindGroup(contest, region) is not { } group)
+            return Problems.NotFound($"No results for contest '{FormErrors.Clip(contest)}' and group '{FormErrors.Clip(region)}'.");
+        var (epoch, version) = view.Version(group);
+        var etag = new EntityTagHeaderValue($"\"{epoch}.{version}\"");
+        var headers = context.Response.GetTypedHeaders();
+        headers.ETag = etag;
+        headers.CacheControl = new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromSeconds(2) };
+        if (ResultsApi.NotModified(context, etag)) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        return TypedResults.Json(Flatten(await view.SnapshotAsync(group), Columns(group, election)));
     }
 
     private static async Task Stream(string contest, string region, HttpContext context, Election election,

@@ -1,3 +1,5 @@
+using System.Globalization;
+using Broadcast.Cluster;
 using Broadcast.Elections;
 using Broadcast.Ingest;
 using Microsoft.Net.Http.Headers;
@@ -5,35 +7,107 @@ using Microsoft.Net.Http.Headers;
 namespace Broadcast.Results;
 
 /// <summary>
-/// The cacheable snapshot for clients that cannot hold a WebSocket, and for CDNs in front of
-/// the origin: an ETag of epoch and version, 304 when unchanged, and a short max-age so a CDN
-/// absorbs the polling instead of the origin.
+/// Snapshots over HTTP, for clients that cannot hold a WebSocket and for CDNs in front of the
+/// origin. Two ways in:
+/// <list type="bullet">
+/// <item><c>/api/v1/results/{contest}/{group}</c>: the current snapshot, ETag <c>"epoch.version"</c>,
+/// 304 when unchanged, a short max-age so a CDN absorbs polling.</item>
+/// <item><c>/api/v1/results/{contest}/{group}/v/{epoch}.{version}</c>: the snapshot of one version,
+/// which never changes, so any shared cache keeps it for good; <c>.../latest</c> redirects to the
+/// current one and is cached one second. A reader told of a new version (pushed, or by
+/// <c>latest</c>) fetches its URL through the cache: however many readers, the origin serves
+/// each group about once per version.</item>
+/// </list>
 /// </summary>
 public static class ResultsApi
 {
+    /// <summary>How long a shared cache may keep the answer naming the current version.</summary>
+    private static readonly TimeSpan LatestMaxAge = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a versioned request waits for this node to take in a run another node committed.</summary>
+    private static readonly TimeSpan CatchUpWait = TimeSpan.FromSeconds(2);
+
     public static IEndpointRouteBuilder MapResultsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/results").WithTags("Results").RequireCors(Push.PushSetup.ViewerCors);
         api.MapGet("/{contest}", (string contest, HttpContext context, Election election, ResultsView view) =>
             Snapshot(contest, "0", context, election, view));
         api.MapGet("/{contest}/{group}", Snapshot);
+        api.MapGet("/{contest}/{group}/latest", Latest);
+        api.MapGet("/{contest}/{group}/v/{position}", Versioned);
         return app;
     }
 
     /// <param name="group">A region id, <c>dapil:&lt;code&gt;</c> or <c>parliament:&lt;region id&gt;</c>.</param>
     private static async Task<IResult> Snapshot(string contest, string group, HttpContext context, Election election, ResultsView view)
     {
-        if (election.FindGroup(contest, group) is not { } found)
-            return Problems.NotFound($"No results for contest '{FormErrors.Clip(contest)}' and group '{FormErrors.Clip(group)}'.");
+        if (election.FindGroup(contest, group) is not { } found) return NoSuchGroup(contest, group);
         var (epoch, version) = view.Version(found);
         var etag = new EntityTagHeaderValue($"\"{epoch}.{version}\"");
         var headers = context.Response.GetTypedHeaders();
         headers.ETag = etag;
         headers.CacheControl = new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromSeconds(2) };
-        var ifNoneMatch = context.Request.GetTypedHeaders().IfNoneMatch;
-        if (ifNoneMatch.Any(tag => tag.Compare(etag, useStrongComparison: false) || tag.Equals(EntityTagHeaderValue.Any)))
-            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        if (NotModified(context, etag)) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         // Built after the version was read: it may be newer than the ETag, never older.
         return TypedResults.Ok(await view.SnapshotAsync(found));
     }
+
+    private static IResult Latest(string contest, string group, HttpContext context, Election election, ResultsView view)
+    {
+        if (election.FindGroup(contest, group) is not { } found) return NoSuchGroup(contest, group);
+        context.Response.GetTypedHeaders().CacheControl = new CacheControlHeaderValue { Public = true, MaxAge = LatestMaxAge };
+        return TypedResults.Redirect(VersionedPath(contest, group, view.Version(found)), permanent: false, preserveMethod: true);
+    }
+
+    /// <param name="position"><c>&lt;epoch&gt;.&lt;version&gt;</c>, as in an ETag or a delta.</param>
+    private static async Task<IResult> Versioned(string contest, string group, string position, HttpContext context,
+        Election election, ResultsView view, TallyFollower follower)
+    {
+        if (election.FindGroup(contest, group) is not { } found) return NoSuchGroup(contest, group);
+        var dot = position.LastIndexOf('.');
+        if (dot <= 0 || !long.TryParse(position.AsSpan(dot + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+            return Problems.NotFound($"'{FormErrors.Clip(position)}' is not a version: write <epoch>.<version>, as in the ETag.");
+        var epoch = position[..dot];
+        var current = view.Version(found);
+        if (current.Epoch == epoch && version > current.Version)
+        {
+            // A version this node has not taken in yet (another node committed it): catch up first.
+            try { await follower.CatchUpAsync().WaitAsync(CatchUpWait); }
+            catch (TimeoutException) { }
+            current = view.Version(found);
+        }
+        var headers = context.Response.GetTypedHeaders();
+        if (current.Epoch == epoch && version > current.Version)
+        {
+            headers.CacheControl = new CacheControlHeaderValue { NoStore = true };
+            context.Response.Headers.RetryAfter = "1";
+            return TypedResults.StatusCode(StatusCodes.Status503ServiceUnavailable);
+        }
+        if (current != (epoch, version))
+        {
+            // Gone by now (or another epoch): the current version instead, briefly cacheable.
+            headers.CacheControl = new CacheControlHeaderValue { Public = true, MaxAge = LatestMaxAge };
+            return TypedResults.Redirect(VersionedPath(contest, group, current), permanent: false, preserveMethod: true);
+        }
+        var snapshot = await view.SnapshotAsync(found);
+        if (snapshot.Version != version || snapshot.Epoch != epoch)
+        {
+            // A run landed between reading the version and building: the snapshot is of the next one.
+            headers.CacheControl = new CacheControlHeaderValue { Public = true, MaxAge = LatestMaxAge };
+            return TypedResults.Redirect(VersionedPath(contest, group, (snapshot.Epoch, snapshot.Version)), permanent: false, preserveMethod: true);
+        }
+        headers.ETag = new EntityTagHeaderValue($"\"{epoch}.{version}\"");
+        headers.CacheControl = new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromDays(365), Extensions = { new("immutable") } };
+        return TypedResults.Ok(snapshot);
+    }
+
+    internal static bool NotModified(HttpContext context, EntityTagHeaderValue etag) =>
+        context.Request.GetTypedHeaders().IfNoneMatch.Any(tag => tag.Compare(etag, useStrongComparison: false) || tag.Equals(EntityTagHeaderValue.Any));
+
+    /// <summary>The URL of one version of a group's snapshot (ids are known ones: nothing to escape).</summary>
+    public static string VersionedPath(string contest, string group, (string Epoch, long Version) at) =>
+        $"/api/v1/results/{contest}/{group}/v/{at.Epoch}.{at.Version.ToString(CultureInfo.InvariantCulture)}";
+
+    private static IResult NoSuchGroup(string contest, string group) =>
+        Problems.NotFound($"No results for contest '{FormErrors.Clip(contest)}' and group '{FormErrors.Clip(group)}'.");
 }
