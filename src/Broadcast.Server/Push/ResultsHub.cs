@@ -37,7 +37,7 @@ public sealed class ResultsHub(Election election, ResultsView view, DeltaHistory
         var groups = Subscriptions();
         var group = GroupNames.Results(c.Id, region);
         if (!groups.Contains(group) && groups.Count >= MaxGroupsPerConnection)
-            throw new HubException($"At most {MaxGroupsPerConnection} subscriptions per connection; unsubscribe first.");
+            throw Rejections.Refuse(Rejections.TooManyGroups, $"At most {MaxGroupsPerConnection} subscriptions per connection; unsubscribe first.");
         // Join before reading the snapshot: a delta committed in between is then either in
         // the snapshot or delivered after it, never lost.
         await Groups.AddToGroupAsync(Context.ConnectionId, group);
@@ -79,7 +79,7 @@ public sealed class ResultsHub(Election election, ResultsView view, DeltaHistory
     }
 
     private (Contest, int) Resolve(string contest, string region) =>
-        election.FindGroup(contest, region) ?? throw new HubException($"Unknown contest '{contest}' or region '{region}'.");
+        election.FindGroup(contest, region) ?? throw Rejections.Refuse(Rejections.UnknownGroup, $"Unknown contest '{contest}' or region '{region}'.");
 
     private HashSet<string> Subscriptions()
     {

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Broadcast.IntegrationTests.Support;
 
@@ -28,12 +29,15 @@ public sealed class BroadcastFactory : WebApplicationFactory<Program>
 
     private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"broadcast-test-{Guid.NewGuid():N}.db");
     private readonly Dictionary<string, string?> _settings;
+    private readonly ILoggerProvider? _logs;
 
     public BroadcastFactory() : this([]) { }
 
-    internal BroadcastFactory(Dictionary<string, string?> settings)
+    /// <param name="logs">An extra logger provider (tests that look at what the server logs).</param>
+    internal BroadcastFactory(Dictionary<string, string?> settings, ILoggerProvider? logs = null)
     {
         _settings = settings;
+        _logs = logs;
         UseKestrel(0);
     }
 
@@ -50,6 +54,7 @@ public sealed class BroadcastFactory : WebApplicationFactory<Program>
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         builder.ConfigureServices(services => services.AddSingleton(SharedElection.Value));
+        if (_logs is not null) builder.ConfigureLogging(logging => logging.AddProvider(_logs));
     }
 
     public Uri ServerAddress
