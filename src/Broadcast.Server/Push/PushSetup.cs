@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -13,11 +14,39 @@ public sealed class ViewerOptions
     /// <summary>Hub calls a viewer may make per second, sustained (bursts up to <see cref="CallBurst"/>).</summary>
     public double CallsPerSecond { get; set; } = 5;
     public int CallBurst { get; set; } = 40;
+
+    /// <summary>
+    /// Rejected calls (over the call rate, an unknown group, over the group limit) a connection
+    /// may collect within <see cref="RejectionWindow"/>; the next one closes it. A real client
+    /// makes a handful of calls per connection and never comes near.
+    /// </summary>
+    public int MaxRejectedCalls { get; set; } = 20;
+    public TimeSpan RejectionWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// A viewer from which nothing (no call, no ping) arrived for this long is dropped. SignalR
+    /// clients ping every 15 s when they have nothing else to send, so this is two pings.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A write to a viewer's socket that has not completed after this long means the viewer
+    /// stopped reading (or its network did): it is dropped.
+    /// </summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 public static class PushSetup
 {
     public const string ViewerCors = "viewers";
+    public const string HubPath = "/hubs/results";
+
+    /// <summary>
+    /// SignalR's own timeouts stay as a backstop behind ours, which fire first and log why a
+    /// viewer went: its client timeout (which only starts once a client has pinged) and its
+    /// transport send timeout.
+    /// </summary>
+    private static readonly TimeSpan Backstop = TimeSpan.FromSeconds(5);
 
     public static IHostApplicationBuilder AddResultsPush(this IHostApplicationBuilder builder)
     {
@@ -25,6 +54,13 @@ public static class PushSetup
             .Validate(o => o.CallsPerSecond > 0 && o.CallBurst >= 1, "Viewers:CallsPerSecond must be > 0 and Viewers:CallBurst >= 1")
             .Validate(o => o.AllowedOrigins.All(origin => Uri.IsWellFormedUriString(origin, UriKind.Absolute)),
                 "Viewers:AllowedOrigins must be absolute origins such as https://news.example")
+            .Validate(o => o.MaxRejectedCalls is >= 1 and <= 10_000, "Viewers:MaxRejectedCalls must be between 1 and 10000")
+            .Validate(o => o.RejectionWindow >= TimeSpan.FromSeconds(1) && o.RejectionWindow <= TimeSpan.FromHours(1),
+                "Viewers:RejectionWindow must be between 00:00:01 and 01:00:00")
+            .Validate(o => o.IdleTimeout >= TimeSpan.FromSeconds(1) && o.IdleTimeout <= TimeSpan.FromHours(1),
+                "Viewers:IdleTimeout must be between 00:00:01 and 01:00:00 (clients ping every 15 s: keep it at least twice that)")
+            .Validate(o => o.SendTimeout >= TimeSpan.FromSeconds(1) && o.SendTimeout <= TimeSpan.FromMinutes(10),
+                "Viewers:SendTimeout must be between 00:00:01 and 00:10:00")
             .ValidateOnStart();
         builder.Services.AddSignalR(options =>
             {
@@ -34,6 +70,15 @@ public static class PushSetup
                 options.AddFilter<ViewerCallLimit>();
             })
             .AddMessagePackProtocol();
+        builder.Services.AddOptions<HubOptions>().Configure<IOptions<ViewerOptions>>((hub, viewers) =>
+            hub.ClientTimeoutInterval = viewers.Value.IdleTimeout + Backstop);
+        // SignalR's dispatcher logs every exception a hub method or filter throws at Error, with
+        // its stack trace: a viewer calling in a loop wrote a kilobyte of log per call.
+        // ViewerCallLimit logs hub call failures itself (unexpected ones at Error, rejections at
+        // Debug), so the dispatcher's category is off by default. Inserted first, so that a
+        // Logging:LogLevel entry for the same category still overrides it.
+        builder.Services.Configure<LoggerFilterOptions>(logging =>
+            logging.Rules.Insert(0, new LoggerFilterRule(null, ViewerCallLimit.DispatcherCategory, LogLevel.None, null)));
         // Tickers are embedded on news sites: their pages read the snapshot and open the hub
         // cross-origin. Public, read-only, no credentials; Viewers:AllowedOrigins narrows it.
         builder.Services.AddCors();
@@ -45,6 +90,8 @@ public static class PushSetup
             // A long preflight cache: If-None-Match makes polls "non-simple", and a preflight per poll would double them.
             policy.WithMethods("GET", "POST").AllowAnyHeader().WithExposedHeaders("ETag").SetPreflightMaxAge(TimeSpan.FromHours(1));
         }));
+        builder.Services.AddSingleton<ViewerDrops>();
+        builder.Services.AddSingleton<ViewerWatch>();
         builder.Services.AddSingleton<DeltaHistory>();
         builder.Services.AddSingleton<WatchedGroups>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WatchedGroups>());
@@ -55,7 +102,8 @@ public static class PushSetup
 
     public static WebApplication MapResultsHub(this WebApplication app)
     {
-        var allowed = app.Services.GetRequiredService<IOptions<ViewerOptions>>().Value.AllowedOrigins;
+        var viewers = app.Services.GetRequiredService<IOptions<ViewerOptions>>().Value;
+        var allowed = viewers.AllowedOrigins;
         if (allowed.Length > 0)
         {
             var origins = allowed.Select(o => o.TrimEnd('/')).ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -70,37 +118,25 @@ public static class PushSetup
                 await next(context);
             }));
         }
+        var watch = app.Services.GetRequiredService<ViewerWatch>();
+        // WebSocket viewers' sockets are watched for writes that do not complete (a viewer that stopped reading).
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(HubPath), hub => hub.Use(watch.WatchSocket));
         app.UseCors();
-        app.MapHub<ResultsHub>("/hubs/results", options =>
+        var dispatcher = new HttpConnectionDispatcherOptions
         {
-            options.ApplicationMaxBufferSize = 4 * 1024;
+            ApplicationMaxBufferSize = 4 * 1024,
             // A viewer that stops reading holds at most this much of our memory before writes wait on it.
-            options.TransportMaxBufferSize = 256 * 1024;
-        }).RequireCors(ViewerCors);
+            TransportMaxBufferSize = 256 * 1024,
+            TransportSendTimeout = viewers.SendTimeout + Backstop,
+        };
+        // MapHub<ResultsHub> with the viewer watch in front of the hub on every connection.
+        app.MapConnections(HubPath, dispatcher, connection =>
+            {
+                connection.Use(next => context => watch.WatchConnection(context, next));
+                connection.UseHub<ResultsHub>();
+            })
+            .WithMetadata(new HubMetadata(typeof(ResultsHub)))
+            .RequireCors(ViewerCors);
         return app;
-    }
-}
-
-/// <summary>A token bucket per connection: a viewer calling in a loop gets errors, not our CPU.</summary>
-internal sealed class ViewerCallLimit(IOptions<ViewerOptions> options, TimeProvider clock) : IHubFilter
-{
-    private sealed class Bucket
-    {
-        public double Tokens;
-        public long Stamp;
-    }
-
-    public ValueTask<object?> InvokeMethodAsync(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
-    {
-        var items = context.Context.Items;
-        var limits = options.Value;
-        if (items[nameof(ViewerCallLimit)] is not Bucket bucket)
-            items[nameof(ViewerCallLimit)] = bucket = new Bucket { Tokens = limits.CallBurst, Stamp = clock.GetTimestamp() };
-        var now = clock.GetTimestamp();
-        bucket.Tokens = Math.Min(limits.CallBurst, bucket.Tokens + clock.GetElapsedTime(bucket.Stamp, now).TotalSeconds * limits.CallsPerSecond);
-        bucket.Stamp = now;
-        if (bucket.Tokens < 1) throw new HubException("Too many calls; slow down.");
-        bucket.Tokens--;
-        return next(context);
     }
 }

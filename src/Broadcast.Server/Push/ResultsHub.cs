@@ -38,7 +38,7 @@ public sealed class ResultsHub(Election election, ResultsView view, DeltaHistory
         var groups = Subscriptions();
         var group = GroupNames.Results(found.Contest.Id, region);
         if (!groups.Contains(group) && groups.Count >= MaxGroupsPerConnection)
-            throw new HubException($"At most {MaxGroupsPerConnection} subscriptions per connection; unsubscribe first.");
+            throw Rejections.Refuse(Rejections.TooManyGroups, $"At most {MaxGroupsPerConnection} subscriptions per connection; unsubscribe first.");
         // Join before reading the snapshot: a delta committed in between is then either in
         // the snapshot or delivered after it, never lost.
         await Groups.AddToGroupAsync(Context.ConnectionId, group);
@@ -80,7 +80,7 @@ public sealed class ResultsHub(Election election, ResultsView view, DeltaHistory
     }
 
     private ResultsGroup Resolve(string contest, string region) =>
-        election.FindGroup(contest, region) ?? throw new HubException("Unknown contest or group.");
+        election.FindGroup(contest, region) ?? throw Rejections.Refuse(Rejections.UnknownGroup, "Unknown contest or group.");
 
     private HashSet<string> Subscriptions()
     {

@@ -3,6 +3,7 @@ using Broadcast.Aggregation;
 using Broadcast.Health;
 using Broadcast.Results;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 
 namespace Broadcast.Push;
 
@@ -14,7 +15,7 @@ namespace Broadcast.Push;
 /// </summary>
 public sealed partial class ResultsPublisher(
     ResultsView view, DeltaHistory history, WatchedGroups watched, IHubContext<ResultsHub> hub, BroadcastMetrics metrics,
-    ILogger<ResultsPublisher> logger) : BackgroundService
+    IOptions<ViewerOptions> viewers, ILogger<ResultsPublisher> logger) : BackgroundService
 {
     private readonly Channel<object> _outbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -86,9 +87,10 @@ public sealed partial class ResultsPublisher(
                 }
                 var deltas = (IReadOnlyList<TotalsChanged>)item;
                 // Sends are started and not awaited here: a viewer that stops reading delays only
-                // its own socket, never the next run. A write still waiting after StuckWrite is
-                // cancelled, so a stuck socket cannot pin deltas in memory for ever.
-                var stuck = new CancellationTokenSource(StuckWrite);
+                // its own socket, never the next run. A write still waiting 20 s past Viewers:SendTimeout is
+                // cancelled, so a stuck socket cannot pin deltas in memory for ever (ViewerWatch
+                // drops a viewer whose socket stopped taking writes well before that).
+                var stuck = new CancellationTokenSource(viewers.Value.SendTimeout + StuckWriteMargin);
                 var sends = new Task[deltas.Count];
                 for (var i = 0; i < deltas.Count; i++)
                     sends[i] = clients.Group(GroupNames.Results(deltas[i].Contest, deltas[i].Region))
@@ -105,7 +107,7 @@ public sealed partial class ResultsPublisher(
         }
     }
 
-    private static readonly TimeSpan StuckWrite = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StuckWriteMargin = TimeSpan.FromSeconds(20);
 
     private async Task ObserveAsync(Task sends, CancellationTokenSource stuck)
     {

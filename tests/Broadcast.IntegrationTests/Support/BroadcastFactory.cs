@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Broadcast.IntegrationTests.Support;
 
@@ -32,13 +33,16 @@ public sealed class BroadcastFactory : WebApplicationFactory<Program>
 
     private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"broadcast-test-{Guid.NewGuid():N}.db");
     private readonly Dictionary<string, string?> _settings;
+    private readonly ILoggerProvider? _logs;
 
     public BroadcastFactory() : this([]) { }
 
     /// <param name="pemilu2024">Serve the 2024 election (five contests) instead of the 2019 presidential one.</param>
-    internal BroadcastFactory(Dictionary<string, string?> settings, bool pemilu2024 = false)
+    /// <param name="logs">An extra logger provider (tests that look at what the server logs).</param>
+    internal BroadcastFactory(Dictionary<string, string?> settings, bool pemilu2024 = false, ILoggerProvider? logs = null)
     {
         _settings = settings;
+        _logs = logs;
         _election = pemilu2024 ? SharedPemilu2024 : SharedElection;
         if (pemilu2024) _settings["Election:Name"] = "pemilu2024";
         UseKestrel(0);
@@ -61,6 +65,7 @@ public sealed class BroadcastFactory : WebApplicationFactory<Program>
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         builder.ConfigureServices(services => services.AddSingleton(_election.Value));
+        if (_logs is not null) builder.ConfigureLogging(logging => logging.AddProvider(_logs));
     }
 
     public Uri ServerAddress
