@@ -6,6 +6,9 @@ import { quietSignalR } from './vite.shared';
 
 export default defineConfig({
   publicDir: false,
+  // Pure ASCII output (non-ASCII as \u escapes): news pages that are not UTF-8, or that load
+  // the script without a charset, still show "⚠", "…" and names correctly.
+  esbuild: { charset: 'ascii' },
   build: {
     outDir: '../src/Broadcast.Server/wwwroot',
     // The page build ran first into the same folder; keep its output.

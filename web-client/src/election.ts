@@ -1,7 +1,9 @@
 // Choice names and colours. Names come from GET /api/v1/election; colours are CSS
-// variables (--broadcast-choice-01 ...) so a newsroom can theme them, with a default palette.
-import type { ContestInfo, Election, Votes } from './types';
-import { toElection } from './wire';
+// variables so a newsroom can theme them: presidential pairs --broadcast-choice-01 ... with a
+// default palette, parties --broadcast-party-<ballot number> with the party's colour from the
+// election (parties[].colour) as the default.
+import type { ContestInfo, Election, ParliamentInfo, PartyInfo, Votes } from './types';
+import { toElection, toParliaments } from './wire';
 
 const PALETTE = ['#c0392b', '#1f6fb2', '#2e8b57', '#b8860b', '#7b3fa0', '#008b8b'];
 
@@ -15,28 +17,63 @@ export async function fetchElection(baseUrl: string, fetchFn: typeof fetch = fet
   }
 }
 
+/** `GET /api/v1/election/{contest}/parliaments?within=<region>`; empty on any failure. */
+export async function fetchParliaments(baseUrl: string, contest: string, within: string | null, fetchFn: typeof fetch = fetch): Promise<ParliamentInfo[]> {
+  try {
+    const q = within === null ? '' : `?within=${encodeURIComponent(within)}`;
+    const res = await fetchFn(`${baseUrl.replace(/\/+$/, '')}/api/v1/election/${encodeURIComponent(contest)}/parliaments${q}`,
+      { headers: { Accept: 'application/json' } });
+    return res.ok ? toParliaments(await res.json()) : [];
+  } catch {
+    return [];
+  }
+}
+
 export function contestInfo(election: Election | null, contest: string): ContestInfo | null {
   return election?.contests.find((c) => c.id === contest) ?? null;
 }
 
 export interface Choice {
   id: string;
+  /** What screens show: a pair's names, a party's short name, a DPD candidate's number. */
   name: string;
   color: string;
+  /** A party's full name, when known. */
+  fullName?: string;
 }
 
 /** Choices in ballot order: the election's list, plus any id only seen in the votes. */
-export function choicesFor(info: ContestInfo | null, votes: Votes = {}): Choice[] {
+export function choicesFor(info: ContestInfo | null, votes: Votes = {}, parties: readonly PartyInfo[] = []): Choice[] {
   const ids = info ? info.choices.map((c) => c.id) : [];
-  for (const id of Object.keys(votes).sort()) if (!ids.includes(id)) ids.push(id);
-  return ids.map((id, i) => ({
-    id,
-    name: info?.choices.find((c) => c.id === id)?.name || id,
-    color: choiceColor(id, i),
-  }));
+  for (const id of Object.keys(votes).sort(byNumber)) if (!ids.includes(id)) ids.push(id);
+  const partyList = info?.kind === 'partyList';
+  return ids.map((id, i) => {
+    const party = partyList ? parties.find((p) => p.id === id) : undefined;
+    const choice: Choice = {
+      id,
+      name: info?.choices.find((c) => c.id === id)?.name || party?.shortName || id,
+      color: partyList ? partyColor(id, party?.colour, i) : choiceColor(id, i),
+    };
+    if (party?.name) choice.fullName = party.name;
+    return choice;
+  });
+}
+
+/** Ids that are numbers ("1".."24") sort as numbers, others as text. */
+export function byNumber(a: string, b: string): number {
+  const na = Number(a);
+  const nb = Number(b);
+  return Number.isFinite(na) && Number.isFinite(nb) ? na - nb : a.localeCompare(b);
 }
 
 export function choiceColor(id: string, index: number): string {
   const safe = id.replace(/[^A-Za-z0-9_-]/g, '');
   return `var(--broadcast-choice-${safe}, ${PALETTE[index % PALETTE.length]})`;
+}
+
+/** A party's colour: --broadcast-party-<id> if the page sets it, else the election's colour. */
+export function partyColor(id: string, colour: string | undefined, index: number): string {
+  const safe = id.replace(/[^A-Za-z0-9_-]/g, '');
+  const fallback = colour && /^#[0-9a-fA-F]{3,8}$/.test(colour) ? colour : PALETTE[index % PALETTE.length];
+  return `var(--broadcast-party-${safe}, ${fallback})`;
 }

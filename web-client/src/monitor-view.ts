@@ -34,12 +34,12 @@ export function sortChildren(children: ChildTotals[], key: SortKey, lang: Lang):
 }
 
 /** Leader label: "01 +4,2%", "Seri" for a real tie, "–" when nothing is counted yet. */
-function leadLabel(choices: Choice[], votes: Record<string, number>, lang: Lang, digits: 'margin' | 'share'): string {
+function leadLabel(choices: Choice[], votes: Record<string, number>, lang: Lang, digits: 'margin' | 'share', label: (c: Choice) => string = (c) => c.id): string {
   if (totalVotes(votes) === 0) return '–';
   const lead = leader(votes);
   const c = choices.find((x) => x.id === lead.id);
   if (!c) return t(lang, 'tie');
-  return digits === 'margin' ? `${c.id} +${formatPct(lead.margin, lang, 1)}` : `${c.id} ${formatPct(share(votes, c.id), lang, 1)}`;
+  return digits === 'margin' ? `${label(c)} +${formatPct(lead.margin, lang, 1)}` : `${label(c)} ${formatPct(share(votes, c.id), lang, 1)}`;
 }
 
 function leadColor(choices: Choice[], votes: Record<string, number>): string {
@@ -82,8 +82,8 @@ function fact(label: string, value: string, key: string): HTMLElement[] {
   return [h('dt', {}, label), h('dd', { 'data-fact': key }, value)];
 }
 
-/** Province tiles at national level, each coloured by its leader. */
-export function renderTiles(snap: Snapshot, choices: Choice[], o: ViewOptions): HTMLElement {
+/** Province tiles at national level, each coloured by its leader (named by `label`: the pair number, a party's short name). */
+export function renderTiles(snap: Snapshot, choices: Choice[], o: ViewOptions, label?: (c: Choice) => string): HTMLElement {
   const { lang } = o;
   const tiles = sortChildren(snap.children, 'name', lang).map((c) => {
     const lead = leader(c.votes);
@@ -96,7 +96,7 @@ export function renderTiles(snap: Snapshot, choices: Choice[], o: ViewOptions): 
       title: `${c.name}: ${leadChoice ? `${leadChoice.name} ${formatPct(pct, lang)}` : t(lang, 'tie')}`,
     },
     h('span', { class: 'tile-name' }, c.name),
-    h('span', { class: 'tile-lead' }, leadLabel(choices, c.votes, lang, 'share')),
+    h('span', { class: 'tile-lead' }, leadLabel(choices, c.votes, lang, 'share', label)),
     h('span', { class: 'tile-rep' }, `${formatPct(reportedPct(c.stations), lang, 1)} ${t(lang, 'stations')}`));
   });
   return h('section', { class: 'tiles-section' },

@@ -5,9 +5,13 @@ import { type Choice, choicesFor, contestInfo, fetchElection } from './election'
 import { type Lang, formatInt, formatPct, reportedPct, share } from './format';
 import { h } from './dom';
 import { parseLang, t } from './i18n';
+import { type PartyStanding, allocated, majority, partiesOnBallot, partyStandings, topParties } from './legislative';
 import { ResultsClient } from './results-client';
 import { NumberTween } from './tween';
-import type { Election } from './types';
+import type { Election, Snapshot } from './types';
+
+/** Party cells on the lower third: two rows of six at 1920 px, short names never cut. */
+const MAX_PARTIES = 12;
 
 const params = new URLSearchParams(location.search);
 const contest = params.get('contest') ?? 'ppwp';
@@ -70,10 +74,76 @@ function build(choices: Choice[]): void {
   }));
 }
 
+function renderNotice(): void {
+  const el = $('notice');
+  const notice = election?.notice ?? '';
+  el.hidden = !notice;
+  el.textContent = notice ? `⚠ ${notice}` : '';
+}
+
+/** A parliament or dapil (seats), or a region of a party contest: parties with shares and projected seats. */
+function renderParties(snap: Snapshot, standings: PartyStanding[]): void {
+  const container = $('choices');
+  const seats = snap.seats;
+  const { shown, others } = topParties(standings, MAX_PARTIES);
+  const rows = [
+    ...shown.map((p) => ({ id: p.id, name: p.name, color: p.color, share: p.share, seats: p.seats })),
+    ...(others ? [{ id: 'others', name: `${t(lang, 'others')} (${others.count})`, color: 'rgb(255 255 255 / 0.4)', share: others.share, seats: others.seats }] : []),
+  ];
+  const holders = standings.filter((p) => p.seats > 0);
+  // Rebuild when the parties, their order or the seat holders change; else update in place so bars glide.
+  const key = `leg|${seats ? seats.total : 'v'}|${rows.map((r) => `${r.id}:${r.name}`).join('|')}|${holders.map((p) => p.id).join(',')}`;
+  if (key !== viewKey) {
+    viewKey = key;
+    views = new Map();
+    container.replaceChildren(
+      seats ? h('div', { class: 'lt-seathead' },
+        h('span', {}, t(lang, 'projectedSeats')),
+        h('b', { class: 'lt-allocated' }),
+        h('span', {}, `${t(lang, 'majority')} ${formatInt(majority(seats.total), lang)}`)) : '',
+      seats ? h('div', { class: 'lt-seatbar', 'aria-hidden': 'true' },
+        ...holders.map((p) => h('span', { 'data-choice': p.id, style: `background:${p.color};width:0%` })),
+        h('i', { class: 'lt-majority' })) : '',
+      h('div', { class: 'lt-parties' }, rows.map((r) => h('div', { class: 'lt-party', 'data-choice': r.id, style: `--c:${r.color}` },
+        h('span', { class: 'lt-pname' }, r.name),
+        h('span', { class: 'lt-pshare' }),
+        seats ? h('span', { class: 'lt-pseats' }, h('b', {}), h('small', {}, t(lang, 'seatsShort'))) : ''))));
+  }
+  for (const r of rows) {
+    const el = container.querySelector(`.lt-party[data-choice="${r.id}"]`);
+    const shareEl = el?.querySelector('.lt-pshare');
+    if (shareEl) shareEl.textContent = formatPct(r.share, lang, 1);
+    const seatEl = el?.querySelector('.lt-pseats b');
+    if (seatEl) seatEl.textContent = formatInt(r.seats, lang);
+  }
+  if (seats) {
+    const total = Math.max(seats.total, allocated(seats.won)) || 1;
+    const allocatedEl = container.querySelector('.lt-allocated');
+    if (allocatedEl) allocatedEl.textContent = `${formatInt(allocated(seats.won), lang)} / ${formatInt(seats.total, lang)}`;
+    for (const seg of container.querySelectorAll<HTMLElement>('.lt-seatbar span[data-choice]')) {
+      const p = holders.find((x) => x.id === seg.dataset.choice);
+      seg.style.width = `${((p?.seats ?? 0) * 100) / total}%`;
+    }
+  }
+  panel.classList.add('leg');
+}
+
 function render(): void {
+  renderNotice();
   const snap = client.snapshot;
   if (!snap) return;
-  const choices = choicesFor(contestInfo(election, contest), snap.votes);
+  const info = contestInfo(election, contest);
+  if (snap.seats || info?.kind === 'partyList') {
+    regionEl.textContent = snap.region.name;
+    reporting.set(reportedPct(snap.stations));
+    const choices = choicesFor(info, snap.votes, election?.parties ?? []);
+    renderParties(snap, partyStandings(snap, choices, partiesOnBallot(snap)));
+    document.documentElement.dataset.version = String(snap.version);
+    panel.classList.add('on');
+    return;
+  }
+  panel.classList.remove('leg');
+  const choices = choicesFor(info, snap.votes);
   // Names can arrive after the first snapshot: rebuild when the labels change.
   const key = choices.map((c) => `${c.id}:${c.name}`).join('|');
   if (key !== viewKey) {

@@ -2,7 +2,7 @@
 // applies TotalsChanged deltas strictly in version order, following "Applying deltas" in
 // docs/api.md. No network and no timers here: the machine only *asks* for a Resume or a
 // fresh Subscribe through the returned effect, so every rule is unit-testable.
-import type { ChildTotals, ResumeResult, Snapshot, TotalsChanged } from './types';
+import type { CandidateResults, ChildTotals, ResumeResult, SeatsView, Snapshot, TotalsChanged } from './types';
 
 /** What the network side must do next. */
 export type Effect =
@@ -43,9 +43,38 @@ export function mergeChildren(children: ChildTotals[], changed: ChildTotals[]): 
   return byId.size === 0 ? merged : merged.concat([...byId.values()]);
 }
 
+/** Replaces the listed items by id, keeps the others and their order, appends new ones. */
+export function mergeById<T extends { id: string }>(items: readonly T[], changed: readonly T[]): T[] {
+  if (changed.length === 0) return items as T[];
+  const byId = new Map(changed.map((c) => [c.id, c]));
+  const merged = items.map((c) => {
+    const next = byId.get(c.id);
+    if (!next) return c;
+    byId.delete(c.id);
+    return next;
+  });
+  return byId.size === 0 ? merged : merged.concat([...byId.values()]);
+}
+
+/** A dapil's delta lists only the candidates that moved: replace those by id. */
+export function mergeCandidates(candidates: CandidateResults[] | null | undefined, changed: CandidateResults[] | null | undefined): CandidateResults[] | null {
+  if (!changed) return candidates ?? null;
+  return mergeById(candidates ?? [], changed);
+}
+
+/**
+ * A delta's seats: total, won and threshold replace ours; its `dapils` are the ones that
+ * changed (a parliament's) or the one dapil (a dapil's own), replaced by id either way.
+ */
+export function mergeSeats(seats: SeatsView | null | undefined, changed: SeatsView | null | undefined): SeatsView | null {
+  if (!changed) return seats ?? null;
+  if (!seats) return changed;
+  return { ...changed, dapils: mergeById(seats.dapils, changed.dapils) };
+}
+
 /** Returns a new snapshot with the delta applied (the input is not modified). */
 export function applyDelta(snap: Snapshot, d: TotalsChanged): Snapshot {
-  return {
+  const next: Snapshot = {
     ...snap,
     version: d.version,
     stations: d.stations,
@@ -54,6 +83,10 @@ export function applyDelta(snap: Snapshot, d: TotalsChanged): Snapshot {
     invalid: d.invalid,
     children: mergeChildren(snap.children, d.children),
   };
+  // Region groups carry neither section: leave their snapshots exactly as they were.
+  if (d.candidates || snap.candidates) next.candidates = mergeCandidates(snap.candidates, d.candidates);
+  if (d.seats || snap.seats) next.seats = mergeSeats(snap.seats, d.seats);
+  return next;
 }
 
 /** Whether an incoming full snapshot should replace the one we hold. */

@@ -4,6 +4,7 @@ import { ResultsClient } from './results-client';
 import { BroadcastTicker } from './ticker';
 import { FakeHub } from './test/fake-hub';
 import { delta, snap } from './test/fixtures';
+import { parliamentSnap } from './test/legislative-fixtures';
 
 const election = {
   id: 'pilpres2019', name: 'Pilpres 2019',
@@ -84,5 +85,40 @@ describe('<broadcast-ticker>', () => {
     el.setAttribute('region', '1');
     await flush();
     expect(hub.calls.map((c) => `${c.method}:${String(c.args[1])}`)).toEqual(['Subscribe:0', 'Unsubscribe:0', 'Subscribe:1']);
+  });
+});
+
+describe('<broadcast-ticker> on a parliament', () => {
+  const pemilu = {
+    id: 'pemilu2024', name: 'Pemilu 2024', notice: 'SYNTHETIC rehearsal data',
+    contests: [{ id: 'dprd_kab', name: 'DPRD Kabupaten/Kota', kind: 'partyList', thresholdPercent: 0, parliaments: 508,
+      choices: [{ id: '1', name: 'PKB' }, { id: '2', name: 'Gerindra' }, { id: '3', name: 'PDIP' }, { id: '4', name: 'Golkar' }] }],
+    parties: [
+      { id: '1', number: 1, shortName: 'PKB', name: 'Partai Kebangkitan Bangsa', acehOnly: false, colour: '#00b156' },
+      { id: '2', number: 2, shortName: 'Gerindra', name: 'Partai Gerakan Indonesia Raya', acehOnly: false, colour: '#9d1a2c' },
+      { id: '3', number: 3, shortName: 'PDIP', name: 'Partai Demokrasi Indonesia Perjuangan', acehOnly: false, colour: '#ed0236' },
+    ],
+  };
+
+  it('shows party shares and projected seats in party colours, the notice, and follows seat deltas', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify(pemilu), { status: 200 })));
+    hub.answers.set('Subscribe', () => parliamentSnap(3));
+    const el = document.createElement('broadcast-ticker');
+    el.setAttribute('contest', 'dprd_kab');
+    el.setAttribute('region', 'parliament:6403');
+    document.body.append(el);
+    await vi.waitFor(() => expect(text(el)).toContain('SYNTHETIC'));
+    const root = el.shadowRoot as ShadowRoot;
+    const parties = () => [...root.querySelectorAll('.choice')].map((li) => [li.querySelector('.name')?.textContent, li.querySelector('.pct')?.textContent, li.querySelector('.seats')?.textContent]);
+    expect(parties()).toEqual([['PKB', '40,0%', '3'], ['PDIP', '33,3%', '2'], ['Gerindra', '26,7%', '1']]);
+    expect(root.querySelector('.swatch')?.getAttribute('style')).toContain('var(--broadcast-party-1, #00b156)');
+    expect(text(el)).toContain('Proyeksi kursi 6/6');
+    expect(root.querySelector('.strip')?.classList.contains('leg')).toBe(true);
+    expect(root.querySelectorAll('.bar > span')).toHaveLength(3);
+
+    const next = parliamentSnap(4);
+    hub.push('TotalsChanged', { ...delta(3, 4), contest: 'dprd_kab', region: 'parliament:6403', votes: next.votes, children: [],
+      seats: { ...next.seats, won: { '1': 1, '2': 3, '3': 2 }, dapils: [] } });
+    expect(parties()[0]).toEqual(['Gerindra', '26,7%', '3']);
   });
 });

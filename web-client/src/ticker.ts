@@ -5,12 +5,15 @@ import { type Choice, choicesFor, contestInfo, fetchElection } from './election'
 import { type Lang, formatPct, reportedPct, share } from './format';
 import { h, setText } from './dom';
 import { parseLang, stateName, t } from './i18n';
+import { type PartyStanding, allocated, majority, partiesOnBallot, partyStandings, topParties } from './legislative';
 import { type ClientState, ResultsClient, type ResultsClientOptions } from './results-client';
 import type { Election, Snapshot } from './types';
 import css from './ticker.css?inline';
 
 /** Screen readers hear a summary at most this often; a live strip would otherwise chatter. */
 const ANNOUNCE_EVERY_MS = 30_000;
+/** A legislative strip shows this many parties (the rest as "others"): three rows of three in a 760 px column. */
+const MAX_PARTIES = 9;
 
 // Loaded as a classic <script src=".../ticker.js">, the server defaults to where the script
 // came from, so a news site needs no `server` attribute. Bundled into a page: same origin.
@@ -34,7 +37,7 @@ export class BroadcastTicker extends HTMLElement {
   private readonly root: ShadowRoot;
   private readonly els: {
     strip: HTMLElement; dot: HTMLElement; label: HTMLElement; choices: HTMLElement;
-    bar: HTMLElement; meta: HTMLElement; age: HTMLElement; live: HTMLElement;
+    bar: HTMLElement; meta: HTMLElement; age: HTMLElement; live: HTMLElement; notice: HTMLElement;
   };
   private client: ResultsClient | null = null;
   private election: Election | null = null;
@@ -58,10 +61,11 @@ export class BroadcastTicker extends HTMLElement {
       meta: h('span', { class: 'meta', part: 'meta' }),
       age: h('span', { class: 'age', part: 'age' }),
       live: h('div', { class: 'sr', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' }),
+      notice: h('div', { class: 'notice', part: 'notice', role: 'note', hidden: true }),
     };
     const e = this.els;
     e.strip.append(e.dot, e.label, e.choices, e.bar, e.meta, e.age);
-    this.root.append(style, e.strip, e.live);
+    this.root.append(style, e.strip, e.notice, e.live);
   }
 
   get uiLang(): Lang {
@@ -137,6 +141,9 @@ export class BroadcastTicker extends HTMLElement {
     this.dataset.state = state;
     const info = contestInfo(this.election, this.contest);
     e.strip.setAttribute('aria-label', `${t(lang, 'results')} ${info?.name ?? this.contest}`);
+    const notice = this.election?.notice ?? '';
+    e.notice.hidden = !notice;
+    setText(e.notice, notice ? `⚠ ${notice}` : '');
     if (!snap) {
       setText(e.label, t(lang, 'loading'));
       this.renderAge();
@@ -144,11 +151,59 @@ export class BroadcastTicker extends HTMLElement {
     }
     this.dataset.version = String(snap.version);
     setText(e.label, snap.region.name);
-    const choices = choicesFor(info, snap.votes);
-    this.renderChoices(choices, snap, lang);
-    setText(e.meta, `${formatPct(reportedPct(snap.stations), lang)} ${t(lang, 'reporting')}`);
+    const choices = choicesFor(info, snap.votes, this.election?.parties ?? []);
+    // A parliament or dapil (seats), or a region of a party contest: parties, not pairs.
+    const parties = snap.seats || info?.kind === 'partyList';
+    e.strip.classList.toggle('leg', Boolean(parties));
+    let announced: { name: string; share: number; seats: number | null }[];
+    if (parties) {
+      const standings = partyStandings(snap, choices, partiesOnBallot(snap));
+      this.renderParties(standings, snap, lang);
+      announced = standings.slice(0, MAX_PARTIES).map((p) => ({ name: p.name, share: p.share, seats: snap.seats ? p.seats : null }));
+    } else {
+      this.renderChoices(choices, snap, lang);
+      announced = choices.map((c) => ({ name: c.name, share: share(snap.votes, c.id), seats: null }));
+    }
+    const seats = parties && snap.seats ? ` · ${t(lang, 'projectedSeats')} ${allocated(snap.seats.won)}/${snap.seats.total}` : '';
+    setText(e.meta, `${formatPct(reportedPct(snap.stations), lang)} ${t(lang, 'reporting')}${seats}`);
     this.renderAge();
-    this.announce(choices, snap, lang, state);
+    this.announce(announced, snap, lang, state);
+  }
+
+  /** Parties with their share and, for a parliament or dapil, projected seats; the bar shows seats (else shares). */
+  private renderParties(standings: PartyStanding[], snap: Snapshot, lang: Lang): void {
+    const e = this.els;
+    const seats = snap.seats;
+    const { shown, others } = topParties(standings, MAX_PARTIES);
+    const key = `leg|${lang}|${seats ? 's' : 'v'}|${shown.map((p) => `${p.id}:${p.name}`).join('|')}|${others ? others.count : 0}`;
+    if (this.choicesKey !== key) {
+      this.choicesKey = key;
+      const item = (id: string, name: string, color: string, title: string) => h('li', { class: 'choice party', 'data-choice': id },
+        h('span', { class: 'swatch', style: `background:${color}`, 'aria-hidden': 'true' }),
+        h('span', { class: 'name', title }, name),
+        h('span', { class: 'pct' }),
+        seats ? h('b', { class: 'seats', title: t(lang, 'projectedSeats') }) : '');
+      e.choices.replaceChildren(
+        ...shown.map((p) => item(p.id, p.name, p.color, p.fullName)),
+        others ? item('others', `${t(lang, 'others')} (${others.count})`, 'rgb(255 255 255 / 0.35)', t(lang, 'others')) : '');
+      e.bar.replaceChildren(...(seats ? standings.filter((p) => p.seats > 0) : shown).map((p) =>
+        h('span', { style: `background:${p.color};width:0%`, 'data-choice': p.id })));
+      if (seats) e.bar.append(h('i', { class: 'majority', title: `${t(lang, 'majority')} ${majority(seats.total)}` }));
+    }
+    const rows = [...shown.map((p) => ({ share: p.share, seats: p.seats })), ...(others ? [others] : [])];
+    rows.forEach((r, i) => {
+      const li = e.choices.children[i];
+      const pctEl = li?.querySelector('.pct');
+      if (pctEl) setText(pctEl, formatPct(r.share, lang, 1));
+      const seatEl = li?.querySelector('.seats');
+      if (seatEl) setText(seatEl, String(r.seats));
+    });
+    const total = seats ? Math.max(seats.total, allocated(seats.won)) : 100;
+    for (const seg of e.bar.querySelectorAll<HTMLElement>('span[data-choice]')) {
+      const p = standings.find((x) => x.id === seg.dataset.choice);
+      seg.style.width = `${p ? ((seats ? p.seats : p.share) * 100) / (total || 1) : 0}%`;
+    }
+    e.bar.setAttribute('title', seats ? `${t(lang, 'projectedSeats')}: ${allocated(seats.won)} / ${seats.total}` : '');
   }
 
   private renderChoices(choices: Choice[], snap: Snapshot, lang: Lang): void {
@@ -181,10 +236,10 @@ export class BroadcastTicker extends HTMLElement {
   }
 
   /** Polite, throttled announcement of the standings for screen-reader users. */
-  private announce(choices: Choice[], snap: Snapshot, lang: Lang, state: ClientState): void {
+  private announce(choices: { name: string; share: number; seats: number | null }[], snap: Snapshot, lang: Lang, state: ClientState): void {
     const text = [
       snap.region.name,
-      ...choices.map((c) => `${c.name} ${formatPct(share(snap.votes, c.id), lang, 1)}`),
+      ...choices.map((c) => `${c.name} ${formatPct(c.share, lang, 1)}${c.seats === null ? '' : ` ${c.seats} ${t(lang, 'seatsShort')}`}`),
       `${formatPct(reportedPct(snap.stations), lang, 1)} ${t(lang, 'reporting')}`,
       stateName(lang, state),
     ].join(', ');

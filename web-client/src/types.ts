@@ -1,7 +1,9 @@
-// Data shapes of the read API and the SignalR hub, exactly as docs/api.md defines them.
+// Data shapes of the read API and the SignalR hub, exactly as docs/api.md defines them
+// (legislative groups: src/Broadcast.Server/Results/ResultsMessages.cs).
 // JSON and MessagePack use the same camelCase keys.
 
-export type Level = 'national' | 'province' | 'regency' | 'district' | 'village' | 'tps';
+/** Region levels, plus the legislative groups: a dapil (`dapil:<code>`) and a parliament (`parliament:<region id>`). */
+export type Level = 'national' | 'province' | 'regency' | 'district' | 'village' | 'tps' | 'dapil' | 'parliament';
 
 export interface StationCounts {
   total: number;
@@ -38,6 +40,70 @@ export interface Snapshot {
   valid: number;
   invalid: number;
   children: ChildTotals[];
+  /** A dapil's candidates (all of them in a snapshot); null for regions and parliaments. */
+  candidates?: CandidateResults[] | null;
+  /** A dapil's or a parliament's projected seats; null for regions. */
+  seats?: SeatsView | null;
+}
+
+/** A candidate of a dapil: id `<party>.<list number>` ("3.1"), or the ballot number for DPD ("7", party null). */
+export interface CandidateResults {
+  id: string;
+  party: string | null;
+  number: number;
+  name: string;
+  votes: number;
+  /** Within the party (DPD: the province), 1 = strongest. */
+  rank: number;
+  elected: boolean;
+}
+
+/** Projected seats of a dapil or a parliament. */
+export interface SeatsView {
+  total: number;
+  /** Seats per party (DPD dapil: 1 per elected candidate number; DPD parliament: empty). */
+  won: Record<string, number>;
+  /** The DPR's national threshold; null for the other contests. */
+  threshold: ThresholdView | null;
+  /** A dapil: its one dapil. A parliament snapshot: all its dapils; its deltas: those that changed. */
+  dapils: DapilSeatsView[];
+}
+
+export interface ThresholdView {
+  percent: number;
+  /** National valid votes counted so far. */
+  valid: number;
+  /** Votes a party needs to pass. */
+  votes: number;
+  /** Party ids over the threshold. */
+  passing: string[];
+}
+
+export interface DapilSeatsView {
+  id: string;
+  name: string;
+  seats: number;
+  won: Record<string, number>;
+  elected: ElectedView[];
+  /** Who took the last seat (votesNeeded 0); null before any vote. */
+  last: SeatClaim | null;
+  /** Who needs the fewest votes to take the last seat; null when nobody can. */
+  runnerUp: SeatClaim | null;
+}
+
+/** A claim on a dapil's last seat: party (DPD: candidate number), votes, divisor, votes still needed. */
+export interface SeatClaim {
+  choice: string;
+  votes: number;
+  divisor: number;
+  votesNeeded: number;
+}
+
+export interface ElectedView {
+  id: string;
+  party: string | null;
+  name: string;
+  votes: number;
 }
 
 /** Hub push `TotalsChanged`: absolute totals of the group plus the children that changed. */
@@ -52,6 +118,10 @@ export interface TotalsChanged {
   valid: number;
   invalid: number;
   children: ChildTotals[];
+  /** A dapil: only the candidates whose votes, rank or elected changed (replace by id). */
+  candidates?: CandidateResults[] | null;
+  /** A dapil: its full seats. A parliament: total/won/threshold in full, `dapils` only those that changed. */
+  seats?: SeatsView | null;
 }
 
 /** Result of the hub's `Resume(contest, region, version)`. */
@@ -70,15 +140,58 @@ export interface ChoiceInfo {
   name: string;
 }
 
+export type ContestKind = 'flat' | 'partyList' | 'candidateList';
+
 export interface ContestInfo {
   id: string;
   name: string;
+  /** flat (presidential pairs), partyList (DPR, DPRD), candidateList (DPD). */
+  kind: ContestKind;
+  /** The pairs, or the parties of a party-list contest (name = short name); empty for DPD. */
   choices: ChoiceInfo[];
+  /** National threshold in percent (DPR: 4), 0 = none. */
+  thresholdPercent: number;
+  /** How many parliaments the contest elects. */
+  parliaments: number;
+}
+
+export interface PartyInfo {
+  /** Ballot number as text, "1".."24". */
+  id: string;
+  number: number;
+  shortName: string;
+  name: string;
+  acehOnly: boolean;
+  /** "#rrggbb", Broadcast's colour (data/README.md). */
+  colour: string;
 }
 
 /** `GET /api/v1/election`. */
 export interface Election {
   id: string;
   name: string;
+  /** When set, every screen shows it (e.g. that the data is synthetic). */
+  notice: string | null;
   contests: ContestInfo[];
+  parties: PartyInfo[];
+}
+
+/** `GET /api/v1/election/{contest}/parliaments?within=<region>`. */
+export interface ParliamentInfo {
+  /** `parliament:<region id>`. */
+  id: string;
+  name: string;
+  /** The governed region's id. */
+  region: string;
+  seats: number;
+  dapils: DapilInfo[];
+}
+
+export interface DapilInfo {
+  /** `dapil:<code>`. */
+  id: string;
+  code: string;
+  name: string;
+  seats: number;
+  stations: number;
 }

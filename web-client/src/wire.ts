@@ -3,13 +3,15 @@
 // fields, so every number goes through num() and every list defaults to empty: the rest
 // of the client can then trust the types.
 import type {
-  ChildTotals, Election, Level, RegionRef, ResumeResult, Snapshot, StationCounts,
-  TotalsChanged, TotalsRebuilt, Votes,
+  CandidateResults, ChildTotals, ContestKind, DapilSeatsView, ElectedView, Election, Level, ParliamentInfo,
+  RegionRef, ResumeResult, SeatClaim, SeatsView, Snapshot, StationCounts, ThresholdView, TotalsChanged,
+  TotalsRebuilt, Votes,
 } from './types';
 
 type Obj = Record<string, unknown>;
 
-const LEVELS: readonly Level[] = ['national', 'province', 'regency', 'district', 'village', 'tps'];
+const LEVELS: readonly Level[] = ['national', 'province', 'regency', 'district', 'village', 'tps', 'dapil', 'parliament'];
+const KINDS: readonly ContestKind[] = ['flat', 'partyList', 'candidateList'];
 
 function obj(v: unknown): Obj {
   return v !== null && typeof v === 'object' ? (v as Obj) : {};
@@ -34,6 +36,15 @@ function str(v: unknown): string {
   return '';
 }
 
+/** null and undefined (a MessagePack nil, a field JSON left out) stay null. */
+function optStr(v: unknown): string | null {
+  return v === null || v === undefined ? null : str(v);
+}
+
+function present(v: unknown): boolean {
+  return v !== null && v !== undefined;
+}
+
 function level(v: unknown): Level {
   const s = str(v) as Level;
   return LEVELS.includes(s) ? s : 'national';
@@ -48,6 +59,53 @@ function votes(v: unknown): Votes {
   const out: Votes = {};
   for (const [k, n] of Object.entries(obj(v))) out[k] = num(n);
   return out;
+}
+
+function candidate(v: unknown): CandidateResults {
+  const o = obj(v);
+  return {
+    id: str(o.id), party: optStr(o.party), number: num(o.number), name: str(o.name),
+    votes: num(o.votes), rank: num(o.rank), elected: o.elected === true,
+  };
+}
+
+function claim(v: unknown): SeatClaim | null {
+  if (!present(v)) return null;
+  const o = obj(v);
+  return { choice: str(o.choice), votes: num(o.votes), divisor: num(o.divisor), votesNeeded: num(o.votesNeeded) };
+}
+
+function elected(v: unknown): ElectedView {
+  const o = obj(v);
+  return { id: str(o.id), party: optStr(o.party), name: str(o.name), votes: num(o.votes) };
+}
+
+export function toDapilSeats(v: unknown): DapilSeatsView {
+  const o = obj(v);
+  return {
+    id: str(o.id), name: str(o.name), seats: num(o.seats), won: votes(o.won),
+    elected: list(o.elected).map(elected), last: claim(o.last), runnerUp: claim(o.runnerUp),
+  };
+}
+
+function threshold(v: unknown): ThresholdView | null {
+  if (!present(v)) return null;
+  const o = obj(v);
+  return { percent: num(o.percent), valid: num(o.valid), votes: num(o.votes), passing: list(o.passing).map(str) };
+}
+
+export function toSeats(v: unknown): SeatsView | null {
+  if (!present(v)) return null;
+  const o = obj(v);
+  return { total: num(o.total), won: votes(o.won), threshold: threshold(o.threshold), dapils: list(o.dapils).map(toDapilSeats) };
+}
+
+/** The legislative sections: absent (JSON) or nil (MessagePack) for region groups. */
+function legislative(o: Obj): Pick<Snapshot, 'candidates' | 'seats'> {
+  return {
+    candidates: present(o.candidates) ? list(o.candidates).map(candidate) : null,
+    seats: toSeats(o.seats),
+  };
 }
 
 function regionRef(v: unknown): RegionRef {
@@ -78,6 +136,7 @@ export function toSnapshot(v: unknown): Snapshot {
     version: num(o.version),
     ...totals(o),
     children: list(o.children).map(toChild),
+    ...legislative(o),
   };
 }
 
@@ -91,6 +150,7 @@ export function toDelta(v: unknown): TotalsChanged {
     version: num(o.version),
     ...totals(o),
     children: list(o.children).map(toChild),
+    ...legislative(o),
   };
 }
 
@@ -109,16 +169,43 @@ export function toRebuilt(v: unknown): TotalsRebuilt {
 
 export function toElection(v: unknown): Election {
   const o = obj(v);
+  const notice = optStr(o.notice);
   return {
     id: str(o.id),
     name: str(o.name),
+    notice: notice && notice.trim() ? notice : null,
     contests: list(o.contests).map((c) => {
       const co = obj(c);
+      const kind = str(co.kind) as ContestKind;
       return {
         id: str(co.id),
         name: str(co.name),
+        // An older server names no kind: its contests are the presidential pairs.
+        kind: KINDS.includes(kind) ? kind : 'flat',
         choices: list(co.choices).map((ch) => ({ id: str(obj(ch).id), name: str(obj(ch).name) })),
+        thresholdPercent: num(co.thresholdPercent),
+        parliaments: num(co.parliaments),
+      };
+    }),
+    parties: list(o.parties).map((p) => {
+      const po = obj(p);
+      return {
+        id: str(po.id), number: num(po.number), shortName: str(po.shortName), name: str(po.name),
+        acehOnly: po.acehOnly === true, colour: str(po.colour),
       };
     }),
   };
+}
+
+export function toParliaments(v: unknown): ParliamentInfo[] {
+  return list(v).map((p) => {
+    const o = obj(p);
+    return {
+      id: str(o.id), name: str(o.name), region: str(o.region), seats: num(o.seats),
+      dapils: list(o.dapils).map((d) => {
+        const dobj = obj(d);
+        return { id: str(dobj.id), code: str(dobj.code), name: str(dobj.name), seats: num(dobj.seats), stations: num(dobj.stations) };
+      }),
+    };
+  });
 }
