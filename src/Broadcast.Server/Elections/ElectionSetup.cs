@@ -56,7 +56,8 @@ public static partial class ElectionSetup
         api.MapGet("", (Election election, IOptions<ElectionOptions> options) => TypedResults.Ok(new ElectionView(election.Id, election.Name,
             options.Value.Notice,
             election.Contests.Select(c => new ContestView(c.Id, c.Name, KindName(c.Kind),
-                c.Kind == BallotKind.Flat ? c.Ballots[0].Choices : c.Parties, c.ThresholdPercent, c.Parliaments.Count)).ToList(),
+                c.Kind == BallotKind.Flat ? c.Ballots[0].Choices : c.Parties, c.ThresholdPercent, c.Parliaments.Count,
+                c.FindParliament(RegionTree.National)?.GroupId)).ToList(),
             election.Parties.Select(p => new PartyView(p.Id, p.Number, p.ShortName, p.Name, p.AcehOnly, p.Colour)).ToList())));
         api.MapGet("/{contest}/parliaments", Parliaments);
         return app;
@@ -71,7 +72,8 @@ public static partial class ElectionSetup
         return TypedResults.Ok(c.Parliaments
             .Where(p => region is not { } r || election.IsWithin(p.Region, r))
             .Select(p => new ParliamentView(p.GroupId, p.Name, election.Regions.Id[p.Region], p.Seats,
-                p.Dapils.Select(d => new DapilView(d.GroupId, d.Code, d.Name, d.Seats, d.StationCount)).ToList()))
+                p.Dapils.Select(d => new DapilView(d.GroupId, d.Code, d.Name, d.Seats, d.StationCount,
+                    d.Ballot.Parties.Count == 0 ? d.Ballot.Choices : null)).ToList()))
             .ToList());
     }
 
@@ -88,13 +90,17 @@ public static partial class ElectionSetup
     /// </summary>
     public sealed record ElectionView(string Id, string Name, string? Notice, IReadOnlyList<ContestView> Contests, IReadOnlyList<PartyView> Parties);
 
-    public sealed record ContestView(string Id, string Name, string Kind, IReadOnlyList<Choice> Choices, int ThresholdPercent, int Parliaments);
+    /// <param name="Parliament">The parliament elected nationally (DPR, DPD), e.g. <c>parliament:0</c>; null for the others.</param>
+    public sealed record ContestView(string Id, string Name, string Kind, IReadOnlyList<Choice> Choices, int ThresholdPercent, int Parliaments,
+        string? Parliament);
 
     public sealed record PartyView(string Id, int Number, string ShortName, string Name, bool AcehOnly, string Colour);
 
     public sealed record ParliamentView(string Id, string Name, string Region, int Seats, IReadOnlyList<DapilView> Dapils);
 
-    public sealed record DapilView(string Id, string Code, string Name, int Seats, int Stations);
+    /// <param name="Candidates">A candidate list's (DPD) candidates with their names, which region groups key by number only; null for party lists.</param>
+    public sealed record DapilView(string Id, string Code, string Name, int Seats, int Stations,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<Choice>? Candidates);
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information,
         Message = "Loaded election {Election}: {Regions} regions, {Stations} polling stations in {ElapsedMs} ms")]
