@@ -5,6 +5,7 @@ using Broadcast.Elections;
 using Broadcast.Graphics;
 using Broadcast.Health;
 using Broadcast.Ingest;
+using Broadcast.Operators;
 using Broadcast.Push;
 using Broadcast.Results;
 using Broadcast.Storage;
@@ -17,6 +18,7 @@ var builder = WebApplication.CreateBuilder(DemoSetup.TakeDemoFlag(args, out var 
 builder.AddElection();
 builder.AddStorage();
 builder.AddIngest();
+builder.AddOperators();
 builder.AddAggregation();
 builder.AddResultsPush();
 builder.AddCluster();

@@ -37,7 +37,7 @@ public class DeltaBenchmarks
         // TallyHolder starts from a store; an empty SQLite file gives it empty totals.
         _dbPath = Path.Combine(Path.GetTempPath(), $"broadcast-bench-{Guid.NewGuid():N}.db");
         var store = new Storage.SqliteStore(_dbPath);
-        var holder = new TallyHolder(store, election, NullLogger<TallyHolder>.Instance);
+        var holder = new TallyHolder(store, election, new Audit.ChainStatus(), TimeProvider.System, NullLogger<TallyHolder>.Instance);
         holder.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
 
         var night = BenchData.Night;

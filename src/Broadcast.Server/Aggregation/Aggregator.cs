@@ -123,7 +123,7 @@ public sealed partial class Aggregator(
         {
             var watch = Stopwatch.StartNew();
             var state = await store.ReadAggregationStateAsync();
-            var rebuilt = await TallyHolder.FoldFromScratchAsync(store, tally.Election, long.MaxValue);
+            var rebuilt = await TallyHolder.FoldFromScratchAsync(store, tally.Election, long.MaxValue, holder.RecordChain);
             var next = new AggregationState(rebuilt.State.Checkpoint, AggregationState.NewEpoch());
             var rows = TallyHolder.AllTotals(rebuilt, next.Checkpoint);
             if (!await store.CommitAggregationAsync(state, next, rows, replaceAll: true))
@@ -152,7 +152,7 @@ public sealed partial class Aggregator(
             // at the stored checkpoint: live, stored and from-scratch totals are comparable.
             await CatchUpAsync(tally, cancellationToken);
             var watch = Stopwatch.StartNew();
-            var scratch = await TallyHolder.FoldFromScratchAsync(store, tally.Election, tally.State.Checkpoint);
+            var scratch = await TallyHolder.FoldFromScratchAsync(store, tally.Election, tally.State.Checkpoint, holder.RecordChain);
             var stored = (await store.ReadTotalsAsync()).Rows;
             var drift = Reconciliation.Compare(scratch, tally, stored);
             var report = new ReconciliationReport(tally.State.Epoch, tally.State.Checkpoint,

@@ -105,6 +105,12 @@ public sealed class TallyRun
             for (var e = 0; e < entries.Length; e++) entries[e] = numbers.Votes[e] - (old?.Votes[e] ?? 0);
             next = new StationRecord(StationFlags.Counted, revision.Seq, numbers);
         }
+        else if (revision.Status == FormStatus.Rejected)
+        {
+            // An operator rejected the quarantined revision: the station is no longer waiting for a decision.
+            counters[ContestTally.Quarantined] = pending ? -1 : 0;
+            next = current with { Flags = current.Flags & ~StationFlags.Pending };
+        }
         else
         {
             // The last counted revision (if any) stays in the totals; the station is marked pending.

@@ -33,24 +33,4 @@ internal static class StationForms
                 ballot is not null && ballot.Width == r.Numbers.Votes.Length ? FormVotes.Of(ballot, r.Numbers.Votes) : r.Numbers.Votes,
                 r.Numbers.Valid, r.Numbers.Invalid, r.Numbers.Total, r.ReceivedAt, r.Accepts)).ToList()));
     }
-
-    /// <summary>An operator counts a quarantined revision: a new revision with its numbers, naming it in <c>accepts</c>.</summary>
-    public static async Task<IResult> Accept(string station, string contest, int revision, HttpContext context,
-        Election election, FormStore store, FormWriter writer, OperatorKey operatorKey)
-    {
-        if (!operatorKey.Allows(context.Request.Headers.Authorization)) return Problems.OperatorOnly();
-        if (election.FindContest(contest) is not { } c || election.FindStation(station) is not { } index)
-            return Problems.NotFound($"No polling station '{FormErrors.Clip(station)}' with contest '{FormErrors.Clip(contest)}'.");
-        station = election.StationId(index);
-        var held = (await store.ReadStationAsync(c.Id, station)).FirstOrDefault(r => r.Revision == revision);
-        if (held is null) return Problems.NotFound($"Station '{station}' has no revision {revision}.");
-
-        var accepted = new NewRevision(c.Id, station, held.Numbers, FormStatus.Counted, held.Problems, Accepts: revision);
-        AppendResult result;
-        try { result = await writer.AppendAsync(new AppendRequest("operator", null, [], [accepted])); }
-        catch (StoreUnavailableException) { return Problems.Unavailable(context); }
-        return result.Outcome == AppendOutcome.NotAcceptable
-            ? Problems.Conflict($"Revision {revision} is not the station's latest quarantined revision; only that one can be accepted.")
-            : TypedResults.Accepted($"/api/v1/stations/{Uri.EscapeDataString(station)}/forms/{c.Id}", result.Receipts[0]);
-    }
 }
