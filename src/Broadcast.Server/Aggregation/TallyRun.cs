@@ -198,10 +198,10 @@ public sealed class TallyRun
             long VersionOf(GroupKind kind, int index) =>
                 storedVersions is not null && storedVersions.TryGetValue(new GroupKey(c, kind, index), out var stored) ? stored : version;
 
-            var regions = new Dictionary<int, long>(_regions[c].Count);
+            var regions = new Dictionary<int, RegionChange>(_regions[c].Count);
             foreach (var (region, row) in _regions[c])
             {
-                regions[region] = target.RegionVersions[region];
+                regions[region] = new RegionChange(target.RegionVersions[region], target.Region(region).ToArray());
                 target.RegionVersions[region] = VersionOf(GroupKind.Region, region);
                 row.CopyTo(target.Region(region));
             }
