@@ -18,7 +18,14 @@ export function invocations(payload) {
     return out;
   }
   const buf = Buffer.from(payload);
-  for (let i = 0; i < buf.length;) {
+  // On a binary connection the handshake ({...}\x1e) comes in binary frames too, maybe with
+  // the first messages after it in the same frame.
+  let i = 0;
+  if (buf[0] === 0x7b) {
+    const end = buf.indexOf(0x1e);
+    i = end < 0 ? buf.length : end + 1;
+  }
+  while (i < buf.length) {
     let size = 0;
     let shift = 0;
     let b;
@@ -38,13 +45,22 @@ export function invocations(payload) {
 export function watchHub(page) {
   const received = new Map();
   const calls = [];
+  const errors = [];
   page.on('websocket', (ws) => {
     if (!ws.url().includes('/hubs/results')) return;
+    const read = (payload) => {
+      try {
+        return invocations(payload);
+      } catch (e) {
+        errors.push(`${e}: ${Buffer.from(payload).toString('hex').slice(0, 80)}`);
+        return [];
+      }
+    };
     ws.on('framereceived', ({ payload }) => {
-      for (const m of invocations(payload)) received.set(m.target, (received.get(m.target) ?? 0) + 1);
+      for (const m of read(payload)) received.set(m.target, (received.get(m.target) ?? 0) + 1);
     });
     ws.on('framesent', ({ payload }) => {
-      for (const m of invocations(payload)) calls.push(m);
+      for (const m of read(payload)) calls.push(m);
     });
   });
   return {
@@ -53,6 +69,6 @@ export function watchHub(page) {
     count: (name) => received.get(name) ?? 0,
     /** The third argument of every SubscribeWith, as sent. */
     subscribeOptions: () => calls.filter((c) => c.target === 'SubscribeWith').map((c) => c.args[2]),
-    summary: () => JSON.stringify({ received: Object.fromEntries(received), calls: calls.map((c) => `${c.target}${JSON.stringify(c.args)}`) }),
+    summary: () => JSON.stringify({ received: Object.fromEntries(received), calls: calls.map((c) => `${c.target}${JSON.stringify(c.args)}`), errors }),
   };
 }
