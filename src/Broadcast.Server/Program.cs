@@ -41,6 +41,7 @@ app.MapIngestApi();
 app.MapResultsApi();
 app.MapResultsHub();
 app.MapGraphicsFeed();
+app.MapCommissionFeed();
 app.MapOperatorApi();
 app.MapHealth();
 
