@@ -43,6 +43,7 @@ app.MapIngestApi();
 app.MapResultsApi();
 app.MapResultsHub();
 app.MapGraphicsFeed();
+app.MapCommissionFeed();
 app.MapOperatorApi();
 app.MapHealth();
 
