@@ -1,5 +1,6 @@
 using Broadcast.Aggregation;
 using Broadcast.Cluster;
+using Broadcast.Compat;
 using Broadcast.Demo;
 using Broadcast.Elections;
 using Broadcast.Graphics;

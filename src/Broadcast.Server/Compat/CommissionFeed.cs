@@ -1,5 +1,4 @@
 // Program.cs stays a table of contents with one line for this feature (app.MapCommissionFeed()).
-global using Broadcast.Compat;
 
 using Broadcast.Elections;
 using Broadcast.Ingest;
