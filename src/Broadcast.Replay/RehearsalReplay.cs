@@ -195,7 +195,7 @@ internal static class RehearsalReplay
                 aborted = "cancelled";
             }
         }
-        var mode = options.Speed is { } s ? Inv($"speed x{s:G}") : "max";
+        var mode = options.Speed is { } s ? Inv($"speed x{s:G}") : options.Rate is { } r ? Inv($"rate {r:G}/s") : "max";
         var summary = stats.Summarize(options.Server.ToString(), mode, planned, aborted, DataLabel(night));
         PrintSummary(summary);
         if (options.JsonPath is not null)
@@ -222,6 +222,9 @@ internal static class RehearsalReplay
                 for (var start = 0; start < planned;)
                 {
                     var end = await NextBatchEndAsync(start, run.Token);
+                    // A steady rate: the batch starting at form n goes out at n / rate seconds.
+                    if (options.Rate is { } rate && TimeSpan.FromSeconds(start / rate) - _sinceDispatch.Elapsed is { Ticks: > 0 } early)
+                        await Task.Delay(early, run.Token);
                     await _slots.WaitAsync(run.Token);
                     var (from, to) = (start, end);
                     _ = Task.Run(() => SendAsync(from, to, run));

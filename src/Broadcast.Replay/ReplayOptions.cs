@@ -12,6 +12,8 @@ public sealed record ReplayOptions
     public string? DataPath { get; init; }
     /// <summary>Election-night clock speed-up; null = as fast as possible.</summary>
     public double? Speed { get; init; }
+    /// <summary>Rehearsal: send at this many forms per second, in arrival order (a steady load); null = by --speed or as fast as possible.</summary>
+    public double? Rate { get; init; }
     public int Batch { get; init; } = 1000;
     public int Concurrency { get; init; } = 4;
     public string? Province { get; init; }
@@ -44,6 +46,7 @@ public sealed record ReplayOptions
           --speed <N>           timed replay: the election-night clock runs N times faster
                                 (3600 = one hour per second)
           --max                 as fast as possible (default)
+          --rate <n>            --rehearsal: a steady n forms per second, in arrival order
           --batch <n>           forms per POST /api/v1/forms:batch (default 1000, max 5000);
                                 1 uses single POST /api/v1/forms
           --concurrency <n>     parallel requests (default 4)
@@ -82,6 +85,7 @@ public sealed record ReplayOptions
                 "--key" => o with { Key = Value() },
                 "--data" => o with { DataPath = Value() },
                 "--speed" => o with { Speed = ParsePositive(flag, Value()) },
+                "--rate" => o with { Rate = ParsePositive(flag, Value()) },
                 "--max" => o with { Speed = null },
                 "--batch" => o with { Batch = (int)ParseInt(flag, Value(), 1, MaxBatch) },
                 "--concurrency" => o with { Concurrency = (int)ParseInt(flag, Value(), 1, 256) },
