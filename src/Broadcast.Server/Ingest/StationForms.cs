@@ -10,8 +10,11 @@ public sealed record StationFormsView(string Station, string Contest, RegionInfo
 public sealed record RegionInfo(string Id, string Name);
 
 /// <param name="Votes">As the form gave them: per choice a count, or per party <c>{party, candidates}</c>.</param>
+/// <summary>One revision in a station's public trail: who sent it (an ingest key id or
+/// <c>operator:&lt;id&gt;</c>, never a secret), an operator's reason, and its link in the chain.</summary>
 public sealed record RevisionView(int Revision, long Seq, string Status, IReadOnlyList<string> Problems,
-    object Votes, int Valid, int Invalid, int Total, DateTimeOffset ReceivedAt, int? Accepts);
+    object Votes, int Valid, int Invalid, int Total, DateTimeOffset ReceivedAt, int? Accepts,
+    string Submitter, string? Reason, string? Hash);
 
 internal static class StationForms
 {
@@ -31,6 +34,7 @@ internal static class StationForms
             new RegionInfo(election.Regions.Id[village], election.Regions.Name[village]), counted, pending,
             revisions.Select(r => new RevisionView(r.Revision, r.Seq, FormReceipt.StatusOf(r.Status), r.Problems,
                 ballot is not null && ballot.Width == r.Numbers.Votes.Length ? FormVotes.Of(ballot, r.Numbers.Votes) : r.Numbers.Votes,
-                r.Numbers.Valid, r.Numbers.Invalid, r.Numbers.Total, r.ReceivedAt, r.Accepts)).ToList()));
+                r.Numbers.Valid, r.Numbers.Invalid, r.Numbers.Total, r.ReceivedAt, r.Accepts,
+                r.Submitter, r.Reason, r.Hash is null ? null : Convert.ToHexStringLower(r.Hash))).ToList()));
     }
 }
