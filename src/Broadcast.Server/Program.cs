@@ -1,3 +1,4 @@
+using Broadcast.Audit;
 using Broadcast.Aggregation;
 using Broadcast.Cluster;
 using Broadcast.Compat;
@@ -46,6 +47,7 @@ app.MapResultsHub();
 app.MapGraphicsFeed();
 app.MapCommissionFeed();
 app.MapOperatorApi();
+app.MapChainApi();
 app.MapHealth();
 
 app.Run();

@@ -91,7 +91,7 @@ public sealed partial class Aggregator(
             var revisions = await store.ReadRevisionsAsync(state.Checkpoint, long.MaxValue, BatchSize);
             if (revisions.Count == 0) return;
             var run = await FoldAsync(tally, revisions);
-            var next = state with { Checkpoint = run.LastSeq };
+            var next = state with { Checkpoint = run.LastSeq, ChainHead = run.ChainHead };
 
             if (!await store.CommitAggregationAsync(state, next, run.ChangedTotals(next.Checkpoint), replaceAll: false))
             {
@@ -124,7 +124,7 @@ public sealed partial class Aggregator(
             var watch = Stopwatch.StartNew();
             var state = await store.ReadAggregationStateAsync();
             var rebuilt = await TallyHolder.FoldFromScratchAsync(store, tally.Election, long.MaxValue, holder.RecordChain);
-            var next = new AggregationState(rebuilt.State.Checkpoint, AggregationState.NewEpoch());
+            var next = rebuilt.State with { Epoch = AggregationState.NewEpoch() };
             var rows = TallyHolder.AllTotals(rebuilt, next.Checkpoint);
             if (!await store.CommitAggregationAsync(state, next, rows, replaceAll: true))
                 throw new InvalidOperationException("the aggregation state changed during a rebuild, which holds the run lock");

@@ -26,9 +26,9 @@ public sealed partial class PostgresStore
     /// <summary>The state row, or null before the first <see cref="ReadAggregationStateAsync"/> created it.</summary>
     private static async Task<AggregationState?> ReadStateAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction)
     {
-        await using var select = new NpgsqlCommand("SELECT checkpoint, epoch FROM aggregation WHERE id = 1", connection, transaction);
+        await using var select = new NpgsqlCommand("SELECT checkpoint, epoch, chain_head FROM aggregation WHERE id = 1", connection, transaction);
         await using var reader = await select.ExecuteReaderAsync();
-        return await reader.ReadAsync() ? new AggregationState(reader.GetInt64(0), reader.GetString(1)) : null;
+        return await reader.ReadAsync() ? new AggregationState(reader.GetInt64(0), reader.GetString(1), reader.GetString(2)) : null;
     }
 
     public override async Task<bool> CommitAggregationAsync(AggregationState expected, AggregationState next,
@@ -38,13 +38,14 @@ public sealed partial class PostgresStore
         await using var transaction = await connection.BeginTransactionAsync();
         // A racing commit blocks on the row, then finds the checkpoint moved and updates nothing.
         await using (var advance = new NpgsqlCommand(
-            "UPDATE aggregation SET checkpoint = @next, epoch = @nextEpoch WHERE id = 1 AND checkpoint = @expected AND epoch = @epoch",
+            "UPDATE aggregation SET checkpoint = @next, epoch = @nextEpoch, chain_head = @head WHERE id = 1 AND checkpoint = @expected AND epoch = @epoch",
             connection, transaction))
         {
             advance.Parameters.AddWithValue("next", next.Checkpoint);
             advance.Parameters.AddWithValue("nextEpoch", next.Epoch);
             advance.Parameters.AddWithValue("expected", expected.Checkpoint);
             advance.Parameters.AddWithValue("epoch", expected.Epoch);
+            advance.Parameters.AddWithValue("head", next.ChainHead);
             if (await advance.ExecuteNonQueryAsync() != 1)
             {
                 await transaction.RollbackAsync();

@@ -109,7 +109,9 @@ public sealed partial class PostgresStore : FormStore, IDisposable, IAsyncDispos
         CREATE TABLE IF NOT EXISTS aggregation (
             id         integer PRIMARY KEY CHECK (id = 1),
             checkpoint bigint  NOT NULL,
-            epoch      text    NOT NULL);
+            epoch      text    NOT NULL,
+            chain_head text    NOT NULL DEFAULT '');     -- the hash of the revision at checkpoint
+        ALTER TABLE aggregation ADD COLUMN IF NOT EXISTS chain_head text NOT NULL DEFAULT '';
         """;
 
     private const string RevisionColumns = "seq, contest, station, revision, votes, valid, invalid, total, status, problems, accepts, received_at, key_id, reason, hash";
