@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Broadcast.Elections;
 using Broadcast.Ingest;
@@ -92,58 +91,7 @@ public static class GraphicsFeed
         _ => group.Contest.Columns(group.Index),
     };
 
-    /// <summary>
-    /// The flat object: <c>choice_01_votes</c>, <c>choice_01_percent</c>, <c>reporting_percent</c>,
-    /// <c>leader_id</c>... A choice is a pair, a party or a DPD candidate. Dapils and parliaments
-    /// add <c>seats_total</c>, <c>choice_&lt;id&gt;_seats</c> and the last seat's holder and margin.
-    /// </summary>
-    public static Dictionary<string, object> Flatten(ResultsSnapshot s, IReadOnlyList<Choice> choices)
-    {
-        var flat = new Dictionary<string, object>
-        {
-            ["contest"] = s.Contest,
-            ["region_id"] = s.Region.Id,
-            ["region_name"] = s.Region.Name,
-            ["region_level"] = s.Region.Level,
-            ["epoch"] = s.Epoch,
-            ["version"] = s.Version,
-            ["served_at"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-            ["stations_total"] = s.Stations.Total,
-            ["stations_reported"] = s.Stations.Reported,
-            ["stations_quarantined"] = s.Stations.Quarantined,
-            ["reporting_percent"] = Percent(s.Stations.Reported, s.Stations.Total),
-            ["valid"] = s.Valid,
-            ["invalid"] = s.Invalid,
-        };
-        var sum = s.Votes.Values.Sum();
-        foreach (var choice in choices)
-        {
-            var votes = s.Votes.GetValueOrDefault(choice.Id);
-            flat[$"choice_{choice.Id}_name"] = choice.Name;
-            flat[$"choice_{choice.Id}_votes"] = votes;
-            flat[$"choice_{choice.Id}_percent"] = Percent(votes, sum);
-            if (s.Seats is { } seats) flat[$"choice_{choice.Id}_seats"] = seats.Won.GetValueOrDefault(choice.Id);
-        }
-        var ranked = choices.OrderByDescending(ch => s.Votes.GetValueOrDefault(ch.Id)).ToList();
-        var leading = sum > 0 ? ranked[0] : null;
-        flat["leader_id"] = leading?.Id ?? "";
-        flat["leader_name"] = leading?.Name ?? "";
-        flat["leader_margin_percent"] = leading is null || ranked.Count < 2
-            ? 0
-            : Percent(s.Votes.GetValueOrDefault(ranked[0].Id) - s.Votes.GetValueOrDefault(ranked[1].Id), sum);
-        if (s.Seats is { } projected)
-        {
-            flat["seats_total"] = projected.Total;
-            if (projected.Threshold is { } threshold) flat["threshold_votes"] = threshold.Votes;
-            if (projected.Dapils is [var one] && s.Region.Level == "dapil")
-            {
-                flat["last_seat_id"] = one.Last?.Choice ?? "";
-                flat["runner_up_id"] = one.RunnerUp?.Choice ?? "";
-                flat["runner_up_votes_needed"] = one.RunnerUp?.VotesNeeded ?? 0;
-            }
-        }
-        return flat;
-    }
-
-    private static double Percent(long part, long whole) => whole == 0 ? 0 : Math.Round(part * 100.0 / whole, 2);
+    /// <summary>The flat object of <paramref name="s"/> with the group's columns (<see cref="GraphicsValues.Flatten"/>, shared with .NET clients).</summary>
+    private static Dictionary<string, object> Flatten(ResultsSnapshot s, IReadOnlyList<Choice> choices) =>
+        GraphicsValues.Flatten(s, choices.Select(choice => (choice.Id, choice.Name)).ToList());
 }
