@@ -103,6 +103,7 @@ public sealed partial class Aggregator(
             }
             var changes = tally.Apply(run, next);
             publisher.Publish(changes);
+            metrics.Published(revisions[0].ReceivedAt, clock.GetUtcNow());
             notices.Committed(next);
             Interlocked.Exchange(ref _lastRunEnded, clock.GetTimestamp());
             metrics.RunCompleted(watch.Elapsed);
@@ -189,6 +190,7 @@ public sealed partial class Aggregator(
                 if (GroupKey.Of(tally.Election, group.Contest, group.Region) is { } key) versions[key] = group.Version;
             var run = await FoldAsync(tally, committed.Revisions);
             publisher.Publish(tally.Apply(run, committed.State, versions));
+            if (committed.Revisions.Count > 0) metrics.Published(committed.Revisions[0].ReceivedAt, clock.GetUtcNow());
             LogFollowed(logger, run.Folded, committed.State.Checkpoint);
         }
         return true;

@@ -26,6 +26,8 @@ public static class OperatorApi
         api.MapPost("/rebuild", Rebuild);
         api.MapPost("/reconcile", async (Aggregator aggregator, CancellationToken ct) => TypedResults.Ok(await aggregator.ReconcileAsync(ct)));
         api.MapPost("/aggregate", async (Aggregator aggregator, CancellationToken ct) => TypedResults.Ok(await aggregator.RunAsync(ct)));
+        api.MapGet("/queue", ReviewQueue.ReadAsync);
+        api.MapGet("/status", (NightPanel panel) => TypedResults.Ok(panel.Status()));
         api.MapGet("/actions", async (FormStore store, long? after, int? limit) =>
             TypedResults.Ok(await store.ReadActionsAsync(after ?? 0, Math.Clamp(limit ?? 100, 1, 1000))));
 
@@ -116,6 +118,8 @@ public static class OperatorSetup
         builder.Services.AddOptions<OperatorOptions>().BindConfiguration(OperatorOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<OperatorOptions>, ValidateOperatorOptions>();
         builder.Services.AddSingleton<OperatorKeys>();
+        builder.Services.AddSingleton<NightPanel>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<NightPanel>());
         builder.Services.AddAuthentication()
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, OperatorAuthentication>(OperatorAuthentication.SchemeName, null);
         builder.Services.AddAuthorizationBuilder().AddPolicy(OperatorAuthentication.Policy, policy => policy
