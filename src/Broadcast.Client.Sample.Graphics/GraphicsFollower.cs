@@ -23,22 +23,28 @@ public static partial class GraphicsFollower
         var view = options.Region.StartsWith("dapil:", StringComparison.Ordinal) ? FeedView.Full : FeedView.Headline;
         Log.Following(logger, options.Contest, options.Region, options.Server, Path.GetFullPath(options.Out), options.Format);
         await using var feed = await client.SubscribeAsync(options.Contest, options.Region, view, options.Rate, cancellationToken);
-        var choices = await ChoicesAsync(options, logger, cancellationToken);
+        Labels? labels = null;
+        string? labelledEpoch = null;
         await foreach (var results in feed.WatchAsync(cancellationToken))
         {
-            var values = GraphicsValues.Flatten(results, choices);
+            // Read again on a new epoch: the server was rebuilt, or reset, or restarted as a rehearsal.
+            if (labels is null || labelledEpoch != results.Epoch)
+                (labels, labelledEpoch) = (await LabelsAsync(options, logger, cancellationToken), results.Epoch);
+            var values = GraphicsValues.Flatten(results, labels.Choices, labels.Notice);
             await ValueFile.WriteAsync(options.Out, ValueFile.Render(values, options.Format, options.Out), cancellationToken);
             Log.Wrote(logger, results.Epoch, results.Version, results.Stations.Reported, results.Stations.Total);
         }
     }
 
+    /// <summary>What the numbers are labelled with: the group's columns and their names in ballot order, and the election's notice.</summary>
+    private sealed record Labels(IReadOnlyList<(string Id, string Name)> Choices, string? Notice);
+
     /// <summary>
-    /// The group's columns and their names, in ballot order, as the server's own graphics feed
-    /// lists them (<c>choice_&lt;id&gt;_name</c>): names do not change during the night, numbers come
-    /// from the hub. Tried until the server answers.
+    /// The labels as the server's own graphics feed gives them (<c>choice_&lt;id&gt;_name</c>,
+    /// <c>notice</c>): they do not change within an epoch; the numbers come from the hub. Tried
+    /// until the server answers.
     /// </summary>
-    private static async Task<IReadOnlyList<(string Id, string Name)>> ChoicesAsync(GraphicsOptions options, ILogger logger,
-        CancellationToken cancellationToken)
+    private static async Task<Labels> LabelsAsync(GraphicsOptions options, ILogger logger, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { BaseAddress = options.Server, Timeout = TimeSpan.FromSeconds(10) };
         var path = $"api/v1/graphics/{Uri.EscapeDataString(options.Contest)}/{Uri.EscapeDataString(options.Region)}";
@@ -47,10 +53,12 @@ public static partial class GraphicsFollower
             try
             {
                 using var feed = JsonDocument.Parse(await http.GetStringAsync(path, cancellationToken));
-                return feed.RootElement.EnumerateObject()
+                var root = feed.RootElement;
+                var choices = root.EnumerateObject()
                     .Where(p => p.Name.StartsWith("choice_", StringComparison.Ordinal) && p.Name.EndsWith("_name", StringComparison.Ordinal))
                     .Select(p => (p.Name["choice_".Length..^"_name".Length], p.Value.GetString() ?? ""))
                     .ToList();
+                return new Labels(choices, root.TryGetProperty("notice", out var text) ? text.GetString() : null);
             }
             catch (Exception error) when (error is HttpRequestException or TaskCanceledException or JsonException && !cancellationToken.IsCancellationRequested)
             {
@@ -69,7 +77,7 @@ public static partial class GraphicsFollower
         [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Wrote epoch {Epoch} version {Version}: {Reported} of {Total} stations")]
         public static partial void Wrote(ILogger logger, string epoch, long version, long reported, long total);
 
-        [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Cannot read the choices' names ({Reason}); trying again in {Delay:0.0} s")]
+        [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Cannot read the choices' names and the notice ({Reason}); trying again in {Delay:0.0} s")]
         public static partial void NamesFailed(ILogger logger, string reason, double delay);
     }
 }

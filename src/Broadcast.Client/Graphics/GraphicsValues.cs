@@ -19,9 +19,10 @@ public static class GraphicsValues
     /// </summary>
     /// <param name="results">The group's results (a headline view is enough but for a dapil's last-seat keys, which need its <c>seats.dapils</c>).</param>
     /// <param name="choices">The group's columns, in ballot order, with their names (the feed's <c>choice_&lt;id&gt;_name</c>).</param>
+    /// <param name="notice">The election's notice (<c>GET /api/v1/election</c>), which must be shown with the numbers when set (a rehearsal's REHEARSAL / LATIHAN).</param>
     /// <param name="servedAt">The time written as <c>served_at</c> (default: now).</param>
     public static Dictionary<string, object> Flatten(ResultsSnapshot results, IReadOnlyList<(string Id, string Name)> choices,
-        DateTimeOffset? servedAt = null)
+        string? notice = null, DateTimeOffset? servedAt = null)
     {
         var s = results;
         var flat = new Dictionary<string, object>
@@ -30,6 +31,8 @@ public static class GraphicsValues
             ["region_id"] = s.Region.Id,
             ["region_name"] = s.Region.Name,
             ["region_level"] = s.Region.Level,
+            // Shown on air beside the numbers when set: a rehearsal says REHEARSAL / LATIHAN.
+            ["notice"] = notice ?? "",
             ["epoch"] = s.Epoch,
             ["version"] = s.Version,
             ["served_at"] = (servedAt ?? DateTimeOffset.UtcNow).ToString("O", CultureInfo.InvariantCulture),

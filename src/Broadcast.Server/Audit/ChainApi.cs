@@ -65,15 +65,16 @@ public static class ChainApi
             status.Last is { } last ? new ChainCheck(last.Checked, last.FirstBreak, last.At) : null));
     }
 
-    private static async Task<IResult> Page(FormStore store, HttpContext context, long? after, int? limit)
+    private static async Task<IResult> Page(FormStore store, HttpContext context, IOptions<Rehearsal.RehearsalOptions> rehearsal, long? after, int? limit)
     {
         if (after is < 0) return Problems.InvalidQuery("after", "must be a seq, 0 or more");
         if (limit is < 1 or > MaxPage) return Problems.InvalidQuery("limit", $"must be from 1 to {MaxPage}");
         var size = limit ?? MaxPage;
         var revisions = await store.ReadRevisionsAsync(after ?? 0, long.MaxValue, size);
-        // A full page never changes (seqs are never reused and the log is append-only): cache it for ever.
+        // A full page never changes (seqs are never reused and the log is append-only): cache it
+        // for ever. A rehearsal's log can be reset, so its pages are not.
         var full = revisions.Count == size;
-        context.Response.GetTypedHeaders().CacheControl = full
+        context.Response.GetTypedHeaders().CacheControl = full && !rehearsal.Value.Enabled
             ? new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromDays(365), Extensions = { new("immutable") } }
             : new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromSeconds(2) };
         return TypedResults.Ok(new ChainPage(revisions.Select(ChainRecord.Of).ToList(), full ? revisions[^1].Seq : null));

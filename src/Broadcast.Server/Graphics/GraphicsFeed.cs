@@ -3,6 +3,7 @@ using Broadcast.Elections;
 using Broadcast.Ingest;
 using Broadcast.Push;
 using Broadcast.Results;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace Broadcast.Graphics;
@@ -25,7 +26,8 @@ public static class GraphicsFeed
     }
 
     /// <summary>The flat object, with an ETag of the group's version so a template polling it gets 304s while nothing moved.</summary>
-    private static async Task<IResult> Flat(string contest, string region, HttpContext context, Election election, ResultsView view)
+    private static async Task<IResult> Flat(string contest, string region, HttpContext context, Election election, ResultsView view,
+        IOptions<ElectionOptions> options)
     {
         if (election.FindGroup(contest, region) is not { } group)
             return Problems.NotFound($"No results for contest '{FormErrors.Clip(contest)}' and group '{FormErrors.Clip(region)}'.");
@@ -35,11 +37,11 @@ public static class GraphicsFeed
         headers.ETag = etag;
         headers.CacheControl = new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromSeconds(2) };
         if (ResultsApi.NotModified(context, etag)) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-        return TypedResults.Json(Flatten(await view.SnapshotAsync(group), Columns(group, election)));
+        return TypedResults.Json(Flatten(await view.SnapshotAsync(group), Columns(group, election), options.Value.Notice));
     }
 
     private static async Task Stream(string contest, string region, HttpContext context, Election election,
-        ResultsView view, ResultsPublisher publisher)
+        ResultsView view, ResultsPublisher publisher, IOptions<ElectionOptions> options)
     {
         if (election.FindGroup(contest, region) is not { } group)
         {
@@ -60,7 +62,7 @@ public static class GraphicsFeed
                 if (view.Version(group) != sent)
                 {
                     var snapshot = await view.SnapshotAsync(group);
-                    var data = JsonSerializer.Serialize(Flatten(snapshot, Columns(group, election)));
+                    var data = JsonSerializer.Serialize(Flatten(snapshot, Columns(group, election), options.Value.Notice));
                     await context.Response.WriteAsync($"id: {snapshot.Epoch}.{snapshot.Version}\nevent: totals\ndata: {data}\n\n", cancel);
                     sent = (snapshot.Epoch, snapshot.Version);
                     quietSince = DateTime.UtcNow;
@@ -92,6 +94,6 @@ public static class GraphicsFeed
     };
 
     /// <summary>The flat object of <paramref name="s"/> with the group's columns (<see cref="GraphicsValues.Flatten"/>, shared with .NET clients).</summary>
-    private static Dictionary<string, object> Flatten(ResultsSnapshot s, IReadOnlyList<Choice> choices) =>
-        GraphicsValues.Flatten(s, choices.Select(choice => (choice.Id, choice.Name)).ToList());
+    private static Dictionary<string, object> Flatten(ResultsSnapshot s, IReadOnlyList<Choice> choices, string? notice) =>
+        GraphicsValues.Flatten(s, choices.Select(choice => (choice.Id, choice.Name)).ToList(), notice);
 }

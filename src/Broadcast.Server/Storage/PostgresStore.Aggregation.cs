@@ -11,6 +11,29 @@ public sealed partial class PostgresStore
     /// <summary>Held for the length of a node's aggregation runs (<see cref="FormStore.LockAggregationAsync"/>): "Broadagg".</summary>
     private const long AggregationLock = 0x42726F6164616767;
 
+    public override async Task<string> ClaimPurposeAsync(string purpose)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        await using var claim = new NpgsqlCommand(
+            "INSERT INTO store_meta (key, value) " +
+            "SELECT 'purpose', CASE WHEN EXISTS (SELECT 1 FROM revisions) THEN 'live' ELSE @purpose END ON CONFLICT (key) DO NOTHING; " +
+            "SELECT value FROM store_meta WHERE key = 'purpose'", connection);
+        claim.Parameters.AddWithValue("purpose", purpose);
+        return (string)(await claim.ExecuteScalarAsync())!;
+    }
+
+    public override async Task ClearAsync()
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        // Under the append lock, so no append interleaves; seqs go on from where they were.
+        await using var clear = new NpgsqlCommand(
+            $"SELECT pg_advisory_xact_lock({AppendLock}); DELETE FROM revisions; DELETE FROM idempotency; DELETE FROM totals;",
+            connection, transaction);
+        await clear.ExecuteNonQueryAsync();
+        await transaction.CommitAsync();
+    }
+
     public override async Task<AggregationState> ReadAggregationStateAsync()
     {
         await using (var insert = _dataSource.CreateCommand(

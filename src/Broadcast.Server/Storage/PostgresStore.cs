@@ -106,6 +106,9 @@ public sealed partial class PostgresStore : FormStore, IDisposable, IAsyncDispos
             action   text        NOT NULL,
             target   text        NOT NULL,
             reason   text        NOT NULL);
+        CREATE TABLE IF NOT EXISTS store_meta (           -- purpose: live or rehearsal (ClaimPurposeAsync)
+            key   text PRIMARY KEY,
+            value text NOT NULL);
         CREATE TABLE IF NOT EXISTS aggregation (
             id         integer PRIMARY KEY CHECK (id = 1),
             checkpoint bigint  NOT NULL,

@@ -110,6 +110,9 @@ public sealed class SqliteStore : FormStore
             action   TEXT    NOT NULL,
             target   TEXT    NOT NULL,
             reason   TEXT    NOT NULL);
+        CREATE TABLE IF NOT EXISTS store_meta (              -- purpose: live or rehearsal (ClaimPurposeAsync)
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS aggregation (
             id         INTEGER PRIMARY KEY CHECK (id = 1),
             checkpoint INTEGER NOT NULL,
@@ -312,6 +315,31 @@ public sealed class SqliteStore : FormStore
         using var connection = Open();
         using var command = Prepare(connection, null, "SELECT COALESCE(MAX(seq), 0) FROM revisions");
         return Task.FromResult((long)command.ExecuteScalar()!);
+    }
+
+    public override Task<string> ClaimPurposeAsync(string purpose)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using var claim = Prepare(connection, transaction,
+            "INSERT OR IGNORE INTO store_meta (key, value) " +
+            "SELECT 'purpose', CASE WHEN EXISTS (SELECT 1 FROM revisions) THEN 'live' ELSE $purpose END", "$purpose");
+        claim.Parameters[0].Value = purpose;
+        claim.ExecuteNonQuery();
+        using var read = Prepare(connection, transaction, "SELECT value FROM store_meta WHERE key = 'purpose'");
+        var stored = (string)read.ExecuteScalar()!;
+        transaction.Commit();
+        return Task.FromResult(stored);
+    }
+
+    public override Task ClearAsync()
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using var clear = Prepare(connection, transaction, "DELETE FROM revisions; DELETE FROM idempotency; DELETE FROM totals;");
+        clear.ExecuteNonQuery();
+        transaction.Commit();
+        return Task.CompletedTask;
     }
 
     public override Task<AggregationState> ReadAggregationStateAsync()
