@@ -68,7 +68,7 @@ public sealed record ReplayOptions
           --seed <n>            the generator's seed (default 2024): the same seed, the same night
 
         The summary counts each form's outcome: counted, quarantined (stored, held out of the totals
-        by a rule, R1-R4), duplicate, rejected (refused as bad by the server with 422, not stored;
+        by a rule: R1-R4, P1), duplicate, rejected (refused as bad by the server with 422, not stored;
         each named with the server's reason) and failed.
 
         Exit code: 0 when every form was answered, including rejected and quarantined ones (bad
