@@ -19,11 +19,11 @@ public sealed class LocalCluster : IAsyncLifetime
 {
     public const int Nodes = 3;
 
-    /// <summary>Node N listens on BasePort + N; then PostgreSQL and Redis.</summary>
+    /// <summary>Node N listens on this + N; the two ports after the nodes' are PostgreSQL's and Redis's.</summary>
     private readonly int _basePort = FreePorts.Consecutive(Nodes + 2) - 1;
     private int PostgresPort => _basePort + Nodes + 1;
     private int RedisPort => _basePort + Nodes + 2;
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"broadcast-cluster-tests-{Guid.NewGuid():N}"[..40]);
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"broadcast-cluster-tests-{Guid.NewGuid():N}");
 
     public static readonly string RepoRoot = FindRepoRoot();
 
