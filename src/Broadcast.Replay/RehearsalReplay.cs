@@ -226,7 +226,7 @@ internal static class RehearsalReplay
         PrintSummary(summary);
         if (options.JsonPath is not null)
             await File.WriteAllTextAsync(options.JsonPath, JsonSerializer.Serialize(summary, ReplayJson.Default.ReplaySummary));
-        return summary.Rejected == 0 && summary.Failed == 0 && aborted is null ? 0 : 1;
+        return summary.Ok ? 0 : 1;
     }
 
     /// <summary>

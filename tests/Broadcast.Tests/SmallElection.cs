@@ -17,7 +17,12 @@ namespace Broadcast.Tests;
 /// </summary>
 public static class SmallElection
 {
-    private static readonly Lazy<Election> Loaded = new(() => ElectionLoader.Load(Write()));
+    private static readonly Lazy<Election> Loaded = new(() =>
+    {
+        var folder = Write();
+        try { return ElectionLoader.Load(folder); }
+        finally { Directory.Delete(folder, recursive: true); } // the loader reads everything at once
+    });
 
     public static Election Election => Loaded.Value;
 

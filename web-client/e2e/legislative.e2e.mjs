@@ -17,7 +17,8 @@ import { watchHub } from './hub-frames.mjs';
 const BASE = (process.env.BROADCAST_LEGISLATIVE_URL ?? 'http://127.0.0.1:5081').replace(/\/+$/, '');
 const KEY = process.env.BROADCAST_INGEST_KEY ?? '';
 const NOTICE = process.env.BROADCAST_NOTICE ?? '';
-const OUT = fileURLToPath(new URL('../test-results/', import.meta.url));
+// Screenshots: the run's own folder (run.sh sets it), else web-client/test-results/.
+const OUT = process.env.BROADCAST_E2E_RESULTS ? `${process.env.BROADCAST_E2E_RESULTS.replace(/\/+$/, '')}/` : fileURLToPath(new URL('../test-results/', import.meta.url));
 const DOCS = process.env.BROADCAST_DOCS_SCREENSHOTS === '1' ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url)) : null;
 mkdirSync(OUT, { recursive: true });
 

@@ -3,7 +3,7 @@
 // Optional: BROADCAST_STATION (default "4.1": KEUDE BAKONGAN, ACEH SELATAN, 292 voters in
 // the 2019 data), BROADCAST_UPDATE_BUDGET_MS (default 1000, plus one frame interval for the
 // rate-capped ticker and lower third), BROADCAST_CHROMIUM
-// (default /usr/bin/chromium). Screenshots go to web-client/test-results/.
+// (default /usr/bin/chromium). Screenshots go to web-client/test-results/ (BROADCAST_E2E_RESULTS).
 // Needs the built client in the server's wwwroot (npm run build) and Debian's chromium.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -21,7 +21,8 @@ const RESTART = process.env.BROADCAST_RESTART ?? '';
 const STATION = process.env.BROADCAST_STATION ?? '4.1';
 const BUDGET_MS = Number(process.env.BROADCAST_UPDATE_BUDGET_MS ?? 1000);
 const CONTEST = 'ppwp';
-const OUT = fileURLToPath(new URL('../test-results/', import.meta.url));
+// Screenshots: the run's own folder (run.sh sets it), else web-client/test-results/.
+const OUT = process.env.BROADCAST_E2E_RESULTS ? `${process.env.BROADCAST_E2E_RESULTS.replace(/\/+$/, '')}/` : fileURLToPath(new URL('../test-results/', import.meta.url));
 mkdirSync(OUT, { recursive: true });
 
 // The screens format numbers as Indonesian (the default language); so do we.
