@@ -46,6 +46,29 @@ public static class Problems
         Status = StatusCodes.Status429TooManyRequests,
     };
 
+    /// <summary>A bad query parameter (not a form): <c>errors</c> names it.</summary>
+    public static IResult InvalidQuery(string field, string message)
+    {
+        var problem = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+        {
+            Type = "https://broadcast.example/problems/invalid-query",
+            Title = $"The query parameter '{field}' is not valid.",
+            Status = StatusCodes.Status422UnprocessableEntity,
+        };
+        return TypedResults.Json(problem, statusCode: StatusCodes.Status422UnprocessableEntity, contentType: ContentType);
+    }
+
+    /// <summary>A moment the revision log does not reach yet (a seq not stored, a time in the future); <paramref name="latest"/> is the latest one it does.</summary>
+    public static IResult NotYet(string detail, object? latest) => TypedResults.Json(
+        new ProblemDetails
+        {
+            Type = "https://broadcast.example/problems/not-yet",
+            Title = detail,
+            Status = StatusCodes.Status409Conflict,
+            Extensions = { ["latest"] = latest },
+        },
+        statusCode: StatusCodes.Status409Conflict, contentType: ContentType);
+
     public static IResult NotFound(string what) => Problem(StatusCodes.Status404NotFound, "not-found", what);
 
     public static IResult Conflict(string what) => Problem(StatusCodes.Status409Conflict, "conflict", what);
