@@ -19,6 +19,9 @@ public sealed class AsOfTotals(RevisionHistory history, FormStore store, Electio
     /// <summary>Tallies kept (each is a whole contest: ~12 MB for the 2019 presidential one).</summary>
     private const int Kept = 4;
 
+    /// <summary>Evicted tallies kept for reuse: one per fold running at once is enough.</summary>
+    private const int Spare = 2;
+
     /// <summary>One moment's tally, with the readers it has now (it is reused only once evicted and unread).</summary>
     private sealed class Moment(int contest, long seq)
     {
@@ -111,7 +114,7 @@ public sealed class AsOfTotals(RevisionHistory history, FormStore store, Electio
     /// <summary>An evicted moment nobody reads any more gives its arrays to the next fold (under the lock).</summary>
     private void Recycle(Moment moment)
     {
-        if (moment is { Evicted: true, Readers: 0 } && moment.Totals is { IsCompletedSuccessfully: true } done && _spare.Count < Kept)
+        if (moment is { Evicted: true, Readers: 0 } && moment.Totals is { IsCompletedSuccessfully: true } done && _spare.Count < Spare)
         {
             _spare.Add(done.Result);
         }
