@@ -137,6 +137,13 @@ describe('Monitor timeline', { timeout: 120_000 }, () => {
     assert.ok(new URL(page.url()).searchParams.get('asOf'), 'the moment is in the URL');
     await page.screenshot({ path: `${OUT}monitor-timeline-past.png` });
 
+    // The URL opens on the moment.
+    const linked = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    linked.on('pageerror', (e) => errors.push(String(e)));
+    await linked.goto(page.url());
+    await waitShows(linked, past, choices, 'past', 'the moment in the URL');
+    await linked.close();
+
     // New forms while looking back: the screen stays on the moment.
     const third = await postForms(stations, 70, 70);
     await page.waitForFunction((seq) => Number(document.documentElement.dataset.version) <= seq, first.at(-1).seq, { timeout: 2000 });

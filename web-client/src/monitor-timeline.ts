@@ -110,7 +110,8 @@ export function mountTimeline(el: HTMLElement, opts: { baseUrl: string; contest:
   const initial = new URLSearchParams(location.search).get('asOf');
   const initialAt = initial ? Date.parse(initial) : NaN;
   void timeline.refreshSpan();
-  if (Number.isFinite(initialAt)) void timeline.lookAt(initialAt, region);
+  // After the screen's module has finished setting up: looking tells it to render.
+  if (Number.isFinite(initialAt)) queueMicrotask(() => { void timeline.lookAt(initialAt, region); });
   draw();
 
   return {
