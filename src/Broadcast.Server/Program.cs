@@ -1,3 +1,4 @@
+using Broadcast.Audit;
 using Broadcast.Aggregation;
 using Broadcast.Cluster;
 using Broadcast.Compat;
@@ -9,14 +10,16 @@ using Broadcast.History;
 using Broadcast.Ingest;
 using Broadcast.Operators;
 using Broadcast.Push;
+using Broadcast.Rehearsal;
 using Broadcast.Results;
 using Broadcast.Storage;
 using Broadcast.Web;
 
 if (HealthProbe.Requested(args)) return await HealthProbe.RunAsync();
 
-var builder = WebApplication.CreateBuilder(DemoSetup.TakeDemoFlag(args, out var demo));
+var builder = WebApplication.CreateBuilder(RehearsalSetup.TakeFlag(DemoSetup.TakeDemoFlag(args, out var demo), out var rehearsal));
 
+builder.AddRehearsal(rehearsal || demo);
 builder.AddElection();
 builder.AddStorage();
 builder.AddIngest();
@@ -49,6 +52,7 @@ app.MapResultsHub();
 app.MapGraphicsFeed();
 app.MapCommissionFeed();
 app.MapOperatorApi();
+app.MapChainApi();
 app.MapHealth();
 
 app.Run();

@@ -115,6 +115,10 @@ public sealed class AsOfTests : IDisposable
         var snapshot = (await response.Content.ReadFromJsonAsync<ResultsSnapshot>())!;
         Assert.Equal((AsOfResults.Epoch, first.Seq), (snapshot.Epoch, snapshot.Version));
         Assert.Equal([120L, 80L], [snapshot.Votes["01"], snapshot.Votes["02"]]);
+        // The moment names its link in the chain: the revision it was folded up to.
+        var link = (await client.GetFromJsonAsync<JsonNode>($"/api/v1/chain/revisions?after={first.Seq - 1}&limit=1"))!;
+        Assert.Equal(first.Seq, snapshot.Chain!.Seq);
+        Assert.Contains(snapshot.Chain.Hash, link.ToJsonString());
 
         using var again = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/results/ppwp?asOf=seq:{first.Seq}");
         again.Headers.IfNoneMatch.Add(new EntityTagHeaderValue($"\"asof.{first.Seq}\""));
@@ -153,7 +157,7 @@ public sealed class AsOfTests : IDisposable
     public async Task ABadAsOfIsAProblemNamingIt(string query, string says)
     {
         using var response = await _server.Anonymous().GetAsync($"/api/v1/results/ppwp/0?{query}");
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
         var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.Contains(says, (string)problem["errors"]!["asOf"]![0]!);
@@ -170,9 +174,9 @@ public sealed class AsOfTests : IDisposable
     private static string Time(DateTimeOffset time) =>
         time.ToOffset(Wib).ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", CultureInfo.InvariantCulture);
 
-    /// <summary>A snapshot without what tells live and past answers apart (epoch, version, asOf).</summary>
+    /// <summary>A snapshot without what tells live and past answers apart (epoch, version, asOf; the chain link names the version).</summary>
     private static string Comparable(ResultsSnapshot snapshot) =>
-        System.Text.Json.JsonSerializer.Serialize(snapshot with { Epoch = "", Version = 0, AsOf = null });
+        System.Text.Json.JsonSerializer.Serialize(snapshot with { Epoch = "", Version = 0, AsOf = null, Chain = null });
 
     private async Task<(int ExitCode, string Output)> CheckAsync(string moment)
     {

@@ -45,6 +45,8 @@ public sealed class ScratchFold
     public int Skipped { get; private set; }
     /// <summary>The highest seq seen: the checkpoint of the tally once every revision up to it is folded.</summary>
     public long Checkpoint { get; private set; }
+    /// <summary>The chain hash of the revision at <see cref="Checkpoint"/>.</summary>
+    public string ChainHead { get; private set; } = "";
 
     /// <summary>After the last revision: every dapil's projected seats.</summary>
     public void ProjectSeats()
@@ -61,7 +63,7 @@ public sealed class ScratchFold
     /// <summary>Folds one revision; revisions must come in descending seq order.</summary>
     public void Fold(StoredRevision revision)
     {
-        Checkpoint = Math.Max(Checkpoint, revision.Seq);
+        if (revision.Seq > Checkpoint) (Checkpoint, ChainHead) = (revision.Seq, Storage.RevisionChain.Hex(revision.Hash));
         if (TallyRun.Locate(_election, revision) is not var (contest, station, ballot))
         {
             Skipped++;

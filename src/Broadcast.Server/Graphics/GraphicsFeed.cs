@@ -4,6 +4,7 @@ using Broadcast.Elections;
 using Broadcast.Ingest;
 using Broadcast.Push;
 using Broadcast.Results;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace Broadcast.Graphics;
@@ -26,7 +27,8 @@ public static class GraphicsFeed
     }
 
     /// <summary>The flat object, with an ETag of the group's version so a template polling it gets 304s while nothing moved.</summary>
-    private static async Task<IResult> Flat(string contest, string region, HttpContext context, Election election, ResultsView view)
+    private static async Task<IResult> Flat(string contest, string region, HttpContext context, Election election, ResultsView view,
+        IOptions<ElectionOptions> options)
     {
         if (election.FindGroup(contest, region) is not { } group)
             return Problems.NotFound($"No results for contest '{FormErrors.Clip(contest)}' and group '{FormErrors.Clip(region)}'.");
@@ -36,11 +38,11 @@ public static class GraphicsFeed
         headers.ETag = etag;
         headers.CacheControl = new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromSeconds(2) };
         if (ResultsApi.NotModified(context, etag)) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-        return TypedResults.Json(Flatten(await view.SnapshotAsync(group), Columns(group, election)));
+        return TypedResults.Json(Flatten(await view.SnapshotAsync(group), Columns(group, election), options.Value.Notice));
     }
 
     private static async Task Stream(string contest, string region, HttpContext context, Election election,
-        ResultsView view, ResultsPublisher publisher)
+        ResultsView view, ResultsPublisher publisher, IOptions<ElectionOptions> options)
     {
         if (election.FindGroup(contest, region) is not { } group)
         {
@@ -61,7 +63,7 @@ public static class GraphicsFeed
                 if (view.Version(group) != sent)
                 {
                     var snapshot = await view.SnapshotAsync(group);
-                    var data = JsonSerializer.Serialize(Flatten(snapshot, Columns(group, election)));
+                    var data = JsonSerializer.Serialize(Flatten(snapshot, Columns(group, election), options.Value.Notice));
                     await context.Response.WriteAsync($"id: {snapshot.Epoch}.{snapshot.Version}\nevent: totals\ndata: {data}\n\n", cancel);
                     sent = (snapshot.Epoch, snapshot.Version);
                     quietSince = DateTime.UtcNow;
@@ -97,7 +99,7 @@ public static class GraphicsFeed
     /// <c>leader_id</c>... A choice is a pair, a party or a DPD candidate. Dapils and parliaments
     /// add <c>seats_total</c>, <c>choice_&lt;id&gt;_seats</c> and the last seat's holder and margin.
     /// </summary>
-    public static Dictionary<string, object> Flatten(ResultsSnapshot s, IReadOnlyList<Choice> choices)
+    public static Dictionary<string, object> Flatten(ResultsSnapshot s, IReadOnlyList<Choice> choices, string? notice = null)
     {
         var flat = new Dictionary<string, object>
         {
@@ -105,6 +107,8 @@ public static class GraphicsFeed
             ["region_id"] = s.Region.Id,
             ["region_name"] = s.Region.Name,
             ["region_level"] = s.Region.Level,
+            // Shown on air beside the numbers when set: a rehearsal says REHEARSAL / LATIHAN.
+            ["notice"] = notice ?? "",
             ["epoch"] = s.Epoch,
             ["version"] = s.Version,
             ["served_at"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),

@@ -2,6 +2,7 @@ using System.Globalization;
 using Broadcast.Elections;
 using Broadcast.Ingest;
 using Broadcast.Results;
+using Broadcast.Storage;
 using Microsoft.Net.Http.Headers;
 
 namespace Broadcast.History;
@@ -13,7 +14,7 @@ namespace Broadcast.History;
 /// latest revision answers the latest totals, briefly cacheable; a seq not stored yet or a time in
 /// the future answers <c>409</c> with the latest moment there is.
 /// </summary>
-public sealed class AsOfResults(RevisionHistory history, AsOfTotals tallies, ResultsView view, TimeProvider clock)
+public sealed class AsOfResults(RevisionHistory history, AsOfTotals tallies, ResultsView view, FormStore store, TimeProvider clock)
 {
     /// <summary>What an as-of snapshot carries as its epoch: it belongs to no epoch of the live totals, and no delta applies to it.</summary>
     public const string Epoch = "asof";
@@ -44,7 +45,9 @@ public sealed class AsOfResults(RevisionHistory history, AsOfTotals tallies, Res
 
         var unfinished = await tallies.ReadAsync(group.Contest, seq, totals => view.SnapshotOf(group, totals, Epoch, seq));
         var snapshot = await view.FinishAsync(unfinished);
-        return TypedResults.Ok(snapshot with { AsOf = new AsOfMoment(seq, resolution.Last?.ReceivedAt, resolution.Final) });
+        // The chain link of the moment, as a live snapshot names its version's: the last revision in it.
+        var chain = seq > 0 && await store.ReadRevisionsAsync([seq]) is [{ Hash: { } hash }] ? new ChainHead(seq, RevisionChain.Hex(hash)) : null;
+        return TypedResults.Ok(snapshot with { AsOf = new AsOfMoment(seq, resolution.Last?.ReceivedAt, resolution.Final), Chain = chain });
     }
 
     private Resolution Resolve(AsOfQuery query) =>

@@ -56,6 +56,17 @@ public static class FormRules
     /// <summary>Party lists: the parties' totals (each party's own votes plus its candidates') sum to the valid votes. Fails: quarantined.</summary>
     public const string PartyTotalsAddUp = "P1";
 
+    /// <summary>A rule in words, for receipts, screens and the review queue.</summary>
+    public static string Describe(string code) => code switch
+    {
+        VotesAddUp => "the choices' votes do not add up to the valid votes",
+        BallotsAddUp => "valid plus invalid votes do not equal the ballots used",
+        WithinRegisteredVoters => "more ballots than the station's registered voters allow",
+        WithinOverseasBound => "more ballots than a station abroad of this kind can have",
+        PartyTotalsAddUp => "the parties' totals do not add up to the valid votes",
+        _ => code,
+    };
+
     /// <summary>The codes that hold a form out of the totals.</summary>
     private static readonly string[] Quarantining = [VotesAddUp, WithinRegisteredVoters, WithinOverseasBound, PartyTotalsAddUp];
 

@@ -46,16 +46,16 @@ public static class Problems
         Status = StatusCodes.Status429TooManyRequests,
     };
 
-    /// <summary>A bad query parameter (not a form): <c>errors</c> names it.</summary>
-    public static IResult InvalidQuery(string field, string message)
+    /// <summary>A query parameter out of range: 400, naming the parameter.</summary>
+    public static IResult InvalidQuery(string parameter, string message)
     {
-        var problem = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+        var problem = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [parameter] = [message] })
         {
             Type = "https://broadcast.example/problems/invalid-query",
-            Title = $"The query parameter '{field}' is not valid.",
-            Status = StatusCodes.Status422UnprocessableEntity,
+            Title = "A query parameter is not valid.",
+            Status = StatusCodes.Status400BadRequest,
         };
-        return TypedResults.Json(problem, statusCode: StatusCodes.Status422UnprocessableEntity, contentType: ContentType);
+        return TypedResults.Json(problem, statusCode: StatusCodes.Status400BadRequest, contentType: ContentType);
     }
 
     /// <summary>A moment the revision log does not reach yet (a seq not stored, a time in the future); <paramref name="latest"/> is the latest one it does.</summary>

@@ -51,7 +51,8 @@ public sealed record Delta(
     [property: Key("invalid")] long Invalid,
     [property: Key("children")] IReadOnlyList<ChildChange> Children,
     [property: Key("candidates"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CandidateChange>? Candidates = null,
-    [property: Key("seats"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeatsView? Seats = null);
+    [property: Key("seats"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeatsView? Seats = null,
+    [property: Key("chain"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ChainHead? Chain = null);
 
 /// <summary>What changed in a child: absent fields did not; <see cref="Votes"/> holds only the choices whose count changed.</summary>
 [MessagePackObject]

@@ -53,7 +53,8 @@ public sealed record ResultsSnapshot(
     [property: Key("invalid")] long Invalid,
     [property: Key("children")] IReadOnlyList<ChildResults> Children,
     [property: Key("candidates"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CandidateResults>? Candidates = null,
-    [property: Key("seats"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeatsView? Seats = null)
+    [property: Key("seats"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeatsView? Seats = null,
+    [property: Key("chain"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ChainHead? Chain = null)
 {
     /// <summary>Only on the totals as of a past moment (<c>?asOf=</c> on the read API): which moment. Never pushed.</summary>
     [IgnoreMember, JsonPropertyOrder(-1), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -87,7 +88,19 @@ public sealed record TotalsChanged(
     [property: Key("invalid")] long Invalid,
     [property: Key("children")] IReadOnlyList<ChildResults> Children,
     [property: Key("candidates"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CandidateResults>? Candidates = null,
-    [property: Key("seats"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeatsView? Seats = null);
+    [property: Key("seats"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeatsView? Seats = null,
+    [property: Key("chain"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ChainHead? Chain = null);
+
+/// <summary>
+/// The link of the tamper-evident revision chain a group's numbers come from: the hash of the
+/// revision at <see cref="Seq"/> (the group's version), which covers every revision up to it.
+/// Anyone holding an export of the log (<c>/api/v1/chain/export</c>) can check that the log
+/// passes through it (<c>scripts/verify-chain.py --expect seq:hash</c>).
+/// </summary>
+[MessagePackObject]
+public sealed record ChainHead(
+    [property: Key("seq")] long Seq,
+    [property: Key("hash")] string Hash);
 
 /// <summary>Totals were rebuilt from scratch under a new epoch: every subscriber takes a fresh snapshot.</summary>
 [MessagePackObject]

@@ -55,7 +55,8 @@ public sealed partial class ResultsView
                     candidates[candidate.Id] = new CandidateUpdate(candidate, moved);
             result.Add(new GroupChange(contest.Id, dapil.GroupId, tally.State.Epoch, before.PreviousVersion, totals.DapilVersions[index],
                 DapilCounts(totals, dapil), DapilVotes(dapil, row), row[ContestTally.Valid], row[ContestTally.Invalid], children, candidates,
-                new SeatsView(dapil.Seats, Won(dapil, seats), Threshold(contest, totals), [DapilSeats(dapil, totals)])));
+                new SeatsView(dapil.Seats, Won(dapil, seats), Threshold(contest, totals), [DapilSeats(dapil, totals)]),
+                tally.ChainAt(totals.DapilVersions[index])));
         }
 
         foreach (var parliament in changes.Dapils.Keys.Select(d => contest.Dapils[d].Parliament).Distinct())
@@ -69,7 +70,8 @@ public sealed partial class ResultsView
                 Moved(DapilChild(totals, d), changes.Dapils[d.Index].PreviousRow, DapilVotes(d, changes.Dapils[d.Index].PreviousRow)));
             result.Add(new GroupChange(contest.Id, parliament.GroupId, tally.State.Epoch, previous, totals.ParliamentVersion(parliament),
                 Counts(contest, totals, parliament.Region), Votes(contest.Columns(parliament.Region), row),
-                row[ContestTally.Valid], row[ContestTally.Invalid], children, null, ParliamentSeats(contest, totals, parliament, changed)));
+                row[ContestTally.Valid], row[ContestTally.Invalid], children, null, ParliamentSeats(contest, totals, parliament, changed),
+                tally.ChainAt(totals.ParliamentVersion(parliament))));
         }
     }
 

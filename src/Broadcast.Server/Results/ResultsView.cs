@@ -56,13 +56,19 @@ public sealed partial class ResultsView(TallyHolder holder, Election election, F
     private async Task<ResultsSnapshot> BuildAsync(ResultsGroup group)
     {
         Interlocked.Increment(ref _built);
-        var (snapshot, stations) = holder.Tally.Read(tally => Build(tally.Contests[group.Contest.Index], tally.State.Epoch, group));
+        var (snapshot, stations) = holder.Tally.Read(tally =>
+        {
+            var (built, stations) = Build(tally.Contests[group.Contest.Index], tally.State.Epoch, group);
+            // The chain link of the group's version: the revision its numbers were folded up to.
+            return (built with { Chain = tally.ChainAt(built.Version) }, stations);
+        });
         return await WithStationsAsync(snapshot, group.Contest, stations);
     }
 
     /// <summary>
     /// A group's snapshot out of totals nobody changes any more (the totals as of a past moment),
-    /// stamped <paramref name="epoch"/> and <paramref name="version"/>, in two steps: what is read
+    /// stamped <paramref name="epoch"/> and <paramref name="version"/> (no chain link: the caller
+    /// knows the revision it was folded up to), in two steps: what is read
     /// out of the totals (<see cref="Unfinished.Snapshot"/>), then a village's stations' numbers
     /// from the store (<see cref="FinishAsync"/>), for which the totals are no longer needed.
     /// </summary>
@@ -135,7 +141,7 @@ public sealed partial class ResultsView(TallyHolder holder, Election election, F
                 var row = totals.Region(region);
                 result.Add(new GroupChange(contest.Id, id, tally.State.Epoch, before.PreviousVersion, totals.RegionVersions[region],
                     Counts(contest, totals, region), Votes(contest.Columns(region), row), row[ContestTally.Valid], row[ContestTally.Invalid],
-                    changedChildren.TryGetValue(region, out var children) ? children : [], null, null));
+                    changedChildren.TryGetValue(region, out var children) ? children : [], null, null, tally.ChainAt(totals.RegionVersions[region])));
             }
             if (contestChanges.Dapils.Count > 0) LegislativeChanges(tally, totals, contestChanges, wanted, result);
         }
