@@ -3,9 +3,10 @@
 # on loopback with fresh SQLite files:
 #   screens.e2e.mjs      the 2019 presidential election (default); the tests restart this
 #                        server through $BROADCAST_RESTART while the pages stay open;
+#   timeline.e2e.mjs     the monitor's timeline (looking back, ?asOf=), on the first server;
 #   legislative.e2e.mjs  a second server with Election__Name=pemilu2024 (all five contests)
 #                        at $BROADCAST_LEGISLATIVE_URL, same ingest key, with a notice set.
-# Both files run in one `node --test` so the TAP output ends with one "# pass N / # fail N".
+# The files run in one `node --test` so the TAP output ends with one "# pass N / # fail N".
 # Ports are free ones and everything of a run (databases, logs, screenshots) is in a folder of
 # its own, removed at the end (screenshots and logs are copied to artifacts/ first), so two runs
 # on one machine do not meet. BROADCAST_E2E_PORT / BROADCAST_E2E_LEGISLATIVE_PORT fix the ports.
@@ -79,4 +80,4 @@ trap cleanup EXIT
 "$work/server.sh" start
 "$work/legislative.sh" start
 cd "$root/web-client"
-node --test --test-concurrency=1 --test-reporter=tap e2e/screens.e2e.mjs e2e/legislative.e2e.mjs
+node --test --test-concurrency=1 --test-reporter=tap e2e/screens.e2e.mjs e2e/legislative.e2e.mjs e2e/timeline.e2e.mjs

@@ -1,7 +1,7 @@
 // Monitoring screen for DPRD and election-night desks: drill-down from national to village,
 // totals, province tiles and a sortable children table; for the legislative contests a
 // parliament view (seats, dapils, margins) and a dapil view (parties, candidates).
-// URL: monitor.html?contest=ppwp&region=0&lang=id|en&sort=reported|name|margin
+// URL: monitor.html?contest=ppwp&region=0&lang=id|en&sort=reported|name|margin (&asOf=<ISO time>: a past moment)
 // (&server=https://... for another origin); region may be `parliament:<region id>` or `dapil:<code>`.
 // It follows the group's full view (Delta frames) with no rate cap (&view=, &rate= override).
 import './monitor.css';
@@ -13,6 +13,7 @@ import { levelName, parseLang, stateName, t } from './i18n';
 import {
   type LegislativeOptions, regionParties, renderDapil, renderParliament, renderParliamentLinks, renderPartySummary, renderPartyTable,
 } from './monitor-legislative';
+import { mountTimeline } from './monitor-timeline';
 import { type SortKey, SORT_KEYS, type ViewOptions, renderBreadcrumbs, renderSummary, renderTable, renderTiles, sortLabel } from './monitor-view';
 import { ResultsClient, parseRate, parseView } from './results-client';
 import type { ContestInfo, Election, ParliamentInfo, RegionRef, Snapshot } from './types';
@@ -48,6 +49,9 @@ const client = new ResultsClient({
   onChange: () => scheduleRender(),
   onState: () => renderStatus(),
 });
+
+// Looking back at a past moment (monitor-timeline.ts): the screen shows its snapshot instead of the live one.
+const timeline = mountTimeline($<HTMLElement>('timeline'), { baseUrl: server, contest, region: client.region, onChange: () => scheduleRender() });
 
 function asSort(v: string | null): SortKey {
   return (SORT_KEYS as readonly string[]).includes(v ?? '') ? (v as SortKey) : 'reported';
@@ -177,7 +181,8 @@ function scheduleRender(): void {
 }
 
 function render(): void {
-  const snap = client.snapshot;
+  timeline.sync(client.region, lang);
+  const snap = timeline.lookingBack ? timeline.snapshotFor(client.region) : client.snapshot;
   const root = document.documentElement;
   root.lang = lang;
   root.dataset.region = client.region;
@@ -238,7 +243,7 @@ function renderStatus(): void {
   const s = client.state;
   document.documentElement.dataset.state = s;
   dot.dataset.state = s;
-  setText(stateEl, stateName(lang, s));
+  setText(stateEl, timeline.lookingBack ? timeline.statusText(lang) : stateName(lang, s));
   const last = client.lastUpdate;
   const clock = last ? `${t(lang, 'lastUpdate')} ${last.toLocaleTimeString(lang === 'id' ? 'id-ID' : 'en-GB')} · ` : '';
   setText(updatedEl, clock + dataAgeText(last, lang));

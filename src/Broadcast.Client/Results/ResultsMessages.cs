@@ -56,7 +56,20 @@ public sealed record ResultsSnapshot(
     [property: Key("children")] IReadOnlyList<ChildResults> Children,
     [property: Key("candidates"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CandidateResults>? Candidates = null,
     [property: Key("seats"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeatsView? Seats = null,
-    [property: Key("chain"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ChainHead? Chain = null);
+    [property: Key("chain"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ChainHead? Chain = null)
+{
+    /// <summary>Only on the totals as of a past moment (<c>?asOf=</c> on the read API): which moment. Never pushed.</summary>
+    [IgnoreMember, JsonPropertyOrder(-1), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public AsOfMoment? AsOf { get; init; }
+}
+
+/// <summary>
+/// The moment a snapshot of the past is of: every revision with seq ≤ <see cref="Seq"/> folded in
+/// (0: none), the last of them received at <see cref="ReceivedAt"/> (null when none). <see cref="Final"/>:
+/// no revision can still join the moment, so the answer never changes; false only for a time at
+/// or after the latest revision received, whose answer is the latest totals and may still grow.
+/// </summary>
+public sealed record AsOfMoment(long Seq, DateTimeOffset? ReceivedAt, bool Final);
 
 /// <summary>
 /// Pushed after an aggregation run changed a group: its new totals, the children that changed

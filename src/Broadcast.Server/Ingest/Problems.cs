@@ -58,6 +58,17 @@ public static class Problems
         return TypedResults.Json(problem, statusCode: StatusCodes.Status400BadRequest, contentType: ContentType);
     }
 
+    /// <summary>A moment the revision log does not reach yet (a seq not stored, a time in the future); <paramref name="latest"/> is the latest one it does.</summary>
+    public static IResult NotYet(string detail, object? latest) => TypedResults.Json(
+        new ProblemDetails
+        {
+            Type = "https://broadcast.example/problems/not-yet",
+            Title = detail,
+            Status = StatusCodes.Status409Conflict,
+            Extensions = { ["latest"] = latest },
+        },
+        statusCode: StatusCodes.Status409Conflict, contentType: ContentType);
+
     public static IResult NotFound(string what) => Problem(StatusCodes.Status404NotFound, "not-found", what);
 
     public static IResult Conflict(string what) => Problem(StatusCodes.Status409Conflict, "conflict", what);

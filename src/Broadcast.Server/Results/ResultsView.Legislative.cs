@@ -12,28 +12,27 @@ namespace Broadcast.Results;
 /// </summary>
 public sealed partial class ResultsView
 {
-    private ResultsSnapshot BuildDapil(Tally tally, Contest contest, Dapil dapil)
+    private ResultsSnapshot BuildDapil(ContestTally totals, string epoch, Dapil dapil)
     {
-        var totals = tally.Contests[contest.Index];
+        var contest = totals.Contest;
         var row = totals.Dapil(dapil.Index);
         var children = DapilChildren(dapil).Select(region => RegionChild(contest, totals, region)).ToList();
         return new ResultsSnapshot(contest.Id, DapilRef(dapil), [.. Parents(dapil.Parliament.Region, includeSelf: true), ParliamentRef(dapil.Parliament)],
-            tally.State.Epoch, totals.DapilVersions[dapil.Index], DapilCounts(totals, dapil), DapilVotes(dapil, row),
+            epoch, totals.DapilVersions[dapil.Index], DapilCounts(totals, dapil), DapilVotes(dapil, row),
             row[ContestTally.Valid], row[ContestTally.Invalid], children,
             Candidates(dapil, row, totals.Seats[dapil.Index]).Select(c => c.Candidate).ToList(),
-            new SeatsView(dapil.Seats, Won(dapil, totals.Seats[dapil.Index]), Threshold(contest, totals), [DapilSeats(dapil, totals)]),
-            tally.ChainAt(totals.DapilVersions[dapil.Index]));
+            new SeatsView(dapil.Seats, Won(dapil, totals.Seats[dapil.Index]), Threshold(contest, totals), [DapilSeats(dapil, totals)]));
     }
 
-    private ResultsSnapshot BuildParliament(Tally tally, Contest contest, Parliament parliament)
+    private ResultsSnapshot BuildParliament(ContestTally totals, string epoch, Parliament parliament)
     {
-        var totals = tally.Contests[contest.Index];
+        var contest = totals.Contest;
         var region = parliament.Region;
         var row = totals.Region(region);
-        return new ResultsSnapshot(contest.Id, ParliamentRef(parliament), Parents(region, includeSelf: true), tally.State.Epoch,
+        return new ResultsSnapshot(contest.Id, ParliamentRef(parliament), Parents(region, includeSelf: true), epoch,
             totals.ParliamentVersion(parliament), Counts(contest, totals, region), Votes(contest.Columns(region), row),
             row[ContestTally.Valid], row[ContestTally.Invalid], parliament.Dapils.Select(d => DapilChild(totals, d)).ToList(),
-            Seats: ParliamentSeats(contest, totals, parliament, parliament.Dapils), Chain: tally.ChainAt(totals.ParliamentVersion(parliament)));
+            Seats: ParliamentSeats(contest, totals, parliament, parliament.Dapils));
     }
 
     /// <summary>Changes of the dapils a run changed, and of the parliaments they belong to.</summary>
