@@ -44,8 +44,10 @@ public sealed class FormSender : IDisposable
             ConnectTimeout = TimeSpan.FromSeconds(10),
             AutomaticDecompression = DecompressionMethods.All,
         };
-        _http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(100) };
-        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.Key);
+        // With --key-id every request is signed (each retry anew); without it the secret goes as a bearer.
+        _http = options.KeyId is { } keyId
+            ? new HttpClient(new IngestSigningHandler(new IngestRequestSigner(keyId, options.Key!), handler)) { Timeout = TimeSpan.FromSeconds(100) }
+            : new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(100), DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", options.Key) } };
         _single = options.Batch == 1;
         _endpoint = new UriBuilder(options.Server) { Path = _single ? "/api/v1/forms" : "/api/v1/forms:batch" }.Uri;
         _stats = stats;
