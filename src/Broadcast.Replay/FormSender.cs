@@ -78,7 +78,7 @@ public sealed class FormSender : IDisposable
                     return;
                 }
                 if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-                    throw new ReplayAbortedException($"ingest key refused: HTTP {(int)response.StatusCode} (--key / BROADCAST_INGEST_KEY)");
+                    throw new ReplayAbortedException($"ingest key refused: HTTP {(int)response.StatusCode} (--key / BROADCAST_INGEST_KEY, --key-id) {await ShortBodyAsync(response, ct)}");
                 if (response.StatusCode == HttpStatusCode.UnprocessableEntity && !_single
                     && await BadFormsAsync(response, ct) is { Count: > 0 } bad && bad.Count < forms.Count)
                 {

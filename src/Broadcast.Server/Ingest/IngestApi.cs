@@ -64,7 +64,7 @@ public static class IngestApi
             var (status, problems) = FormRules.Check(form, services.Election, services.Rules.Value);
             return new NewRevision(form.Contest.Id, form.Station, form.Numbers, status, problems);
         }).ToList();
-        var request = new AppendRequest(key.Id, idempotencyKey, SHA256.HashData(body), revisions, signed?.Signature);
+        var request = new AppendRequest(key.Id, idempotencyKey, signed?.BodySha256 ?? SHA256.HashData(body), revisions, signed?.Signature);
 
         AppendResult result;
         try { result = await services.Writer.AppendAsync(request); }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using Broadcast.Storage;
 using Microsoft.AspNetCore.Authentication;
@@ -11,8 +12,8 @@ namespace Broadcast.Ingest;
 /// <summary>Marks the endpoints that take forms, and so signed requests: the body is read and checked before the endpoint runs.</summary>
 public sealed record IngestEndpoint(bool Batch);
 
-/// <summary>A verified signed request: its body (read once, to check the signature) and its signature, for the store's replay check.</summary>
-internal sealed record SignedIngestRequest(byte[] Body, RequestSignature Signature);
+/// <summary>A verified signed request: its body (read once, to check the signature), the body's SHA-256, and its signature, for the store's replay check.</summary>
+internal sealed record SignedIngestRequest(byte[] Body, byte[] BodySha256, RequestSignature Signature);
 
 /// <summary>
 /// Authenticates counting apps by their ingest key, once per request and before the rate
@@ -68,12 +69,13 @@ internal sealed class IngestAuthentication(
         var body = await RequestBody.ReadAsync(Request, limit, Context.RequestAborted);
         if (body is null) return Refuse(Problems.TooLarge(limit), "too large");
         var idempotencyKey = Request.Headers["Idempotency-Key"].ToString();
-        if (!IngestSignature.Verify(key.SigningKey, Request.Method, Target(), timestamp.Value, idempotencyKey, body, signature))
+        var digest = SHA256.HashData(body);
+        if (!IngestSignature.Verify(key.SigningKey, Request.Method, Target(), timestamp.Value, idempotencyKey, digest, signature))
             return Refuse(Problems.SignatureMismatch(), "signature mismatch");
 
         // Kept past the window's far end (and then some, for nodes whose clocks differ), after which its timestamp is refused anyway.
         var keepUntil = (timestamp.Value + 2 * window) * 1000;
-        Context.Features.Set(new SignedIngestRequest(body, new RequestSignature(signature, keepUntil)));
+        Context.Features.Set(new SignedIngestRequest(body, digest, new RequestSignature(signature, keepUntil)));
         return Success(key);
     }
 

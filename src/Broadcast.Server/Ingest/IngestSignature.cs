@@ -32,22 +32,23 @@ public static class IngestSignature
     /// <summary>The HMAC key a secret signs with: its SHA-256.</summary>
     public static byte[] SigningKey(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 
-    public static string Canonical(string method, string target, long timestamp, string idempotencyKey, ReadOnlySpan<byte> body)
-    {
-        Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(body, digest);
-        return string.Join('\n', Scheme, method.ToUpperInvariant(), target, timestamp.ToString(CultureInfo.InvariantCulture),
-            idempotencyKey, Convert.ToHexStringLower(digest));
-    }
+    /// <summary>The canonical string, given the body's SHA-256 (<paramref name="bodySha256"/>, 32 bytes).</summary>
+    public static string Canonical(string method, string target, long timestamp, string idempotencyKey, ReadOnlySpan<byte> bodySha256) =>
+        string.Join('\n', Scheme, method.ToUpperInvariant(), target, timestamp.ToString(CultureInfo.InvariantCulture),
+            idempotencyKey, Convert.ToHexStringLower(bodySha256));
 
     public static byte[] Sign(ReadOnlySpan<byte> signingKey, string method, string target, long timestamp, string idempotencyKey,
-        ReadOnlySpan<byte> body) =>
-        HMACSHA256.HashData(signingKey, Encoding.UTF8.GetBytes(Canonical(method, target, timestamp, idempotencyKey, body)));
+        ReadOnlySpan<byte> bodySha256) =>
+        HMACSHA256.HashData(signingKey, Encoding.UTF8.GetBytes(Canonical(method, target, timestamp, idempotencyKey, bodySha256)));
 
-    /// <summary>Whether <paramref name="signature"/> is the request's; compared in constant time.</summary>
+    /// <summary>
+    /// Whether <paramref name="signature"/> is the request's; compared in constant time. The
+    /// body's SHA-256 is the caller's: ingest keeps it with the idempotency key too, so it is
+    /// computed once per request.
+    /// </summary>
     public static bool Verify(ReadOnlySpan<byte> signingKey, string method, string target, long timestamp, string idempotencyKey,
-        ReadOnlySpan<byte> body, ReadOnlySpan<byte> signature) =>
-        signature.Length == 32 && CryptographicOperations.FixedTimeEquals(Sign(signingKey, method, target, timestamp, idempotencyKey, body), signature);
+        ReadOnlySpan<byte> bodySha256, ReadOnlySpan<byte> signature) =>
+        signature.Length == 32 && CryptographicOperations.FixedTimeEquals(Sign(signingKey, method, target, timestamp, idempotencyKey, bodySha256), signature);
 
     /// <summary>The signature header's 64 hex digits (either case) as bytes, or null.</summary>
     public static byte[]? ParseSignature(string? header)

@@ -87,7 +87,7 @@ public static class IngestKeyApi
     {
         var errors = Check(body.Contests, body.Regions, body.Reason, election);
         if (errors.Any) return Problems.Invalid(errors);
-        if (await LiveStoredKeyAsync(id, keys, store) is not { } current) return Refused(id, keys);
+        if (await LiveStoredKeyAsync(id, keys, store) is not { } current) return await RefusedAsync(id, keys, store);
 
         var changed = current with
         {
@@ -96,7 +96,7 @@ public static class IngestKeyApi
             RequireSignature = body.RequireSignature ?? current.RequireSignature,
         };
         if (!await store.ChangeIngestKeyAsync(changed, OperatorAuthentication.OperatorId(context), "ingest-key-change", changed.Summary, body.Reason!.Trim()))
-            return Refused(id, keys);
+            return await RefusedAsync(id, keys, store);
         await refresher.ChangedHereAsync();
         return TypedResults.Ok(Stored(changed));
     }
@@ -106,25 +106,26 @@ public static class IngestKeyApi
     {
         var errors = Check(null, null, body.Reason, null);
         if (errors.Any) return Problems.Invalid(errors);
-        if (await LiveStoredKeyAsync(id, keys, store) is not { } current) return Refused(id, keys);
+        if (await LiveStoredKeyAsync(id, keys, store) is not { } current) return await RefusedAsync(id, keys, store);
 
         var @operator = OperatorAuthentication.OperatorId(context);
         var reason = body.Reason!.Trim();
         var revoked = current with { RevokedAt = DateTimeOffset.UtcNow, RevokedBy = @operator, RevokedReason = reason };
-        if (!await store.ChangeIngestKeyAsync(revoked, @operator, "ingest-key-revoke", id, reason)) return Refused(id, keys);
+        if (!await store.ChangeIngestKeyAsync(revoked, @operator, "ingest-key-revoke", id, reason)) return await RefusedAsync(id, keys, store);
         // In the store already: this node refuses the key from here on, the others within seconds.
         await refresher.ChangedHereAsync();
         return TypedResults.Ok(Stored(revoked));
     }
 
+    /// <summary>The stored key of that id if it is live (configured ids are not the store's to change).</summary>
     private static async Task<StoredIngestKey?> LiveStoredKeyAsync(string id, IngestKeys keys, FormStore store) =>
         keys.IsConfigured(id) ? null : (await store.ReadIngestKeysAsync()).Keys.FirstOrDefault(k => k.Id == id && !k.Revoked);
 
-    /// <summary>Why a key cannot be changed: configured (read-only), revoked (for good), or unknown.</summary>
-    private static IResult Refused(string id, IngestKeys keys)
+    /// <summary>Why a key cannot be changed: configured (read-only), revoked (for good), or unknown; asked of the store, which another node may have changed.</summary>
+    private static async Task<IResult> RefusedAsync(string id, IngestKeys keys, FormStore store)
     {
         if (keys.IsConfigured(id)) return Problems.Conflict($"'{FormErrors.Clip(id)}' is a configured key: change it in the configuration (Ingest:Keys) and restart.");
-        return keys.Stored.Any(k => k.Id == id && k.Revoked)
+        return (await store.ReadIngestKeysAsync()).Keys.Any(k => k.Id == id && k.Revoked)
             ? Problems.Conflict($"Key '{FormErrors.Clip(id)}' is revoked, for good; create a new key instead.")
             : NotFound(id);
     }
