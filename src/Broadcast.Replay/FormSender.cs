@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Broadcast.Client;
 
 namespace Broadcast.Replay;
 
@@ -44,8 +45,10 @@ public sealed class FormSender : IDisposable
             ConnectTimeout = TimeSpan.FromSeconds(10),
             AutomaticDecompression = DecompressionMethods.All,
         };
-        _http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(100) };
-        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.Key);
+        // With --key-id every request is signed (each retry anew); without it the secret goes as a bearer.
+        _http = options.KeyId is { } keyId
+            ? new HttpClient(new IngestSigningHandler(new IngestRequestSigner(keyId, options.Key!), handler)) { Timeout = TimeSpan.FromSeconds(100) }
+            : new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(100), DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", options.Key) } };
         _single = options.Batch == 1;
         _endpoint = new UriBuilder(options.Server) { Path = _single ? "/api/v1/forms" : "/api/v1/forms:batch" }.Uri;
         _stats = stats;
@@ -76,7 +79,7 @@ public sealed class FormSender : IDisposable
                     return;
                 }
                 if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-                    throw new ReplayAbortedException($"ingest key refused: HTTP {(int)response.StatusCode} (--key / BROADCAST_INGEST_KEY)");
+                    throw new ReplayAbortedException($"ingest key refused: HTTP {(int)response.StatusCode} (--key / BROADCAST_INGEST_KEY, --key-id) {await ShortBodyAsync(response, ct)}");
                 if (response.StatusCode == HttpStatusCode.UnprocessableEntity
                     && await BadFormsAsync(response, forms.Count, ct) is { Count: > 0 } bad)
                 {

@@ -33,6 +33,7 @@ public static class OperatorApi
         api.MapGet("/status", (NightPanel panel) => TypedResults.Ok(panel.Status()));
         api.MapGet("/actions", async (FormStore store, long? after, int? limit) =>
             TypedResults.Ok(await store.ReadActionsAsync(after ?? 0, Math.Clamp(limit ?? 100, 1, 1000))));
+        api.MapIngestKeys();
 
         var decisions = app.MapGroup("/api/v1/stations/{station}/forms/{contest}/{revision:int}").WithTags("Operator")
             .RequireAuthorization(OperatorAuthentication.Policy);

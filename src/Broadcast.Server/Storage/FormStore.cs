@@ -11,7 +11,9 @@ public abstract class FormStore
     /// <summary>
     /// Appends every request's forms in one transaction. A form equal to its station's latest
     /// revision is a duplicate and stores nothing; a retried idempotency key answers its first
-    /// receipts; an accept must name the station's latest, quarantined revision.
+    /// receipts; an accept must name the station's latest, quarantined revision; a signature
+    /// seen before refuses its request (signatures are remembered until they expire, and
+    /// pruned after).
     /// Seqs must become visible in seq order (no reader may see seq n+1 before seq n).
     /// </summary>
     public abstract Task<IReadOnlyList<AppendResult>> AppendAsync(IReadOnlyList<AppendRequest> requests);
@@ -82,6 +84,26 @@ public abstract class FormStore
 
     /// <summary>Operator actions with <c>id &gt; afterId</c>, oldest first, at most <paramref name="limit"/>.</summary>
     public abstract Task<IReadOnlyList<OperatorAction>> ReadActionsAsync(long afterId, int limit);
+
+    /// <summary>The ingest key table's version: it grows with every change (one cheap query, polled by every node).</summary>
+    public abstract Task<long> ReadIngestKeysVersionAsync();
+
+    /// <summary>Every stored ingest key, revoked ones included, with the table's version, read as one snapshot.</summary>
+    public abstract Task<IngestKeyTable> ReadIngestKeysAsync();
+
+    /// <summary>
+    /// Adds a key and records the operator's action (<c>ingest-key-create</c>), in one
+    /// transaction. False, and nothing written, when the id is taken (by a revoked key too).
+    /// </summary>
+    public abstract Task<bool> AddIngestKeyAsync(StoredIngestKey key);
+
+    /// <summary>
+    /// Replaces a live key's scope, signature requirement and revocation with
+    /// <paramref name="changed"/>'s and records the operator's <paramref name="action"/> with
+    /// <paramref name="target"/> and <paramref name="reason"/>, in one transaction. False, and
+    /// nothing written, when no live key has that id: a revoked key stays revoked.
+    /// </summary>
+    public abstract Task<bool> ChangeIngestKeyAsync(StoredIngestKey changed, string @operator, string action, string target, string reason);
 }
 
 /// <summary>An operator's action that is not a revision (decisions on forms are revisions, in the chain).</summary>

@@ -8,7 +8,7 @@ namespace Broadcast.Storage;
 /// totals versions are made of. Every append batch and every aggregation commit is one
 /// transaction, synced to disk before it returns (<c>synchronous=FULL</c>).
 /// </summary>
-public sealed class SqliteStore : FormStore
+public sealed partial class SqliteStore : FormStore
 {
     private readonly string _connectionString;
 
@@ -23,6 +23,7 @@ public sealed class SqliteStore : FormStore
         }.ToString();
         using var connection = Open();
         Execute(connection, Schema);
+        Execute(connection, KeySchema);
         Upgrade(connection);
     }
 
@@ -149,7 +150,8 @@ public sealed class SqliteStore : FormStore
             if (commands.Latest(contest, station) is { } r)
                 latest[(contest, station)] = new AppendPlan.Latest(r.Revision, r.Numbers, r.Status, r.Problems, r.Seq, null);
 
-        var plan = new AppendPlan(keys, latest);
+        using var signatures = new SignatureCommands(connection, transaction);
+        var plan = new AppendPlan(keys, latest, signatures.Seen(requests));
         foreach (var request in requests) plan.Add(request);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         // The seqs are given, not left to AUTOINCREMENT, so the chain's hashes (which cover them)
@@ -159,6 +161,8 @@ public sealed class SqliteStore : FormStore
         plan.Chain(head, now);
         foreach (var row in plan.Rows) commands.Insert(row, now);
         foreach (var (keyId, key, hash, receipts) in plan.NewKeys) commands.RememberIdempotent(keyId, key, hash, receipts);
+        signatures.Remember(plan.NewSignatures);
+        PruneSignatures(signatures, now);
         transaction.Commit();
         return Task.FromResult(results);
     }
