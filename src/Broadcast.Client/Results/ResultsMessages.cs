@@ -56,12 +56,36 @@ public sealed record ResultsSnapshot(
     [property: Key("children")] IReadOnlyList<ChildResults> Children,
     [property: Key("candidates"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CandidateResults>? Candidates = null,
     [property: Key("seats"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeatsView? Seats = null,
-    [property: Key("chain"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ChainHead? Chain = null)
+    [property: Key("chain"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ChainHead? Chain = null,
+    [property: Key("held"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] HeldView? Held = null)
 {
     /// <summary>Only on the totals as of a past moment (<c>?asOf=</c> on the read API): which moment. Never pushed.</summary>
     [IgnoreMember, JsonPropertyOrder(-1), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public AsOfMoment? AsOf { get; init; }
 }
+
+/// <summary>
+/// The group's publication is held by an operator (the freeze a TV desk asks for before going on
+/// air): its numbers are those of <see cref="Seq"/>, held since <see cref="Since"/> (ISO 8601), until the
+/// release. A snapshot taken during a hold has its own epoch (<c>&lt;epoch&gt;-held</c>): at the
+/// release the viewer is told <c>TotalsRebuilt</c> and takes a fresh one.
+/// </summary>
+[MessagePackObject]
+public sealed record HeldView(
+    [property: Key("seq")] long Seq,
+    [property: Key("since")] string Since);
+
+/// <summary>
+/// Pushed to a group's viewers when an operator holds its publication (<see cref="Held"/> true:
+/// nothing more arrives until the release) or releases it (false: what moved meanwhile follows).
+/// </summary>
+[MessagePackObject]
+public sealed record HeldNotice(
+    [property: Key("contest")] string Contest,
+    [property: Key("region")] string Region,
+    [property: Key("held")] bool Held,
+    [property: Key("seq")] long Seq,
+    [property: Key("since")] string Since);
 
 /// <summary>
 /// The moment a snapshot of the past is of: every revision with seq ≤ <see cref="Seq"/> folded in

@@ -10,7 +10,8 @@ namespace Broadcast.Results;
 /// Reads snapshots and deltas out of the live tally, in the shapes clients see: region groups
 /// here, dapil and parliament groups in ResultsView.Legislative.cs.
 /// </summary>
-public sealed partial class ResultsView(TallyHolder holder, Election election, FormStore store)
+public sealed partial class ResultsView(TallyHolder holder, Election election, FormStore store, Publication.Holds holds,
+    History.RevisionHistory history, History.AsOfTotals asOf)
 {
     /// <summary>Bounds the snapshot cache; a crawler walking all 90k regions only empties it.</summary>
     private const int MaxCachedSnapshots = 10_000;
@@ -23,9 +24,20 @@ public sealed partial class ResultsView(TallyHolder holder, Election election, F
 
     private readonly ConcurrentDictionary<(int Contest, GroupKind Kind, int Index), CachedSnapshot> _snapshots = new();
 
-    /// <summary>The group's epoch and version, without building anything (ETags, change checks).</summary>
+    /// <summary>
+    /// The group's epoch and version, without building anything (ETags, change checks). A held
+    /// group's are its hold's: an epoch of its own and the hold's seq, until the release.
+    /// </summary>
     public (string Epoch, long Version) Version(ResultsGroup group) =>
-        holder.Tally.Read(tally => (tally.State.Epoch, VersionOf(tally.Contests[group.Contest.Index], group)));
+        holder.Tally.Read(tally => holds.Covering(group) is { } hold
+            ? (HeldEpoch(tally.State.Epoch), hold.Seq)
+            : (tally.State.Epoch, VersionOf(tally.Contests[group.Contest.Index], group)));
+
+    /// <summary>
+    /// The epoch of what a held group shows: not the live one, so no live delta applies to it and
+    /// its viewers, told <c>TotalsRebuilt</c> at the release, take a fresh snapshot.
+    /// </summary>
+    public static string HeldEpoch(string epoch) => epoch + "-held";
 
     private static long VersionOf(ContestTally totals, ResultsGroup group) => group.Kind switch
     {
@@ -56,6 +68,7 @@ public sealed partial class ResultsView(TallyHolder holder, Election election, F
     private async Task<ResultsSnapshot> BuildAsync(ResultsGroup group)
     {
         Interlocked.Increment(ref _built);
+        if (holds.Covering(group) is { } hold) return await BuildHeldAsync(group, hold);
         var (snapshot, stations) = holder.Tally.Read(tally =>
         {
             var (built, stations) = Build(tally.Contests[group.Contest.Index], tally.State.Epoch, group);
@@ -63,6 +76,17 @@ public sealed partial class ResultsView(TallyHolder holder, Election election, F
             return (built with { Chain = tally.ChainAt(built.Version) }, stations);
         });
         return await WithStationsAsync(snapshot, group.Contest, stations);
+    }
+
+    /// <summary>A held group as it was at the hold's seq: folded from the log up to it (the totals as of a past moment).</summary>
+    private async Task<ResultsSnapshot> BuildHeldAsync(ResultsGroup group, Publication.Hold hold)
+    {
+        await history.CatchUpAsync(); // the hold's seq is stored, but this node may not have read it into its history yet
+        var epoch = HeldEpoch(holder.Tally.State.Epoch);
+        var unfinished = await asOf.ReadAsync(group.Contest, hold.Seq, totals => SnapshotOf(group, totals, epoch, hold.Seq));
+        var snapshot = await FinishAsync(unfinished);
+        var chain = hold.Seq > 0 && await store.ReadRevisionsAsync([hold.Seq]) is [{ Hash: { } hash }] ? new ChainHead(hold.Seq, RevisionChain.Hex(hash)) : null;
+        return snapshot with { Chain = chain, Held = new HeldView(hold.Seq, hold.Since.ToString("O", System.Globalization.CultureInfo.InvariantCulture)) };
     }
 
     /// <summary>
