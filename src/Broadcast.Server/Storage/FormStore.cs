@@ -79,6 +79,15 @@ public abstract class FormStore
     /// </summary>
     public abstract Task ClearAsync();
 
+    /// <summary>The publication holds in force (<see cref="Publication.Holds"/>), oldest first.</summary>
+    public abstract Task<IReadOnlyList<Publication.Hold>> ReadHoldsAsync();
+
+    /// <summary>Adds a hold; false, and nothing written, when its contest and region are held already.</summary>
+    public abstract Task<bool> AddHoldAsync(Publication.Hold hold);
+
+    /// <summary>Removes the hold of a contest and region; false when there was none.</summary>
+    public abstract Task<bool> RemoveHoldAsync(string contest, string region);
+
     /// <summary>Records an operator's action (a rebuild, a hold...) with who took it and why; returns it with its id.</summary>
     public abstract Task<OperatorAction> RecordActionAsync(string @operator, string action, string target, string reason);
 

@@ -30,7 +30,7 @@ public sealed partial class PostgresStore : FormStore, IDisposable, IAsyncDispos
         using var connection = _dataSource.OpenConnection();
         using var transaction = connection.BeginTransaction();
         // Nodes starting together would race on CREATE TABLE IF NOT EXISTS (it is not atomic).
-        using (var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({AppendLock}); {Schema} {KeySchema}", connection, transaction))
+        using (var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({AppendLock}); {Schema} {KeySchema} {HoldSchema}", connection, transaction))
             command.ExecuteNonQuery();
         Upgrade(connection, transaction);
         transaction.Commit();

@@ -24,6 +24,7 @@ public sealed partial class SqliteStore : FormStore
         using var connection = Open();
         Execute(connection, Schema);
         Execute(connection, KeySchema);
+        Execute(connection, HoldSchema);
         Upgrade(connection);
     }
 
