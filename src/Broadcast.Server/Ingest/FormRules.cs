@@ -59,6 +59,27 @@ public static class FormRules
     /// <summary>The codes that hold a form out of the totals.</summary>
     private static readonly string[] Quarantining = [VotesAddUp, WithinRegisteredVoters, WithinOverseasBound, PartyTotalsAddUp];
 
+    /// <summary>What each code says went wrong, in words for people (receipts and the audit trail carry them next to the codes).</summary>
+    private static readonly Dictionary<string, string> Words = new(StringComparer.Ordinal)
+    {
+        [VotesAddUp] = "The votes of the choices do not add up to the valid votes.",
+        [BallotsAddUp] = "Valid plus invalid votes differ from the total of ballots used.",
+        [WithinRegisteredVoters] = "More ballots used than the station's registered voters (DPT) plus the allowance, or than the legal maximum where the DPT is unknown.",
+        [WithinOverseasBound] = "More ballots used than a station abroad of this kind can have.",
+        [PartyTotalsAddUp] = "The parties' totals (their own votes plus their candidates') do not add up to the valid votes.",
+    };
+
+    /// <summary>Each of <paramref name="codes"/> with its words (a code this server does not know keeps its code as words).</summary>
+    public static IReadOnlyDictionary<string, string> Describe(IEnumerable<string> codes)
+    {
+        var described = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var code in codes) described[code] = Words.GetValueOrDefault(code, code);
+        return described;
+    }
+
+    /// <summary>Whether a failed rule holds the form out of the totals (R2 only flags it).</summary>
+    public static bool Quarantines(string code) => Quarantining.Contains(code);
+
     public static (FormStatus Status, IReadOnlyList<string> Problems) Check(SubmittedForm form, Election election, RulesOptions rules)
     {
         var problems = new List<string>(3);
@@ -74,7 +95,7 @@ public static class FormRules
         var (limit, code) = VoterLimit(form.StationIndex, election, rules);
         if (ballots > limit) problems.Add(code);
 
-        var quarantined = problems.Any(p => Quarantining.Contains(p));
+        var quarantined = problems.Any(Quarantines);
         return (quarantined ? FormStatus.Quarantined : FormStatus.Counted, problems);
     }
 
