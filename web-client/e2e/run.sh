@@ -4,8 +4,10 @@
 #   screens.e2e.mjs      the 2019 presidential election (default); the tests restart this
 #                        server through $BROADCAST_RESTART while the pages stay open;
 #   legislative.e2e.mjs  a second server with Election__Name=pemilu2024 (all five contests)
-#                        at $BROADCAST_LEGISLATIVE_URL, same ingest key, with a notice set.
-# Both files run in one `node --test` so the TAP output ends with one "# pass N / # fail N".
+#                        at $BROADCAST_LEGISLATIVE_URL, same ingest key, with a notice set;
+#   map-station.e2e.mjs  both: the province map (2019 ids, 2024 codes and Papua), the station
+#                        view, whole names on the ticker and lower third, an unknown region.
+# The files run in one `node --test` so the TAP output ends with one "# pass N / # fail N".
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
@@ -57,4 +59,4 @@ trap cleanup EXIT
 "$work/server.sh" start
 "$work/legislative.sh" start
 cd "$root/web-client"
-node --test --test-concurrency=1 --test-reporter=tap e2e/screens.e2e.mjs e2e/legislative.e2e.mjs
+node --test --test-concurrency=1 --test-reporter=tap e2e/screens.e2e.mjs e2e/legislative.e2e.mjs e2e/map-station.e2e.mjs
