@@ -1,3 +1,4 @@
+using Broadcast.Audit;
 using Broadcast.Aggregation;
 using Broadcast.Cluster;
 using Broadcast.Compat;
@@ -8,14 +9,16 @@ using Broadcast.Health;
 using Broadcast.Ingest;
 using Broadcast.Operators;
 using Broadcast.Push;
+using Broadcast.Rehearsal;
 using Broadcast.Results;
 using Broadcast.Storage;
 using Broadcast.Web;
 
 if (HealthProbe.Requested(args)) return await HealthProbe.RunAsync();
 
-var builder = WebApplication.CreateBuilder(DemoSetup.TakeDemoFlag(args, out var demo));
+var builder = WebApplication.CreateBuilder(RehearsalSetup.TakeFlag(DemoSetup.TakeDemoFlag(args, out var demo), out var rehearsal));
 
+builder.AddRehearsal(rehearsal || demo);
 builder.AddElection();
 builder.AddStorage();
 builder.AddIngest();
@@ -46,6 +49,7 @@ app.MapResultsHub();
 app.MapGraphicsFeed();
 app.MapCommissionFeed();
 app.MapOperatorApi();
+app.MapChainApi();
 app.MapHealth();
 
 app.Run();

@@ -159,7 +159,7 @@ public sealed class IngestTests(BroadcastFactory server) : IClassFixture<Broadca
         Assert.Equal(["R1", "R2"], receipt.GetProperty("rules").EnumerateObject().Select(p => p.Name));
         Assert.Contains("do not add up to the valid votes", receipt.GetProperty("rules").GetProperty("R1").GetString());
         Assert.False(clean.TryGetProperty("rules", out _), "a receipt without problems has no rules");
-        Assert.Contains("total of ballots used", trail.GetProperty("rules").GetProperty("R2").GetString());
+        Assert.Contains("the ballots used", trail.GetProperty("rules").GetProperty("R2").GetString());
         Assert.Equal(2, trail.GetProperty("counted").GetInt32());
         // The station's own limit, so a screen can say by how much R3 was missed.
         Assert.True(trail.GetProperty("ballotLimit").GetInt64() > 0);

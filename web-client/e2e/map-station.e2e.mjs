@@ -111,14 +111,16 @@ async function open(base, path, viewport = { width: 1440, height: 900 }) {
 
 const live = (page) => page.waitForFunction(() => document.documentElement.dataset.state === 'live', null, { timeout: 15_000 });
 
-/** Waits until the map agrees with the read API's national snapshot; returns both. */
-async function mapMatchesApi(page, base, contest, scheme) {
+/** Waits until the map agrees with the read API's national snapshot at `minVersion` or later; returns both. */
+async function mapMatchesApi(page, base, contest, scheme, minVersion) {
   let last = null;
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     const national = await results(base, contest, '0');
     const shown = await page.evaluate(readMap);
+    const version = Number(await page.evaluate(() => document.documentElement.dataset.version));
     const problems = [];
+    if (national.version < minVersion || version !== national.version) problems.push(`page at ${version}, API at ${national.version}, form at ${minVersion}`);
     for (const f of SHAPES) {
       const ids = scheme === 'kpu2019' ? [String(f.kpu2019_id)] : f.kode2024;
       const members = national.children.filter((c) => ids.includes(c.id));
@@ -165,10 +167,11 @@ describe('province map, station view, names and errors', { timeout: 240_000 }, (
     }
     const receipts = await post(BASE19, forms);
     assert.deepEqual(receipts.map((r) => r.status), forms.map(() => 'counted'));
+    const seq = Math.max(...receipts.map((r) => r.seq));
     const page = await open(BASE19, '/monitor.html?contest=ppwp&region=0&lang=en');
     await live(page);
     await page.waitForSelector('.province-map .shape', { timeout: 10_000 });
-    const { shown } = await mapMatchesApi(page, BASE19, 'ppwp', 'kpu2019');
+    const { shown } = await mapMatchesApi(page, BASE19, 'ppwp', 'kpu2019', seq);
     assert.equal(shown.length, 34);
     // Coloured: a pair's provinces share a fill, the two pairs' differ, and both differ from "no votes".
     const byLeader = (l) => new Set(shown.filter((s) => s.leader === l && Number(s.reporting) > 0).map((s) => s.fill));
@@ -316,11 +319,12 @@ describe('province map, station view, names and errors', { timeout: 240_000 }, (
       const { station } = await freshStation(BASE24, 'ppwp', code, taken);
       forms.push(await pairForm(BASE24, station, ['01', '02', '03'], lead));
     }
-    assert.deepEqual((await post(BASE24, forms)).map((r) => r.status), forms.map(() => 'counted'));
+    const receipts = await post(BASE24, forms);
+    assert.deepEqual(receipts.map((r) => r.status), forms.map(() => 'counted'));
     const page = await open(BASE24, '/monitor.html?contest=ppwp&region=0&lang=en');
     await live(page);
     await page.waitForSelector('.province-map .shape', { timeout: 10_000 });
-    const { shown } = await mapMatchesApi(page, BASE24, 'ppwp', 'kode2024');
+    const { shown } = await mapMatchesApi(page, BASE24, 'ppwp', 'kode2024', Math.max(...receipts.map((r) => r.seq)));
     const papua = shown.find((s) => s.id === '91');
     assert.equal(papua.members, '91 93 94 95');
     assert.equal(papua.region, null, 'the Papua shape does not open province 91 alone');
@@ -353,11 +357,12 @@ describe('province map, station view, names and errors', { timeout: 240_000 }, (
     const lead = Object.keys(ballot.votes)[2];
     const votes = Object.fromEntries(Object.keys(ballot.votes).map((p) => [p, { party: p === lead ? 150 : 0, candidates: {} }]));
     for (const c of ballot.candidates) votes[c.party].candidates[String(c.number)] = 0;
-    assert.deepEqual((await post(BASE24, [{ station, contest: 'dpr', votes, valid: 150, invalid: 0, total: 150 }])).map((r) => r.status), ['counted']);
+    const [receipt] = await post(BASE24, [{ station, contest: 'dpr', votes, valid: 150, invalid: 0, total: 150 }]);
+    assert.equal(receipt.status, 'counted');
     const page = await open(BASE24, '/monitor.html?contest=dpr&region=0&lang=en');
     await live(page);
     await page.waitForSelector('.province-map .shape', { timeout: 10_000 });
-    const { national } = await mapMatchesApi(page, BASE24, 'dpr', 'kode2024');
+    const { national } = await mapMatchesApi(page, BASE24, 'dpr', 'kode2024', receipt.seq);
     assert.equal(leaderOf(national.children.find((c) => c.id === '64').votes), (await page.evaluate(readMap)).find((s) => s.id === '64').leader);
     assert.notEqual((await page.evaluate(readMap)).find((s) => s.id === '64').leader, '');
     await page.screenshot({ path: `${OUT}monitor-map-dpr.png` });

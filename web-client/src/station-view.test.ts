@@ -9,7 +9,7 @@ const rev = (revision: number, status: string, votes: Record<string, unknown>, v
 const trail = (revisions: unknown[], extra: Record<string, unknown> = {}) => toStationTrail({
   station: '10229.17', contest: 'ppwp', village: { id: '10229', name: 'KOTA SIANTAR' },
   counted: null, pending: false, revisions, registeredVoters: 248, ballotLimit: 263,
-  rules: { R1: 'The votes of the choices do not add up to the valid votes.', R3: 'More ballots used than the DPT allows.' }, ...extra,
+  rules: { R1: "the choices' votes do not add up to the valid votes", R3: 'more ballots than the DPT allows' }, ...extra,
 });
 
 describe('a station held after a counted revision', () => {
@@ -20,14 +20,14 @@ describe('a station held after a counted revision', () => {
   ], { counted: 1, pending: true });
 
   it('says which revision is counted and why the newer one is held, in words', () => {
-    expect(summaryOf(t, 'en')).toBe('Revision 2 is held out of the totals: The votes of the choices do not add up to the valid votes. '
+    expect(summaryOf(t, 'en')).toBe("Revision 2 is held out of the totals: the choices' votes do not add up to the valid votes. "
       + 'Revision 1 stays counted until a corrected revision arrives or an operator accepts the held one.');
-    expect(summaryOf(t, 'id')).toContain('Revisi 2 ditahan di luar total: Jumlah suara pilihan tidak sama dengan suara sah.');
+    expect(summaryOf(t, 'id')).toContain('Revisi 2 ditahan di luar total: jumlah suara pilihan tidak sama dengan suara sah. Revisi 1 tetap dihitung');
   });
 
   it('shows the rule with the revision\'s own numbers', () => {
     expect(findings(t.revisions[1]!, t, 'en')).toEqual([{
-      code: 'R1', words: 'The votes of the choices do not add up to the valid votes.', detail: 'votes add up to 59; valid votes 159', holds: true,
+      code: 'R1', words: "the choices' votes do not add up to the valid votes", detail: 'votes add up to 59; valid votes 159', holds: true,
     }]);
   });
 
@@ -45,7 +45,7 @@ describe('a station held after a counted revision', () => {
 describe('other states', () => {
   it('a first form held for too many ballots (R3): nothing counted, the limit and the DPT named', () => {
     const t = trail([rev(1, 'quarantined', { '01': 152, '02': 125 }, 277, { problems: ['R3'] })], { pending: true });
-    expect(summaryOf(t, 'en')).toBe('Revision 1 is held out of the totals: More ballots used than the DPT allows. '
+    expect(summaryOf(t, 'en')).toBe('Revision 1 is held out of the totals: more ballots than the DPT allows. '
       + 'Nothing from this station is in the totals until a corrected revision arrives or an operator accepts it.');
     expect(findings(t.revisions[0]!, t, 'en')[0]!.detail).toBe('ballots used 280; limit 263 (DPT 248 + allowance)');
   });
@@ -93,7 +93,7 @@ describe('names and words', () => {
 
   it('rule words: the server\'s in English, ours in Indonesian, the code when nobody knows it', () => {
     expect(ruleWords('R1', 'en', { R1: 'server words' })).toBe('server words');
-    expect(ruleWords('R1', 'en')).toBe('The votes of the choices do not add up to the valid votes.');
+    expect(ruleWords('R1', 'en')).toBe("the choices' votes do not add up to the valid votes");
     expect(ruleWords('R9', 'id', { R9: 'new rule' })).toBe('new rule');
     expect(ruleWords('R9', 'en')).toBe('R9');
   });

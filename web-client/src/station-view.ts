@@ -89,21 +89,25 @@ export function toStationTrail(v: unknown): StationTrail {
 /** Rules that hold a form out of the totals (R2 only flags it). */
 const HOLDING = new Set(['R1', 'R3', 'R4', 'P1']);
 
-/** Indonesian words for the rules; English comes from the server (its `rules`), these are the fallback. */
+/**
+ * The rules in words, as fragments that follow a code or a colon ("R1 the choices' votes …").
+ * English comes from the server (its `rules`, FormRules.Describe); these are the Indonesian
+ * words and the English fallback for an older server.
+ */
 const RULE_WORDS: Record<Lang, Record<string, string>> = {
   id: {
-    R1: 'Jumlah suara pilihan tidak sama dengan suara sah.',
-    R2: 'Suara sah ditambah tidak sah tidak sama dengan jumlah surat suara yang digunakan.',
-    R3: 'Surat suara yang digunakan melebihi pemilih terdaftar (DPT) ditambah cadangan, atau batas maksimum bila DPT tidak diketahui.',
-    R4: 'Surat suara yang digunakan melebihi batas TPS luar negeri jenis ini.',
-    P1: 'Jumlah suara partai (suara partai ditambah suara calonnya) tidak sama dengan suara sah.',
+    R1: 'jumlah suara pilihan tidak sama dengan suara sah',
+    R2: 'suara sah ditambah tidak sah tidak sama dengan surat suara yang digunakan',
+    R3: 'surat suara lebih banyak dari yang dimungkinkan pemilih terdaftar (DPT) TPS ini',
+    R4: 'surat suara lebih banyak dari batas TPS luar negeri jenis ini',
+    P1: 'jumlah suara partai tidak sama dengan suara sah',
   },
   en: {
-    R1: 'The votes of the choices do not add up to the valid votes.',
-    R2: 'Valid plus invalid votes differ from the total of ballots used.',
-    R3: "More ballots used than the station's registered voters (DPT) plus the allowance, or than the legal maximum where the DPT is unknown.",
-    R4: 'More ballots used than a station abroad of this kind can have.',
-    P1: "The parties' totals (their own votes plus their candidates') do not add up to the valid votes.",
+    R1: "the choices' votes do not add up to the valid votes",
+    R2: 'valid plus invalid votes do not equal the ballots used',
+    R3: "more ballots than the station's registered voters allow",
+    R4: 'more ballots than a station abroad of this kind can have',
+    P1: "the parties' totals do not add up to the valid votes",
   },
 };
 
@@ -177,8 +181,8 @@ export function summaryOf(trail: StationTrail, lang: Lang): string {
   const latest = trail.revisions[trail.revisions.length - 1];
   if (!latest) return w.none;
   if (latest.status === 'quarantined') {
-    const why = findings(latest, trail, lang).filter((x) => x.holds).map((x) => x.words).join(' ');
-    return `${w.held(latest.revision)}: ${why} ${trail.counted !== null ? w.keeps(trail.counted) : w.nothing}`;
+    const why = findings(latest, trail, lang).filter((x) => x.holds).map((x) => x.words).join('; ');
+    return `${w.held(latest.revision)}: ${why}. ${trail.counted !== null ? w.keeps(trail.counted) : w.nothing}`;
   }
   if (latest.status === 'rejected') {
     const about = latest.accepts ?? latest.revision;

@@ -22,6 +22,8 @@ public sealed class ScratchFold(Tally tally)
     public int Skipped { get; private set; }
     /// <summary>The highest seq seen: the checkpoint of the tally once every revision up to it is folded.</summary>
     public long Checkpoint { get; private set; }
+    /// <summary>The chain hash of the revision at <see cref="Checkpoint"/>.</summary>
+    public string ChainHead { get; private set; } = "";
 
     /// <summary>After the last revision: every dapil's projected seats.</summary>
     public void ProjectSeats()
@@ -37,7 +39,7 @@ public sealed class ScratchFold(Tally tally)
     /// <summary>Folds one revision; revisions must come in descending seq order.</summary>
     public void Fold(StoredRevision revision)
     {
-        Checkpoint = Math.Max(Checkpoint, revision.Seq);
+        if (revision.Seq > Checkpoint) (Checkpoint, ChainHead) = (revision.Seq, Storage.RevisionChain.Hex(revision.Hash));
         if (TallyRun.Locate(tally.Election, revision) is not var (contest, station, ballot))
         {
             Skipped++;

@@ -56,24 +56,25 @@ public static class FormRules
     /// <summary>Party lists: the parties' totals (each party's own votes plus its candidates') sum to the valid votes. Fails: quarantined.</summary>
     public const string PartyTotalsAddUp = "P1";
 
+    /// <summary>A rule in words, for receipts, screens and the review queue.</summary>
+    public static string Describe(string code) => code switch
+    {
+        VotesAddUp => "the choices' votes do not add up to the valid votes",
+        BallotsAddUp => "valid plus invalid votes do not equal the ballots used",
+        WithinRegisteredVoters => "more ballots than the station's registered voters allow",
+        WithinOverseasBound => "more ballots than a station abroad of this kind can have",
+        PartyTotalsAddUp => "the parties' totals do not add up to the valid votes",
+        _ => code,
+    };
+
     /// <summary>The codes that hold a form out of the totals.</summary>
     private static readonly string[] Quarantining = [VotesAddUp, WithinRegisteredVoters, WithinOverseasBound, PartyTotalsAddUp];
 
-    /// <summary>What each code says went wrong, in words for people (receipts and the audit trail carry them next to the codes).</summary>
-    private static readonly Dictionary<string, string> Words = new(StringComparer.Ordinal)
-    {
-        [VotesAddUp] = "The votes of the choices do not add up to the valid votes.",
-        [BallotsAddUp] = "Valid plus invalid votes differ from the total of ballots used.",
-        [WithinRegisteredVoters] = "More ballots used than the station's registered voters (DPT) plus the allowance, or than the legal maximum where the DPT is unknown.",
-        [WithinOverseasBound] = "More ballots used than a station abroad of this kind can have.",
-        [PartyTotalsAddUp] = "The parties' totals (their own votes plus their candidates') do not add up to the valid votes.",
-    };
-
-    /// <summary>Each of <paramref name="codes"/> with its words (a code this server does not know keeps its code as words).</summary>
+    /// <summary>Each of <paramref name="codes"/> with its words, as receipts and the audit trail carry them next to the codes.</summary>
     public static IReadOnlyDictionary<string, string> Describe(IEnumerable<string> codes)
     {
         var described = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var code in codes) described[code] = Words.GetValueOrDefault(code, code);
+        foreach (var code in codes) described[code] = Describe(code);
         return described;
     }
 

@@ -13,9 +13,9 @@ public sealed record StationFormsView(string Station, string Contest, RegionInfo
 
 public sealed record RegionInfo(string Id, string Name);
 
-/// <param name="Votes">As the form gave them: per choice a count, or per party <c>{party, candidates}</c>.</param>
 /// <summary>One revision in a station's public trail: who sent it (an ingest key id or
 /// <c>operator:&lt;id&gt;</c>, never a secret), an operator's reason, and its link in the chain.</summary>
+/// <param name="Votes">As the form gave them: per choice a count, or per party <c>{party, candidates}</c>.</param>
 public sealed record RevisionView(int Revision, long Seq, string Status, IReadOnlyList<string> Problems,
     object Votes, int Valid, int Invalid, int Total, DateTimeOffset ReceivedAt, int? Accepts,
     string Submitter, string? Reason, string? Hash);
@@ -36,12 +36,24 @@ internal static class StationForms
         var ballot = c.BallotOfVillage(village);
         return TypedResults.Ok(new StationFormsView(station, c.Id,
             new RegionInfo(election.Regions.Id[village], election.Regions.Name[village]), counted, pending,
-            revisions.Select(r => new RevisionView(r.Revision, r.Seq, FormReceipt.StatusOf(r.Status), r.Problems,
-                ballot is not null && ballot.Width == r.Numbers.Votes.Length ? FormVotes.Of(ballot, r.Numbers.Votes) : r.Numbers.Votes,
-                r.Numbers.Valid, r.Numbers.Invalid, r.Numbers.Total, r.ReceivedAt, r.Accepts,
-                r.Submitter, r.Reason, r.Hash is null ? null : Convert.ToHexStringLower(r.Hash))).ToList(),
+            revisions.Select(r => View(r, ballot)).ToList(),
             election.Stations.RegisteredVoters[index] is var dpt and >= 0 ? dpt : null,
             FormRules.VoterLimit(index, election, rules.Value).Limit,
             FormRules.Describe(revisions.SelectMany(r => r.Problems))));
+    }
+
+    public static RevisionView View(StoredRevision r, Ballot? ballot) => new(r.Revision, r.Seq, FormReceipt.StatusOf(r.Status), r.Problems,
+        ballot is not null && ballot.Width == r.Numbers.Votes.Length ? FormVotes.Of(ballot, r.Numbers.Votes) : r.Numbers.Votes,
+        r.Numbers.Valid, r.Numbers.Invalid, r.Numbers.Total, r.ReceivedAt, r.Accepts,
+        r.Submitter, r.Reason, r.Hash is null ? null : Convert.ToHexStringLower(r.Hash));
+
+    /// <summary>The regions a station is in, from the province down to its village.</summary>
+    public static IReadOnlyList<RegionInfo> RegionsOf(Election election, int station)
+    {
+        var regions = new List<RegionInfo>();
+        for (var r = election.Stations.Village[station]; r > 0; r = election.Regions.Parent[r])
+            regions.Add(new RegionInfo(election.Regions.Id[r], election.Regions.Name[r]));
+        regions.Reverse();
+        return regions;
     }
 }

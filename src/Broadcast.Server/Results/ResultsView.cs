@@ -85,7 +85,7 @@ public sealed partial class ResultsView(TallyHolder holder, Election election, F
         var row = totals.Region(region);
         var snapshot = new ResultsSnapshot(contest.Id, Ref(region), Parents(region, includeSelf: false), tally.State.Epoch,
             totals.RegionVersions[region], Counts(contest, totals, region), Votes(contest.Columns(region), row),
-            row[ContestTally.Valid], row[ContestTally.Invalid], children);
+            row[ContestTally.Valid], row[ContestTally.Invalid], children, Chain: tally.ChainAt(totals.RegionVersions[region]));
         return (snapshot, stations);
     }
 
@@ -109,7 +109,7 @@ public sealed partial class ResultsView(TallyHolder holder, Election election, F
                 var row = totals.Region(region);
                 result.Add(new GroupChange(contest.Id, id, tally.State.Epoch, before.PreviousVersion, totals.RegionVersions[region],
                     Counts(contest, totals, region), Votes(contest.Columns(region), row), row[ContestTally.Valid], row[ContestTally.Invalid],
-                    changedChildren.TryGetValue(region, out var children) ? children : [], null, null));
+                    changedChildren.TryGetValue(region, out var children) ? children : [], null, null, tally.ChainAt(totals.RegionVersions[region])));
             }
             if (contestChanges.Dapils.Count > 0) LegislativeChanges(tally, totals, contestChanges, wanted, result);
         }

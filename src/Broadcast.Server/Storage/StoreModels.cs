@@ -86,7 +86,10 @@ public sealed record StoredRevision(long Seq, string Contest, string Station, in
 /// <see cref="Epoch"/> changes whenever totals are rebuilt from scratch; versions of different
 /// epochs are not comparable.
 /// </summary>
-public sealed record AggregationState(long Checkpoint, string Epoch)
+/// <param name="ChainHead">The hash of the revision at <paramref name="Checkpoint"/> (hex; empty before the
+/// first): the totals are those of exactly the chain ending there, so a number on a screen can be
+/// tied to the record it came from (<see cref="RevisionChain"/>).</param>
+public sealed record AggregationState(long Checkpoint, string Epoch, string ChainHead = "")
 {
     public static string NewEpoch() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
 }

@@ -3,8 +3,10 @@ using MessagePack;
 
 namespace Broadcast.Results;
 
-// The shapes every client sees, over HTTP (JSON) and the hub (JSON or MessagePack). MessagePack
-// keys are the same camelCase names as JSON, so a client handles both protocols alike.
+// The shapes every client sees, over HTTP (JSON) and the hub (JSON or MessagePack), defined once
+// here for the server and for .NET clients (the Broadcast.Client package); the web client mirrors
+// them in web-client/src/types.ts. MessagePack keys are the same camelCase names as JSON, so a
+// client handles both protocols alike: rename nothing here without the clients.
 // Votes are keyed by choice id: pairs "01", "02"...; parties by ballot number "1".."24"; DPD
 // candidates by ballot number. No fixed number of choices is assumed. A group is a region, a
 // dapil ("dapil:<code>") or a parliament ("parliament:<region id>"); the legislative sections
@@ -53,7 +55,8 @@ public sealed record ResultsSnapshot(
     [property: Key("invalid")] long Invalid,
     [property: Key("children")] IReadOnlyList<ChildResults> Children,
     [property: Key("candidates"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CandidateResults>? Candidates = null,
-    [property: Key("seats"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeatsView? Seats = null);
+    [property: Key("seats"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeatsView? Seats = null,
+    [property: Key("chain"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ChainHead? Chain = null);
 
 /// <summary>
 /// Pushed after an aggregation run changed a group: its new totals, the children that changed
@@ -74,7 +77,42 @@ public sealed record TotalsChanged(
     [property: Key("invalid")] long Invalid,
     [property: Key("children")] IReadOnlyList<ChildResults> Children,
     [property: Key("candidates"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CandidateResults>? Candidates = null,
-    [property: Key("seats"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeatsView? Seats = null);
+    [property: Key("seats"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeatsView? Seats = null,
+    [property: Key("chain"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ChainHead? Chain = null) : IResultsFrame;
+
+/// <summary>
+/// A pushed change of one group (<see cref="TotalsChanged"/>, <see cref="Headline"/> or
+/// <see cref="Delta"/>): whose it is, the versions it spans and the group's totals after it. A
+/// client holding a version from <see cref="PrevVersion"/> up to below <see cref="Version"/> (in
+/// the same <see cref="Epoch"/>) applies it; one holding less has missed something and resumes.
+/// </summary>
+public interface IResultsFrame
+{
+    string Contest { get; }
+    /// <summary>The group: a region id, <c>dapil:&lt;code&gt;</c> or <c>parliament:&lt;region id&gt;</c>.</summary>
+    string Region { get; }
+    string Epoch { get; }
+    long PrevVersion { get; }
+    long Version { get; }
+    StationCounts Stations { get; }
+    IReadOnlyDictionary<string, long> Votes { get; }
+    long Valid { get; }
+    long Invalid { get; }
+    SeatsView? Seats { get; }
+    /// <summary>The chain link of <see cref="Version"/>; null where the frame leaves it out (headlines).</summary>
+    ChainHead? Chain { get; }
+}
+
+/// <summary>
+/// The link of the tamper-evident revision chain a group's numbers come from: the hash of the
+/// revision at <see cref="Seq"/> (the group's version), which covers every revision up to it.
+/// Anyone holding an export of the log (<c>/api/v1/chain/export</c>) can check that the log
+/// passes through it (<c>scripts/verify-chain.py --expect seq:hash</c>).
+/// </summary>
+[MessagePackObject]
+public sealed record ChainHead(
+    [property: Key("seq")] long Seq,
+    [property: Key("hash")] string Hash);
 
 /// <summary>Totals were rebuilt from scratch under a new epoch: every subscriber takes a fresh snapshot.</summary>
 [MessagePackObject]

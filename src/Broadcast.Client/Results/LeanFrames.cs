@@ -4,8 +4,9 @@ using MessagePack;
 namespace Broadcast.Results;
 
 // The frames of SubscribeWith (docs/api.md, "Say what you need"). Absent (null) fields are left
-// out of the frame in both protocols (JSON: JsonIgnore; MessagePack: OmitNullFormatter), which is
-// what makes "only what changed" cost nothing for what did not.
+// out of the frame in both protocols (JSON: JsonIgnore; MessagePack: the server's
+// OmitNullFormatter, registered on its hub in Push/PushSetup.cs), which is what makes "only what
+// changed" cost nothing for what did not. Readers take a missing key as null.
 
 /// <summary>What a viewer asks for with <c>SubscribeWith</c>.</summary>
 [MessagePackObject]
@@ -32,7 +33,12 @@ public sealed record Headline(
     [property: Key("votes")] IReadOnlyDictionary<string, long> Votes,
     [property: Key("valid")] long Valid,
     [property: Key("invalid")] long Invalid,
-    [property: Key("seats"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeatsView? Seats = null);
+    [property: Key("seats"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeatsView? Seats = null) : IResultsFrame
+{
+    // Headlines leave the chain out to stay small (docs/api.md, "The chain"). An explicit
+    // implementation is no member of the frame: neither protocol writes it.
+    ChainHead? IResultsFrame.Chain => null;
+}
 
 /// <summary>
 /// A full view's change: the group's totals, and per changed child only what changed since
@@ -51,7 +57,8 @@ public sealed record Delta(
     [property: Key("invalid")] long Invalid,
     [property: Key("children")] IReadOnlyList<ChildChange> Children,
     [property: Key("candidates"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CandidateChange>? Candidates = null,
-    [property: Key("seats"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeatsView? Seats = null);
+    [property: Key("seats"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeatsView? Seats = null,
+    [property: Key("chain"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ChainHead? Chain = null) : IResultsFrame;
 
 /// <summary>What changed in a child: absent fields did not; <see cref="Votes"/> holds only the choices whose count changed.</summary>
 [MessagePackObject]
