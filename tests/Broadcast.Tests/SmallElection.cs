@@ -53,7 +53,7 @@ public static class SmallElection
               ]
             }
             """);
-        var regions = new List<string> { "0,,national,IDN", "11,0,province,ACEH", "64,0,province,KALIMANTAN TIMUR", "99,0,province,LUAR NEGERI" };
+        var regions = new List<string> { "0,,national,Indonesia", "11,0,province,ACEH", "64,0,province,KALIMANTAN TIMUR", "99,0,province,LUAR NEGERI" };
         regions.AddRange(["1101,11,regency,ACEH SELATAN", "1171,11,regency,KOTA BANDA ACEH", "6405,64,regency,BERAU",
             "6471,64,regency,KOTA BALIKPAPAN", "9901,99,regency,KUALA LUMPUR"]);
         regions.AddRange(["110101,1101,district,SATU", "110102,1101,district,DUA", "117101,1171,district,KOTA",

@@ -408,7 +408,9 @@ describe('Broadcast legislative screens (pemilu2024)', { timeout: 300_000 }, () 
     assert.equal(new URL(page.url()).searchParams.get('region'), dapil.region.id);
     await assertDapil(page, 'dprd_kab', dapil.region.id);
     await page.locator(`main a[data-region="${region.id}"]`).click();
-    await page.waitForFunction((name) => document.querySelector('#region-title')?.textContent === name, region.name, { timeout: 5000 });
+    // Region names as the screen writes them ("SAMBALIUNG" → "Sambaliung"): compared without case and spaces.
+    await page.waitForFunction((name) => (document.querySelector('#region-title')?.textContent ?? '').replace(/\s+/g, '').toLowerCase() === name,
+      region.name.replace(/\s+/g, '').toLowerCase(), { timeout: 5000 });
     assert.equal(await page.locator('.children tbody tr').count(), (await results('dprd_kab', region.id)).children.length);
     await page.screenshot({ path: `${OUT}legislative-region.png` });
     await page.goBack();
@@ -427,7 +429,7 @@ describe('Broadcast legislative screens (pemilu2024)', { timeout: 300_000 }, () 
     await waitLive(page);
     await page.waitForFunction(() => document.querySelectorAll('#province option').length > 30, null, { timeout: 10_000 });
     await page.selectOption('#province', '64');
-    await page.waitForFunction(() => document.querySelector('#region-title')?.textContent === 'KALIMANTAN TIMUR', null, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector('#region-title')?.textContent === 'Kalimantan Timur', null, { timeout: 10_000 });
     // The province lists its regencies' parliaments, and the second picker offers them.
     await page.waitForFunction((id) => document.querySelector(`#parliament option[value="${id}"]`) && document.querySelector(`.parliament-links a[data-region="${id}"]`), BERAU, { timeout: 10_000 });
     await page.selectOption('#parliament', BERAU);

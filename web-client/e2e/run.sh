@@ -5,7 +5,9 @@
 #                        server through $BROADCAST_RESTART while the pages stay open;
 #   timeline.e2e.mjs     the monitor's timeline (looking back, ?asOf=), on the first server;
 #   legislative.e2e.mjs  a second server with Election__Name=pemilu2024 (all five contests)
-#                        at $BROADCAST_LEGISLATIVE_URL, same ingest key, with a notice set.
+#                        at $BROADCAST_LEGISLATIVE_URL, same ingest key, with a notice set;
+#   map-station.e2e.mjs  both: the province map (2019 ids, 2024 codes and Papua), the station
+#                        view, whole names on the ticker and lower third, an unknown region.
 # The files run in one `node --test` so the TAP output ends with one "# pass N / # fail N".
 # Ports are free ones and everything of a run (databases, logs, screenshots) is in a folder of
 # its own, removed at the end (screenshots and logs are copied to artifacts/ first), so two runs
@@ -80,4 +82,4 @@ trap cleanup EXIT
 "$work/server.sh" start
 "$work/legislative.sh" start
 cd "$root/web-client"
-node --test --test-concurrency=1 --test-reporter=tap e2e/screens.e2e.mjs e2e/legislative.e2e.mjs e2e/timeline.e2e.mjs
+node --test --test-concurrency=1 --test-reporter=tap e2e/screens.e2e.mjs e2e/legislative.e2e.mjs e2e/timeline.e2e.mjs e2e/map-station.e2e.mjs

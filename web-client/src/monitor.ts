@@ -10,6 +10,8 @@ import { type Choice, byNumber, choiceColor, choicesFor, contestInfo, fetchElect
 import { type Lang } from './format';
 import { h, setText } from './dom';
 import { levelName, parseLang, stateName, t } from './i18n';
+import { ProvinceMap } from './monitor-map';
+import { StationNotes } from './station-notes';
 import {
   type LegislativeOptions, regionParties, renderDapil, renderParliament, renderParliamentLinks, renderPartySummary, renderPartyTable,
 } from './monitor-legislative';
@@ -47,11 +49,15 @@ const client = new ResultsClient({
   view: parseView(params.get('view'), 'full'),
   maxPerSecond: parseRate(params.get('rate'), null),
   onChange: () => scheduleRender(),
-  onState: () => renderStatus(),
+  onState: () => scheduleRender(),
 });
 
 // Looking back at a past moment (monitor-timeline.ts): the screen shows its snapshot instead of the live one.
 const timeline = mountTimeline($<HTMLElement>('timeline'), { baseUrl: server, contest, region: client.region, onChange: () => scheduleRender() });
+// The province map beside the tiles at national level (its shapes load once, on first show).
+const provinceMap = new ProvinceMap(() => scheduleRender(), (region) => navigate(region));
+// Why a held polling station is held, under its name in a village's table.
+const stationNotes = new StationNotes(server, contest, () => scheduleRender());
 
 function asSort(v: string | null): SortKey {
   return (SORT_KEYS as readonly string[]).includes(v ?? '') ? (v as SortKey) : 'reported';
@@ -67,7 +73,8 @@ function hrefFor(region: string): string {
 function viewOptions(): ViewOptions {
   return {
     lang, sort, contest, hrefFor,
-    auditHref: (station) => `${server}/api/v1/stations/${encodeURIComponent(station)}/forms/${encodeURIComponent(contest)}`,
+    auditHref: (station) => `station.html?${new URLSearchParams({ contest, station, lang, ...(server ? { server } : {}) }).toString()}`,
+    stationNote: (station) => stationNotes.note(station, lang),
   };
 }
 
@@ -189,7 +196,8 @@ function render(): void {
   if (!snap || snap.region.id !== client.region) {
     // Keep the previous region visible but dimmed while the new one loads.
     main.setAttribute('aria-busy', 'true');
-    if (!main.firstChild) main.append(h('p', { class: 'loading' }, t(lang, 'loading')));
+    if (client.state === 'notFound') main.replaceChildren(h('p', { class: 'error', role: 'alert' }, `⚠ ${t(lang, 'notFound')}: ${client.problem ?? client.region}`));
+    else if (!main.firstChild) main.append(h('p', { class: 'loading' }, t(lang, 'loading')));
     renderStatus();
     return;
   }
@@ -209,7 +217,7 @@ function render(): void {
   } else {
     main.replaceChildren(
       renderSummary(snap, choices, o),
-      snap.region.level === 'national' ? renderTiles(snap, choices, o) : '',
+      snap.region.level === 'national' ? provinceMap.beside(renderTiles(snap, choices, o), snap, choices, o) : '',
       snap.children.length > 0 ? renderTable(snap, choices, o) : '',
     );
   }
@@ -234,7 +242,7 @@ function renderLegislative(snap: Snapshot, choices: Choice[], o: LegislativeOpti
   main.replaceChildren(
     renderPartySummary(snap, shown, o, levelName(lang, level)),
     renderParliamentLinks(parliamentsFor(snap, o.info), o),
-    level === 'national' ? renderTiles(snap, choices, o, (c) => c.name) : '',
+    level === 'national' ? provinceMap.beside(renderTiles(snap, choices, o, (c) => c.name), snap, choices, o, (c) => c.name) : '',
     snap.children.length > 0 ? renderPartyTable(snap, choices, o, caption) : '',
   );
 }

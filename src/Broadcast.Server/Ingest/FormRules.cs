@@ -70,6 +70,17 @@ public static class FormRules
     /// <summary>The codes that hold a form out of the totals.</summary>
     private static readonly string[] Quarantining = [VotesAddUp, WithinRegisteredVoters, WithinOverseasBound, PartyTotalsAddUp];
 
+    /// <summary>Each of <paramref name="codes"/> with its words, as receipts and the audit trail carry them next to the codes.</summary>
+    public static IReadOnlyDictionary<string, string> Describe(IEnumerable<string> codes)
+    {
+        var described = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var code in codes) described[code] = Describe(code);
+        return described;
+    }
+
+    /// <summary>Whether a failed rule holds the form out of the totals (R2 only flags it).</summary>
+    public static bool Quarantines(string code) => Quarantining.Contains(code);
+
     public static (FormStatus Status, IReadOnlyList<string> Problems) Check(SubmittedForm form, Election election, RulesOptions rules)
     {
         var problems = new List<string>(3);
@@ -85,7 +96,7 @@ public static class FormRules
         var (limit, code) = VoterLimit(form.StationIndex, election, rules);
         if (ballots > limit) problems.Add(code);
 
-        var quarantined = problems.Any(p => Quarantining.Contains(p));
+        var quarantined = problems.Any(Quarantines);
         return (quarantined ? FormStatus.Quarantined : FormStatus.Counted, problems);
     }
 

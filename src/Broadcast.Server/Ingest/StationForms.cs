@@ -1,11 +1,15 @@
 using Broadcast.Elections;
 using Broadcast.Storage;
+using Microsoft.Extensions.Options;
 
 namespace Broadcast.Ingest;
 
 /// <summary>A station's audit trail: every revision ever stored, and which one is counted.</summary>
+/// <param name="RegisteredVoters">The station's DPT; null where the data does not have it (abroad, most of 2024).</param>
+/// <param name="BallotLimit">The most ballots the station may report before R3 (at home) or R4 (abroad) holds its form.</param>
+/// <param name="Rules">Every problem code of the revisions, in words.</param>
 public sealed record StationFormsView(string Station, string Contest, RegionInfo Village, int? Counted, bool Pending,
-    IReadOnlyList<RevisionView> Revisions);
+    IReadOnlyList<RevisionView> Revisions, int? RegisteredVoters, long BallotLimit, IReadOnlyDictionary<string, string> Rules);
 
 public sealed record RegionInfo(string Id, string Name);
 
@@ -18,7 +22,7 @@ public sealed record RevisionView(int Revision, long Seq, string Status, IReadOn
 
 internal static class StationForms
 {
-    public static async Task<IResult> Read(string station, string contest, Election election, FormStore store)
+    public static async Task<IResult> Read(string station, string contest, Election election, FormStore store, IOptions<RulesOptions> rules)
     {
         if (election.FindContest(contest) is not { } c || election.FindStation(station) is not { } index)
             return Problems.NotFound($"No polling station '{FormErrors.Clip(station)}' with contest '{FormErrors.Clip(contest)}'.");
@@ -32,7 +36,10 @@ internal static class StationForms
         var ballot = c.BallotOfVillage(village);
         return TypedResults.Ok(new StationFormsView(station, c.Id,
             new RegionInfo(election.Regions.Id[village], election.Regions.Name[village]), counted, pending,
-            revisions.Select(r => View(r, ballot)).ToList()));
+            revisions.Select(r => View(r, ballot)).ToList(),
+            election.Stations.RegisteredVoters[index] is var dpt and >= 0 ? dpt : null,
+            FormRules.VoterLimit(index, election, rules.Value).Limit,
+            FormRules.Describe(revisions.SelectMany(r => r.Problems))));
     }
 
     public static RevisionView View(StoredRevision r, Ballot? ballot) => new(r.Revision, r.Seq, FormReceipt.StatusOf(r.Status), r.Problems,

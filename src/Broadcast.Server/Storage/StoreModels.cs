@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Broadcast.Ingest;
+
 namespace Broadcast.Storage;
 
 /// <summary>Whether a stored revision goes into the totals.</summary>
@@ -61,6 +64,13 @@ public sealed record AppendResult(AppendOutcome Outcome, IReadOnlyList<FormRecei
 /// <summary>What ingest answers for each form.</summary>
 public sealed record FormReceipt(string Station, string Contest, int Revision, long Seq, string Status, IReadOnlyList<string> Problems)
 {
+    /// <summary>
+    /// Each code of <see cref="Problems"/> in words; absent when there are none. Derived, so a
+    /// receipt stored for an idempotent replay answers with today's words.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, string>? Rules => Problems.Count == 0 ? null : FormRules.Describe(Problems);
+
     public const string Counted = "counted";
     public const string Quarantined = "quarantined";
     public const string Rejected = "rejected";
