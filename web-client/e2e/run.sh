@@ -7,11 +7,16 @@
 #   legislative.e2e.mjs  a second server with Election__Name=pemilu2024 (all five contests)
 #                        at $BROADCAST_LEGISLATIVE_URL, same ingest key, with a notice set;
 #   map-station.e2e.mjs  both: the province map (2019 ids, 2024 codes and Papua), the station
-#                        view, whole names on the ticker and lower third, an unknown region.
+#                        view, whole names on the ticker and lower third, an unknown region;
+#   held.e2e.mjs         publication holds on the first server (operator key
+#                        $BROADCAST_OPERATOR_KEY), and a third server, a rehearsal
+#                        (--rehearsal) at $BROADCAST_REHEARSAL_URL, for the rehearsal mark.
 # The files run in one `node --test` so the TAP output ends with one "# pass N / # fail N".
+# Arguments name the files to run instead of all of them: e2e/run.sh e2e/held.e2e.mjs
 # Ports are free ones and everything of a run (databases, logs, screenshots) is in a folder of
 # its own, removed at the end (screenshots and logs are copied to artifacts/ first), so two runs
-# on one machine do not meet. BROADCAST_E2E_PORT / BROADCAST_E2E_LEGISLATIVE_PORT fix the ports.
+# on one machine do not meet. BROADCAST_E2E_PORT / BROADCAST_E2E_LEGISLATIVE_PORT /
+# BROADCAST_E2E_REHEARSAL_PORT fix the ports.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d -t broadcast-e2e-XXXXXXXX)
@@ -34,27 +39,34 @@ free_port() {
 port=${BROADCAST_E2E_PORT:-$(free_port)}
 leg_port=${BROADCAST_E2E_LEGISLATIVE_PORT:-$(free_port)}
 while [ "$leg_port" = "$port" ]; do leg_port=$(free_port); done
+reh_port=${BROADCAST_E2E_REHEARSAL_PORT:-$(free_port)}
+while [ "$reh_port" = "$port" ] || [ "$reh_port" = "$leg_port" ]; do reh_port=$(free_port); done
 dll="$root/src/Broadcast.Server/bin/Debug/net10.0/Broadcast.Server.dll"
 [ -f "$dll" ] || dotnet build "$root/src/Broadcast.Server" --nologo -v q
 
 export BROADCAST_URL="http://127.0.0.1:$port"
 export BROADCAST_LEGISLATIVE_URL="http://127.0.0.1:$leg_port"
+export BROADCAST_REHEARSAL_URL="http://127.0.0.1:$reh_port"
 export BROADCAST_INGEST_KEY="e2e-$RANDOM$RANDOM"
+export BROADCAST_OPERATOR_KEY="e2e-operator-$RANDOM$RANDOM"
 export BROADCAST_NOTICE="SYNTHETIC test data, not official results / Data uji SINTETIS, bukan hasil resmi"
 export BROADCAST_E2E_RESULTS="$work/test-results"
 
-# server_script NAME URL [VAR=value...]: writes $work/NAME.sh (start | stop | restart) for one server.
+# server_script NAME URL [VAR=value...] [--flag...]: writes $work/NAME.sh (start | stop | restart)
+# for one server; VAR=value go to its environment, --flags to its command line.
 server_script() {
-  local name=$1 url=$2
+  local name=$1 url=$2 vars=() flags=()
   shift 2
+  for a in "$@"; do case "$a" in --*) flags+=("$a") ;; *) vars+=("$a") ;; esac; done
   cat > "$work/$name.sh" <<SCRIPT
 #!/usr/bin/env bash
 # start | stop | restart the $name e2e server
 set -eu
 stop() { [ -f "$work/$name.pid" ] && kill -9 "\$(cat "$work/$name.pid")" 2>/dev/null || true; rm -f "$work/$name.pid"; }
 start() {
-  env $* Storage__SqlitePath="$work/$name.db" BROADCAST_INGEST_KEY="$BROADCAST_INGEST_KEY" ASPNETCORE_URLS="$url" \\
-    dotnet "$dll" --contentRoot "$root/src/Broadcast.Server" >> "$work/$name.log" 2>&1 &
+  env ${vars[*]} Storage__SqlitePath="$work/$name.db" BROADCAST_INGEST_KEY="$BROADCAST_INGEST_KEY" \\
+    BROADCAST_OPERATOR_KEY="$BROADCAST_OPERATOR_KEY" ASPNETCORE_URLS="$url" \\
+    dotnet "$dll" --contentRoot "$root/src/Broadcast.Server" ${flags[*]} >> "$work/$name.log" 2>&1 &
   echo \$! > "$work/$name.pid"
   for _ in \$(seq 1 600); do curl -sf "$url/health/live" >/dev/null && return 0; sleep 0.1; done
   echo "$name server did not start; log:" >&2; tail -50 "$work/$name.log" >&2; return 1
@@ -66,20 +78,27 @@ SCRIPT
 
 server_script server "$BROADCAST_URL"
 server_script legislative "$BROADCAST_LEGISLATIVE_URL" Election__Name=pemilu2024 "Election__Notice='$BROADCAST_NOTICE'"
+# A rehearsal keeps its own database (never Storage:SqlitePath, the live one).
+server_script rehearsal "$BROADCAST_REHEARSAL_URL" Rehearsal__SqlitePath="$work/rehearsal-own.db" --rehearsal
 export BROADCAST_RESTART="$work/server.sh restart"
 cleanup() {
   "$work/server.sh" stop
   "$work/legislative.sh" stop
+  "$work/rehearsal.sh" stop
   mkdir -p "$root/artifacts"
   rm -rf "$root/artifacts/screenshots"
   cp -r "$BROADCAST_E2E_RESULTS" "$root/artifacts/screenshots" 2>/dev/null || true
   cp "$work/server.log" "$root/artifacts/e2e-server.log" 2>/dev/null || true
   cp "$work/legislative.log" "$root/artifacts/e2e-legislative-server.log" 2>/dev/null || true
+  cp "$work/rehearsal.log" "$root/artifacts/e2e-rehearsal-server.log" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 "$work/server.sh" start
 "$work/legislative.sh" start
+"$work/rehearsal.sh" start
 cd "$root/web-client"
-node --test --test-concurrency=1 --test-reporter=tap e2e/screens.e2e.mjs e2e/legislative.e2e.mjs e2e/timeline.e2e.mjs e2e/map-station.e2e.mjs
+files=("$@")
+[ ${#files[@]} -gt 0 ] || files=(e2e/screens.e2e.mjs e2e/legislative.e2e.mjs e2e/timeline.e2e.mjs e2e/map-station.e2e.mjs e2e/held.e2e.mjs)
+node --test --test-concurrency=1 --test-reporter=tap "${files[@]}"
