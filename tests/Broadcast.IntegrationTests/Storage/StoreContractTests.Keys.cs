@@ -11,7 +11,10 @@ public abstract partial class StoreContractTests
         ["ppwp"], ["1"], requireSignature, DateTimeOffset.FromUnixTimeMilliseconds(1_713_340_800_000), "alice", "new counting app");
 
     private static AppendRequest Signed(byte[] signature, params NewRevision[] forms) =>
-        Request(null, forms) with { Signature = new RequestSignature(signature, DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeMilliseconds()) };
+        Request(null, forms) with { Signature = new RequestSignature(signature, SignedAt, 600) };
+
+    /// <summary>One timestamp for every signature of a test: the same signature always comes with the same timestamp.</summary>
+    private static readonly long SignedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
     [Fact]
     public async Task AKeyIsAddedOnceChangedAndRevokedForGoodEachChangeRaisingTheVersionAndRecordedAsAnOperatorAction()
@@ -73,7 +76,7 @@ public abstract partial class StoreContractTests
     {
         var store = CreateEmptyStore();
         var expired = RandomNumberGenerator.GetBytes(32);
-        var request = Request(null, Form("4.1", 1, 2)) with { Signature = new RequestSignature(expired, DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeMilliseconds()) };
+        var request = Request(null, Form("4.1", 1, 2)) with { Signature = new RequestSignature(expired, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 700, 600) };
 
         // The first append of a store prunes expired signatures (then at most once a minute), after remembering its own.
         await store.AppendAsync([request]);
