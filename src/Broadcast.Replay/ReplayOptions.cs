@@ -71,7 +71,15 @@ public sealed record ReplayOptions
           --contests <list>     comma-separated, of dpr,dpd,dprd_prov,dprd_kab (default all four)
           --seed <n>            the generator's seed (default 2024): the same seed, the same night
 
-        Exit code: 0 when every form was accepted, 1 when any was rejected or failed,
+        The summary counts each form's outcome: counted, quarantined (stored, held out of the totals
+        by a rule: R1-R4, P1), duplicate, rejected (refused as bad by the server with 422, not stored;
+        each named with the server's reason) and failed.
+
+        Exit code: 0 when every form was answered, including rejected and quarantined ones (bad
+        forms are the data's: the real 2019 night has one rejected typo form and thousands of
+        quarantined ones); 1 when something unexpected happened: forms failed (no usable answer
+        after retries: transport errors, timeouts, 5xx, 429; or an HTTP status other than 2xx
+        and a 422 naming the bad forms) or the replay aborted (ingest key refused, Ctrl-C);
         2 for bad options or missing data.
         """;
 

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Broadcast.IntegrationTests.Support;
-using Broadcast.Replay;
+using Broadcast.Client;
 using Broadcast.Storage;
 using Microsoft.Extensions.Logging;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Broadcast.IntegrationTests.Storage;
 using Broadcast.IntegrationTests.Support;
-using Broadcast.Replay;
+using Broadcast.Client;
 using Xunit.Abstractions;
 
 namespace Broadcast.IntegrationTests;

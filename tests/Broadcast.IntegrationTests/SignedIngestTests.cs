@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Broadcast.Ingest;
 using Broadcast.IntegrationTests.Support;
-using Broadcast.Replay;
+using Broadcast.Client;
 using Broadcast.Storage;
 
 namespace Broadcast.IntegrationTests;

@@ -84,6 +84,29 @@ public static class Problems
         Status = StatusCodes.Status429TooManyRequests,
     };
 
+    /// <summary>A query parameter out of range: 400, naming the parameter.</summary>
+    public static IResult InvalidQuery(string parameter, string message)
+    {
+        var problem = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [parameter] = [message] })
+        {
+            Type = "https://broadcast.example/problems/invalid-query",
+            Title = "A query parameter is not valid.",
+            Status = StatusCodes.Status400BadRequest,
+        };
+        return TypedResults.Json(problem, statusCode: StatusCodes.Status400BadRequest, contentType: ContentType);
+    }
+
+    /// <summary>A moment the revision log does not reach yet (a seq not stored, a time in the future); <paramref name="latest"/> is the latest one it does.</summary>
+    public static IResult NotYet(string detail, object? latest) => TypedResults.Json(
+        new ProblemDetails
+        {
+            Type = "https://broadcast.example/problems/not-yet",
+            Title = detail,
+            Status = StatusCodes.Status409Conflict,
+            Extensions = { ["latest"] = latest },
+        },
+        statusCode: StatusCodes.Status409Conflict, contentType: ContentType);
+
     public static IResult NotFound(string what) => Problem(StatusCodes.Status404NotFound, "not-found", what);
 
     public static IResult Conflict(string what) => Problem(StatusCodes.Status409Conflict, "conflict", what);

@@ -66,6 +66,28 @@ public abstract class FormStore
     /// </summary>
     public abstract Task<IAsyncDisposable?> LockAggregationAsync(bool wait, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// What this database holds, <c>live</c> or <c>rehearsal</c>: the first server to open it
+    /// claims it (a database that already holds revisions but no mark is live); the answer is
+    /// the stored purpose, which a server of the other kind must refuse to use.
+    /// </summary>
+    public abstract Task<string> ClaimPurposeAsync(string purpose);
+
+    /// <summary>
+    /// Deletes every revision, idempotency key and total (a rehearsal's reset); seqs are never
+    /// reused, the chain starts again from its genesis, operator actions are kept.
+    /// </summary>
+    public abstract Task ClearAsync();
+
+    /// <summary>The publication holds in force (<see cref="Publication.Holds"/>), oldest first.</summary>
+    public abstract Task<IReadOnlyList<Publication.Hold>> ReadHoldsAsync();
+
+    /// <summary>Adds a hold; false, and nothing written, when its contest and region are held already.</summary>
+    public abstract Task<bool> AddHoldAsync(Publication.Hold hold);
+
+    /// <summary>Removes the hold of a contest and region; false when there was none.</summary>
+    public abstract Task<bool> RemoveHoldAsync(string contest, string region);
+
     /// <summary>Records an operator's action (a rebuild, a hold...) with who took it and why; returns it with its id.</summary>
     public abstract Task<OperatorAction> RecordActionAsync(string @operator, string action, string target, string reason);
 

@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Broadcast.Ingest;
+
 namespace Broadcast.Storage;
 
 /// <summary>Whether a stored revision goes into the totals.</summary>
@@ -63,6 +66,13 @@ public sealed record AppendResult(AppendOutcome Outcome, IReadOnlyList<FormRecei
 /// <summary>What ingest answers for each form.</summary>
 public sealed record FormReceipt(string Station, string Contest, int Revision, long Seq, string Status, IReadOnlyList<string> Problems)
 {
+    /// <summary>
+    /// Each code of <see cref="Problems"/> in words; absent when there are none. Derived, so a
+    /// receipt stored for an idempotent replay answers with today's words.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, string>? Rules => Problems.Count == 0 ? null : FormRules.Describe(Problems);
+
     public const string Counted = "counted";
     public const string Quarantined = "quarantined";
     public const string Rejected = "rejected";
@@ -88,7 +98,10 @@ public sealed record StoredRevision(long Seq, string Contest, string Station, in
 /// <see cref="Epoch"/> changes whenever totals are rebuilt from scratch; versions of different
 /// epochs are not comparable.
 /// </summary>
-public sealed record AggregationState(long Checkpoint, string Epoch)
+/// <param name="ChainHead">The hash of the revision at <paramref name="Checkpoint"/> (hex; empty before the
+/// first): the totals are those of exactly the chain ending there, so a number on a screen can be
+/// tied to the record it came from (<see cref="RevisionChain"/>).</param>
+public sealed record AggregationState(long Checkpoint, string Epoch, string ChainHead = "")
 {
     public static string NewEpoch() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
 }

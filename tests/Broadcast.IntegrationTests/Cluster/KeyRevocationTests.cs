@@ -1,6 +1,6 @@
 using System.Net;
 using Broadcast.IntegrationTests.Support;
-using Broadcast.Replay;
+using Broadcast.Client;
 using Xunit.Abstractions;
 
 namespace Broadcast.IntegrationTests.Cluster;

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Broadcast.Replay;
+using Broadcast.Client;
 
 namespace Broadcast.IntegrationTests.Support;
 
