@@ -32,6 +32,14 @@ public sealed partial class PostgresStore
             version           bigint      NOT NULL);        -- the table's version when the row last changed
         -- Keyed by the signed timestamp first: inserts land at the end of the index (random
         -- signatures first would dirty a random page per insert), and pruning is a range delete.
+        -- The first shape (keyed by the signature, with keep_until) lived for one day of
+        -- development: it is dropped, forgetting at most ten minutes of accepted signatures.
+        DO $$ BEGIN
+            IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+                       AND table_name = 'seen_signatures' AND column_name = 'keep_until') THEN
+                DROP TABLE seen_signatures;
+            END IF;
+        END $$;
         CREATE TABLE IF NOT EXISTS seen_signatures (
             signed_at bigint NOT NULL,                      -- the request's Broadcast-Timestamp, unix seconds
             signature bytea  NOT NULL,                      -- HMAC-SHA256 of an accepted signed request

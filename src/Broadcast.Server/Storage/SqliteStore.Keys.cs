@@ -36,6 +36,17 @@ public sealed partial class SqliteStore
     private const string KeyColumns =
         "id, secret_sha256, contests, regions, require_signature, created_at, created_by, created_reason, revoked_at, revoked_by, revoked_reason";
 
+    /// <summary>
+    /// The first shape of <c>seen_signatures</c> (keyed by the signature, with keep_until) lived
+    /// for one day of development: it is dropped, forgetting at most ten minutes of accepted signatures.
+    /// </summary>
+    private static void UpgradeSeenSignatures(SqliteConnection connection)
+    {
+        using var info = connection.CreateCommand();
+        info.CommandText = "SELECT 1 FROM pragma_table_info('seen_signatures') WHERE name = 'keep_until'";
+        if (info.ExecuteScalar() is not null) Execute(connection, "DROP TABLE seen_signatures");
+    }
+
     /// <summary>Expired signatures are deleted at most once a minute, within an append that brings signatures.</summary>
     private long _pruneSignaturesAtMs;
 

@@ -23,6 +23,7 @@ public sealed partial class SqliteStore : FormStore
         }.ToString();
         using var connection = Open();
         Execute(connection, Schema);
+        UpgradeSeenSignatures(connection);
         Execute(connection, KeySchema);
         Execute(connection, HoldSchema);
         Upgrade(connection);

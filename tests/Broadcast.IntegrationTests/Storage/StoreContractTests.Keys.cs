@@ -72,6 +72,21 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task ADatabaseWithTheFirstShapeOfSeenSignaturesIsUpgradedOnOpening()
+    {
+        var store = CreateStoreOverFirstShapeOfSeenSignatures();
+        var signature = RandomNumberGenerator.GetBytes(32);
+
+        var first = await store.AppendAsync([Signed(signature, Form("5.1", 1, 2))]);
+        var replay = await store.AppendAsync([Signed(signature, Form("5.1", 2, 1))]);
+
+        Assert.Equal([AppendOutcome.Stored, AppendOutcome.SignatureReplayed], [first[0].Outcome, replay[0].Outcome]);
+    }
+
+    /// <summary>A store opened on a database whose <c>seen_signatures</c> has its first shape (keyed by the signature, with keep_until), one row in it.</summary>
+    protected abstract FormStore CreateStoreOverFirstShapeOfSeenSignatures();
+
+    [Fact]
     public async Task AnExpiredSignatureIsForgottenOnceItCouldNoLongerBeAccepted()
     {
         var store = CreateEmptyStore();
