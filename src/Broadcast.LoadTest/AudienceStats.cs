@@ -50,8 +50,8 @@ public sealed class AudienceStats(Audience audience, Schedule schedule)
 
     public void PollFailed() => Interlocked.Increment(ref _pollErrors);
 
-    public AudienceReport Report(long heldAtWindowStart) => new(audience.Name, audience.Describe(),
-        Interlocked.Read(ref _viewers), heldAtWindowStart, Held,
+    public AudienceReport Report(long heldAtWindowStart, long heldAtEnd) => new(audience.Name, audience.Describe(),
+        Interlocked.Read(ref _viewers), heldAtWindowStart, heldAtEnd,
         Interlocked.Read(ref _windowFrames), Interlocked.Read(ref _totalsChanged), Interlocked.Read(ref _deltas), Interlocked.Read(ref _headlines),
         Interlocked.Read(ref _messageBytes), Wire.Read, Wire.Written, FrameSizes.ToData(),
         Interlocked.Read(ref _gaps), Interlocked.Read(ref _stale), Interlocked.Read(ref _overlaps),

@@ -25,7 +25,7 @@ public sealed class Coordinator(LoadOptions options)
         var schedule = new Schedule(Schedule.Now + Schedule.Ticks(StartDelay), options.Ramp, options.Duration!.Value);
         SpawnChildren(schedule);
         using var ingest = _ingest = bodies.Length > 0 ? new IngestDriver(options) : null;
-        using var scraper = options.Metrics ? new MetricsScraper(options.Servers) : null;
+        using var scraper = options.Metrics ? new MetricsScraper(options.MetricsServers.Length > 0 ? options.MetricsServers : options.Servers) : null;
         using var stopProgress = new CancellationTokenSource();
         var progress = new ProgressLine(schedule, _children, ingest).RunAsync(stopProgress.Token);
         try

@@ -50,11 +50,11 @@ public sealed class FrameSizes(LoadOptions options)
             throw new ArgumentException("no ingest key: pass --key or set BROADCAST_INGEST_KEY");
         var server = options.Servers[0];
         var forms = StationForms.Load(options.ResolveDataPath(), options.Seed).AsSpan(options.Skip).ToArray();
-        // The village with the most stations: one of its forms per round.
+        // A village at home (abroad, "villages" are cities with hundreds of stations) with a station
+        // per round: the first such in the shuffled order, so a seed picks one at random.
         var villageForms = forms.Select((f, i) => (Village: StationForms.VillageOf(f.Station), Index: i))
-            .GroupBy(x => x.Village).OrderByDescending(g => g.Count()).First();
-        if (villageForms.Count() < options.Rounds)
-            throw new ArgumentException($"the largest village has {villageForms.Count()} stations: at most that many --rounds");
+            .Where(x => x.Village > 0).GroupBy(x => x.Village).FirstOrDefault(g => g.Count() >= options.Rounds)
+            ?? throw new ArgumentException($"no village has {options.Rounds} stations: fewer --rounds");
         var village = villageForms.Key.ToString(CultureInfo.InvariantCulture);
         using var http = new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.Key);

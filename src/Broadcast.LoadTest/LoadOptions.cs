@@ -40,6 +40,8 @@ public sealed record LoadOptions
     public int Rounds { get; init; } = 5;
     /// <summary>Where the ingest posts, round-robin per request; empty: the --server list.</summary>
     public Uri[] IngestServers { get; init; } = [];
+    /// <summary>Whose /metrics to scrape; empty: the --server list (one node listening on several addresses: name it once).</summary>
+    public Uri[] MetricsServers { get; init; } = [];
     public bool Metrics { get; init; } = true;
     public string? JsonPath { get; init; }
     public bool Help { get; init; }
@@ -77,6 +79,7 @@ public sealed record LoadOptions
           --ingest-server <url,..> where the ingest posts, round-robin request by request (default: the --server list)
           --server-pid <pid,pid..> read the servers' CPU time and RSS from /proc; several pids (one per node) are
                                    reported summed and per node
+          --metrics-server <url,..> whose GET /metrics to scrape (default: the --server list; name a node once)
           --no-metrics             do not scrape GET /metrics of each --server at window start and after the drain
           --json <file>            also write the report as JSON
           --poll <t>               the polling baseline: each viewer GETs its group's snapshot every t (e.g. 2s; an
@@ -132,6 +135,7 @@ public sealed record LoadOptions
                 "--probes" => o with { Probes = Int(flag, Value(), 0, 100_000) },
                 "--server-pid" => o with { ServerPids = List(Value(), p => Int(flag, p, 1, int.MaxValue)) },
                 "--ingest-server" => o with { IngestServers = List(Value(), ParseUri) },
+                "--metrics-server" => o with { MetricsServers = List(Value(), ParseUri) },
                 "--no-metrics" => o with { Metrics = false },
                 "--json" => o with { JsonPath = Value() },
                 "--start-at" => o with { StartAt = long.Parse(Value(), CultureInfo.InvariantCulture) },

@@ -25,6 +25,7 @@ public sealed class ViewerFleet
     private AudienceStats[] _audiences = [];
     private long _heldAtWindowStart = -1;
     private long[]? _audienceHeldAtWindowStart;
+    private long[]? _audienceHeldAtEnd;
 
     public ViewerFleet(LoadOptions options)
     {
@@ -56,6 +57,7 @@ public sealed class ViewerFleet
             await pings;
             await progress;
             var held = _counters.Held;
+            _audienceHeldAtEnd = _audiences.Select(a => a.Held).ToArray();
             await CloseAllAsync(runs);
             var report = Report(held);
             Console.Out.WriteLine(ResultPrefix + JsonSerializer.Serialize(report, LoadJson.Default.ViewerReport));
@@ -82,7 +84,7 @@ public sealed class ViewerFleet
         using var self = Process.GetCurrentProcess();
         var report = new ViewerReport(_options.Index, _options.Connections, result.Pollers, result.Pollers, result.Pollers, 0, 0, 0, 0, 0, 0, 0,
             0, 0, 0, 0, self.TotalProcessorTime.TotalSeconds, self.PeakWorkingSet64 / 1024, [], result.Probes, 0,
-            _audiences.Select(a => a.Report(result.PollersPerAudience[Array.IndexOf(_audiences, a)])).ToArray(), result.ProbeGroups, result.ProbeAudiences);
+            _audiences.Select((a, i) => a.Report(result.PollersPerAudience[i], result.PollersPerAudience[i])).ToArray(), result.ProbeGroups, result.ProbeAudiences);
         Console.Out.WriteLine(ResultPrefix + JsonSerializer.Serialize(report, LoadJson.Default.ViewerReport));
         Console.Out.Flush();
         return 0;
@@ -207,7 +209,7 @@ public sealed class ViewerFleet
         var probing = _viewers.Where(v => v.Arrivals is not null).ToArray();
         var probes = probing.Select(v => v.Arrivals!.ToArray()).ToArray();
         using var self = Process.GetCurrentProcess();
-        var audiences = _audiences.Select((a, i) => a.Report(_audienceHeldAtWindowStart?[i] ?? 0)).ToArray();
+        var audiences = _audiences.Select((a, i) => a.Report(_audienceHeldAtWindowStart?[i] ?? 0, _audienceHeldAtEnd?[i] ?? a.Held)).ToArray();
         return new ViewerReport(_options.Index, _viewers.Length, c.JoinedCount, Math.Max(0, _heldAtWindowStart), heldAtEnd,
             c.ConnectFailures, c.SubscribeFailures, c.ServerCloses, c.Drops, c.CloseMessages, c.Rebuilds, c.UnexpectedMessages,
             deliveries, window, gaps, stale, self.TotalProcessorTime.TotalSeconds, self.PeakWorkingSet64 / 1024,
