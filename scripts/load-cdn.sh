@@ -27,7 +27,7 @@ mkdir -p "$out" "$dir/cache" "$dir/temp"
 rm -rf "$dir/cache/"* "$dir/access.log"
 rm -f "$db"*
 BROADCAST_INGEST_KEY=k Storage__SqlitePath="$db" Logging__LogLevel__Default=Warning ASPNETCORE_URLS="http://127.0.0.1:$port" \
-  dotnet src/Broadcast.Server/bin/Release/net10.0/Broadcast.Server.dll --contentRoot "$repo/src/Broadcast.Server" >"$out/$name.server.log" 2>&1 &
+  dotnet "${LOAD_SERVER_DLL:-src/Broadcast.Server/bin/Release/net10.0/Broadcast.Server.dll}" --contentRoot "$repo/src/Broadcast.Server" >"$out/$name.server.log" 2>&1 &
 pid=$!
 cat >"$dir/nginx.conf" <<CONF
 worker_processes 1;

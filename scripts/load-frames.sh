@@ -17,7 +17,7 @@ db=${LOAD_DB:-/tmp/load.db}
 mkdir -p "$out"
 rm -f "$db"*
 BROADCAST_INGEST_KEY=k Storage__SqlitePath="$db" Logging__LogLevel__Default=Warning ASPNETCORE_URLS="http://127.0.0.1:$port" \
-  dotnet src/Broadcast.Server/bin/Release/net10.0/Broadcast.Server.dll --contentRoot "$repo/src/Broadcast.Server" >"$out/$name.server.log" 2>&1 &
+  dotnet "${LOAD_SERVER_DLL:-src/Broadcast.Server/bin/Release/net10.0/Broadcast.Server.dll}" --contentRoot "$repo/src/Broadcast.Server" >"$out/$name.server.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 load_wait_ready "http://127.0.0.1:$port/health/ready"

@@ -13,7 +13,8 @@
 #
 # Settings: LOAD_OUT (/tmp), LOAD_PORT (5000; the node listens on 127.0.0.1-3 at that port),
 # LOAD_DB (/tmp/load.db), LOAD_PER_PROCESS (7500), LOAD_BIND (127.0.1.1,127.0.1.2: one source
-# address per generator process in turn), LOAD_SERVER_ENV (extra VAR=value for the node only).
+# address per generator process in turn), LOAD_SERVER_ENV (extra VAR=value for the node only),
+# LOAD_SERVER_DLL (the server build to run; default the Release build of this tree).
 set -euo pipefail
 name=$1; shift
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -27,7 +28,7 @@ rm -f "$db"*
 # shellcheck disable=SC2086
 env ${LOAD_SERVER_ENV:-} BROADCAST_INGEST_KEY=k Storage__SqlitePath="$db" Logging__LogLevel__Default=Warning \
   ASPNETCORE_URLS="http://127.0.0.1:$port;http://127.0.0.2:$port;http://127.0.0.3:$port" \
-  dotnet src/Broadcast.Server/bin/Release/net10.0/Broadcast.Server.dll --contentRoot "$repo/src/Broadcast.Server" >"$out/$name.server.log" 2>&1 &
+  dotnet "${LOAD_SERVER_DLL:-src/Broadcast.Server/bin/Release/net10.0/Broadcast.Server.dll}" --contentRoot "$repo/src/Broadcast.Server" >"$out/$name.server.log" 2>&1 &
 pid=$!
 top -b -d 5 -w 200 >"$out/$name.top" 2>/dev/null &
 top_pid=$!
