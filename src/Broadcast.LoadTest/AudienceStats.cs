@@ -6,6 +6,7 @@ public sealed class AudienceStats(Audience audience, Schedule schedule)
     private long _viewers, _joined, _left, _frames, _windowFrames, _messageBytes, _gaps, _stale, _overlaps;
     private long _totalsChanged, _deltas, _headlines;
     private long _requests, _ok, _notModified, _bodyBytes, _pollErrors;
+    private long _verified, _verifyFailed, _verifyApplied;
 
     public Audience Audience => audience;
     public WireCounter Wire { get; } = new(schedule);
@@ -50,13 +51,21 @@ public sealed class AudienceStats(Audience audience, Schedule schedule)
 
     public void PollFailed() => Interlocked.Increment(ref _pollErrors);
 
+    /// <summary>A verifying viewer's end: its group matched the read API (<paramref name="problem"/> null) or not.</summary>
+    public void Verified(string? problem, long applied)
+    {
+        Interlocked.Increment(ref problem is null ? ref _verified : ref _verifyFailed);
+        Interlocked.Add(ref _verifyApplied, applied);
+    }
+
     public AudienceReport Report(long heldAtWindowStart, long heldAtEnd) => new(audience.Name, audience.Describe(),
         Interlocked.Read(ref _viewers), heldAtWindowStart, heldAtEnd,
         Interlocked.Read(ref _windowFrames), Interlocked.Read(ref _totalsChanged), Interlocked.Read(ref _deltas), Interlocked.Read(ref _headlines),
         Interlocked.Read(ref _messageBytes), Wire.Read, Wire.Written, FrameSizes.ToData(),
         Interlocked.Read(ref _gaps), Interlocked.Read(ref _stale), Interlocked.Read(ref _overlaps),
         Interlocked.Read(ref _requests), Interlocked.Read(ref _ok), Interlocked.Read(ref _notModified), Interlocked.Read(ref _bodyBytes),
-        Interlocked.Read(ref _pollErrors), BareLatency.Count > 0 ? BareLatency.ToData() : null);
+        Interlocked.Read(ref _pollErrors), BareLatency.Count > 0 ? BareLatency.ToData() : null,
+        Interlocked.Read(ref _verified), Interlocked.Read(ref _verifyFailed), Interlocked.Read(ref _verifyApplied));
 }
 
 /// <summary>
@@ -69,7 +78,8 @@ public sealed record AudienceReport(
     string Name, string Description, long Viewers, long HeldAtWindowStart, long HeldAtEnd,
     long Frames, long TotalsChanged, long Deltas, long Headlines, long MessageBytes, long WireBytesRead, long WireBytesWritten,
     HistogramData FrameSizes, long Gaps, long Stale, long Overlaps,
-    long Requests, long Ok, long NotModified, long BodyBytes, long PollErrors, HistogramData? BareLatency)
+    long Requests, long Ok, long NotModified, long BodyBytes, long PollErrors, HistogramData? BareLatency,
+    long Verified = 0, long VerifyFailed = 0, long VerifyApplied = 0)
 {
     public static AudienceReport Merge(AudienceReport[] parts)
     {
@@ -85,6 +95,6 @@ public sealed record AudienceReport(
             Sum(p => p.Frames), Sum(p => p.TotalsChanged), Sum(p => p.Deltas), Sum(p => p.Headlines), Sum(p => p.MessageBytes),
             Sum(p => p.WireBytesRead), Sum(p => p.WireBytesWritten), sizes.ToData(), Sum(p => p.Gaps), Sum(p => p.Stale), Sum(p => p.Overlaps),
             Sum(p => p.Requests), Sum(p => p.Ok), Sum(p => p.NotModified), Sum(p => p.BodyBytes), Sum(p => p.PollErrors),
-            bare.Count > 0 ? bare.ToData() : null);
+            bare.Count > 0 ? bare.ToData() : null, Sum(p => p.Verified), Sum(p => p.VerifyFailed), Sum(p => p.VerifyApplied));
     }
 }

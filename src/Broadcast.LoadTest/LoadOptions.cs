@@ -24,6 +24,8 @@ public sealed record LoadOptions
     public TimeSpan? Duration { get; init; }
     public TimeSpan Ramp { get; init; } = TimeSpan.FromSeconds(20);
     public int Probes { get; init; } = 50;
+    /// <summary>Viewers per audience and process that decode and apply every frame, compared with the read API at the end.</summary>
+    public int Verify { get; init; } = 5;
     public int[] ServerPids { get; init; } = [];
 
     /// <summary>The polling baseline: viewers GET their snapshot every this often instead of subscribing.</summary>
@@ -76,6 +78,9 @@ public sealed record LoadOptions
           --duration <t>           the measured window, ingest running (required; 60s, 2m)
           --ramp <t>               time to connect the viewers, before the window (default 20s)
           --probes <n>             viewers per audience and process whose frame arrivals time form -> screen (default 50)
+          --verify <n>             viewers per audience and process that decode every frame (snapshot, TotalsChanged,
+                                   Delta merged field by field, Headline) and apply it; at the end each is compared
+                                   with the read API's snapshot of its group (default 5)
           --ingest-server <url,..> where the ingest posts, round-robin request by request (default: the --server list)
           --server-pid <pid,pid..> read the servers' CPU time and RSS from /proc; several pids (one per node) are
                                    reported summed and per node
@@ -133,6 +138,7 @@ public sealed record LoadOptions
                 "--poll" => o with { Poll = ParseDuration(flag, Value()) },
                 "--ramp" => o with { Ramp = ParseDuration(flag, Value()) },
                 "--probes" => o with { Probes = Int(flag, Value(), 0, 100_000) },
+                "--verify" => o with { Verify = Int(flag, Value(), 0, 1000) },
                 "--server-pid" => o with { ServerPids = List(Value(), p => Int(flag, p, 1, int.MaxValue)) },
                 "--ingest-server" => o with { IngestServers = List(Value(), ParseUri) },
                 "--metrics-server" => o with { MetricsServers = List(Value(), ParseUri) },
@@ -158,7 +164,7 @@ public sealed record LoadOptions
             "--role", "viewers", "--index", Inv(index), "--connections", Inv(connections),
             "--server", string.Join(',', Servers.Select(s => s.ToString())), "--mix", Mix.ToString(),
             "--duration", Inv((long)Duration!.Value.TotalMilliseconds) + "ms", "--ramp", Inv((long)Ramp.TotalMilliseconds) + "ms",
-            "--probes", Inv(Probes), "--seed", Inv(Seed + index), "--start-at", Inv(startAt),
+            "--probes", Inv(Probes), "--verify", Inv(Verify), "--seed", Inv(Seed + index), "--start-at", Inv(startAt),
         };
         if (Poll is { } poll) args.AddRange(["--poll", Inv((long)poll.TotalMilliseconds) + "ms"]);
         if (PollPlain) args.Add("--poll-plain");

@@ -81,6 +81,8 @@ public static class ReportPrinter
                 o.WriteLine(F($"  frames {a.FramesPerSecond:N0}/s ({a.FramesPerViewerPerSecond:N2} per viewer per second; TotalsChanged {a.TotalsChanged:N0}, Delta {a.Deltas:N0}, Headline {a.Headlines:N0})"));
                 o.WriteLine(F($"  frame size (hub message) mean {a.FrameSizes.Mean:N0} B, p50 {a.FrameSizes.P50:N0}, p99 {a.FrameSizes.P99:N0}, max {a.FrameSizes.Max:N0}; on the wire {a.WireBytesPerFrame:N0} B per frame, {a.WireBytesPerSecond / 1024:N1} KB/s in, {a.WireBytesWrittenPerSecond / 1024:N1} KB/s out"));
                 o.WriteLine(F($"  gaps {a.Gaps:N0}, stale {a.Stale:N0}, conflated (overlapping) {a.Overlaps:N0}"));
+                if (a.Verified + a.VerifyFailed > 0)
+                    o.WriteLine(F($"  verified: {a.Verified:N0} of {a.Verified + a.VerifyFailed:N0} viewers applying every frame hold what the read API serves ({a.VerifyApplied:N0} frames applied)"));
             }
             var l = a.Latency;
             if (l.ProbeViewers > 0)

@@ -121,6 +121,68 @@ public static class SelfTest
             o.WriteLine("(region tree not checked: no data)");
         }
 
+        // A verifying viewer: snapshot, a Delta merging one child's changed fields, a conflated frame, a gap.
+        var state = new GroupState();
+        state.OnSnapshot(Completion((ref MessagePackWriter w) =>
+        {
+            w.WriteMapHeader(8);
+            w.Write("epoch"); w.Write("e");
+            w.Write("version"); w.Write(10L);
+            w.Write("stations"); Stations(ref w, 5, 0);
+            w.Write("votes"); Votes(ref w, 10, 20);
+            w.Write("valid"); w.Write(30L);
+            w.Write("invalid"); w.Write(1L);
+            w.Write("region"); w.WriteMapHeader(1); w.Write("id"); w.Write("0");
+            w.Write("children"); w.WriteArrayHeader(2);
+            foreach (var (id, a, b) in new[] { ("1", 4L, 5L), ("2", 6L, 15L) })
+            {
+                w.WriteMapHeader(6);
+                w.Write("id"); w.Write(id);
+                w.Write("name"); w.Write("N" + id);
+                w.Write("stations"); Stations(ref w, 2, 0);
+                w.Write("votes"); Votes(ref w, a, b);
+                w.Write("valid"); w.Write(a + b);
+                w.Write("invalid"); w.Write(0L);
+            }
+        }));
+        state.OnUpdate(Invocation("Delta", (ref MessagePackWriter w) =>
+        {
+            w.WriteMapHeader(8);
+            w.Write("epoch"); w.Write("e");
+            w.Write("prevVersion"); w.Write(8L); // conflated: starts before the held version, ends after it
+            w.Write("version"); w.Write(12L);
+            w.Write("stations"); Stations(ref w, 6, 0);
+            w.Write("votes"); Votes(ref w, 13, 20);
+            w.Write("valid"); w.Write(33L);
+            w.Write("invalid"); w.Write(1L);
+            w.Write("children"); w.WriteArrayHeader(1);
+            w.WriteMapHeader(4);
+            w.Write("id"); w.Write("1");
+            w.Write("reported"); w.Write(3L);
+            w.Write("votes"); w.WriteMapHeader(1); w.Write("01"); w.Write(7L);
+            w.Write("valid"); w.Write(12L);
+        }), UpdateKind.Delta);
+        using (var truth = System.Text.Json.JsonDocument.Parse("""
+            {"version":12,"stations":{"reported":6,"quarantined":0},"votes":{"01":13,"02":20},"valid":33,"invalid":1,
+             "children":[{"id":"1","stations":{"reported":3,"quarantined":0},"votes":{"01":7,"02":5},"valid":12,"invalid":0},
+                         {"id":"2","stations":{"reported":2,"quarantined":0},"votes":{"01":6,"02":15},"valid":21,"invalid":0}]}
+            """))
+        {
+            Check(state is { Broken: null, Version: 12, Applied: 1 }, $"verify: a conflated Delta applies ({state.Broken})");
+            Check(state.Compare(truth.RootElement, headline: false) is null, $"verify: merged Delta equals the read API ({state.Compare(truth.RootElement, false)})");
+            state.Children["2"].Valid++;
+            Check(state.Compare(truth.RootElement, headline: false) is not null, "verify: a differing child is found");
+            Check(state.Compare(truth.RootElement, headline: true) is null, "verify: a headline compares the totals only");
+        }
+        state.OnUpdate(Invocation("Delta", (ref MessagePackWriter w) =>
+        {
+            w.WriteMapHeader(3);
+            w.Write("epoch"); w.Write("e");
+            w.Write("prevVersion"); w.Write(14L);
+            w.Write("version"); w.Write(15L);
+        }), UpdateKind.Delta);
+        Check(state.Broken is not null && state.Version == 12, "verify: a gap breaks the state");
+
         o.WriteLine($"{passed} passed, {failures} failed");
         return failures == 0 ? 0 : 1;
     }
@@ -133,6 +195,36 @@ public static class SelfTest
 
     /// <summary>[1, {}, nil, target, [argument], []] as the server sends a push (no length prefix).</summary>
     private delegate void Argument(ref MessagePackWriter w);
+
+    private static void Stations(ref MessagePackWriter w, long reported, long quarantined)
+    {
+        w.WriteMapHeader(3);
+        w.Write("total"); w.Write(100L);
+        w.Write("reported"); w.Write(reported);
+        w.Write("quarantined"); w.Write(quarantined);
+    }
+
+    private static void Votes(ref MessagePackWriter w, long a, long b)
+    {
+        w.WriteMapHeader(2);
+        w.Write("01"); w.Write(a);
+        w.Write("02"); w.Write(b);
+    }
+
+    /// <summary>[3, {}, "1", 3, result]: a subscribe answer.</summary>
+    private static byte[] Completion(Argument result)
+    {
+        var body = new ArrayBufferWriter<byte>();
+        var w = new MessagePackWriter(body);
+        w.WriteArrayHeader(5);
+        w.Write(3);
+        w.WriteMapHeader(0);
+        w.Write("1");
+        w.Write(3);
+        result(ref w);
+        w.Flush();
+        return body.WrittenSpan.ToArray();
+    }
 
     private static byte[] Invocation(string target, Argument argument)
     {

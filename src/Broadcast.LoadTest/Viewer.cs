@@ -12,7 +12,7 @@ public enum ViewerState { Waiting, Connecting, Subscribing, Subscribed, Failed, 
 /// discarded as it streams by. Its audience's counters take each update's size and kind.
 /// </summary>
 public sealed class Viewer(Uri hub, byte[] subscribe, Memory<byte> buffer, Schedule schedule, FleetCounters counters, bool probe,
-    AudienceStats audience, string group, bool bare)
+    AudienceStats audience, string group, bool bare, GroupState? verify = null)
 {
     /// <summary>Bytes of a too-large message kept for decoding: enough for a delta's contest, region, epoch and versions.</summary>
     private const int HeadBytes = 384;
@@ -37,6 +37,8 @@ public sealed class Viewer(Uri hub, byte[] subscribe, Memory<byte> buffer, Sched
 
     public AudienceStats Audience => audience;
     public string Group => group;
+    /// <summary>A verifying viewer's group as it applied it (--verify); null for the others.</summary>
+    public GroupState? Verify => verify;
 
     /// <summary>Set before the generator closes its sockets, so that those closes are not counted as drops.</summary>
     public bool Stopping { get; set; }
@@ -195,18 +197,29 @@ public sealed class Viewer(Uri hub, byte[] subscribe, Memory<byte> buffer, Sched
             var available = end - start;
             if (available >= length)
             {
-                OnMessage(HubFrames.Parse(buffer.Slice(start, length)), prefix + length);
+                var message = buffer.Slice(start, length);
+                var frame = HubFrames.Parse(message);
+                if (verify is not null) Verifying(frame, message);
+                OnMessage(frame, prefix + length);
                 pos = start + length;
                 continue;
             }
             if (prefix + length <= buffer.Length || available < HeadBytes)
                 break; // fits once the slice is compacted, or the head is not all here yet
+            verify?.Break($"a message of {length} B, larger than the receive buffer");
             OnMessage(HubFrames.Parse(buffer.Slice(start, available)), prefix + length);
             _skip = length - available;
             pos = end;
         }
         span[pos..end].CopyTo(span);
         _filled = end - pos;
+    }
+
+    private void Verifying(HubFrame frame, ReadOnlyMemory<byte> message)
+    {
+        if (frame.Kind == FrameKind.Completion && State == ViewerState.Subscribing && frame.ResultKind == 3) verify!.OnSnapshot(message);
+        else if (frame.Kind == FrameKind.Update) verify!.OnUpdate(message, frame.Update);
+        else if (frame.Kind == FrameKind.Rebuilt) verify!.Break("totals rebuilt");
     }
 
     private void OnMessage(HubFrame frame, int bytes)

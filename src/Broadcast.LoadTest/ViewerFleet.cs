@@ -11,6 +11,8 @@ public sealed class ViewerFleet
 {
     /// <summary>Per-viewer receive slice: the largest message a viewer must read whole is the handshake answer.</summary>
     private const int BufferBytes = 1024;
+    /// <summary>A verifying viewer reads whole messages: the largest snapshot (a province's, a village's stations) fits.</summary>
+    private const int VerifyBufferBytes = 512 * 1024;
     private const int ConnectConcurrency = 256;
     private static readonly TimeSpan PingEvery = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(10);
@@ -58,6 +60,7 @@ public sealed class ViewerFleet
             await progress;
             var held = _counters.Held;
             _audienceHeldAtEnd = _audiences.Select(a => a.Held).ToArray();
+            await VerifyAsync();
             await CloseAllAsync(runs);
             var report = Report(held);
             Console.Out.WriteLine(ResultPrefix + JsonSerializer.Serialize(report, LoadJson.Default.ViewerReport));
@@ -100,6 +103,7 @@ public sealed class ViewerFleet
         var mix = _options.Mix;
         var probeChance = mix.Audiences.Select(a => Math.Min(1, _options.Probes / Math.Max(1, n * a.Weight / mix.TotalWeight))).ToArray();
         var probes = new int[mix.Audiences.Length];
+        var verifying = new int[mix.Audiences.Length];
         var viewers = new Viewer[n];
         for (var i = 0; i < n; i++)
         {
@@ -110,11 +114,14 @@ public sealed class ViewerFleet
                 frames[(a, region)] = subscribe = HubFrames.SubscribeFor(RegionCatalog.Contest, region, audience.View, audience.MaxPerSecond);
             var probe = probes[a] < _options.Probes && random.NextDouble() < probeChance[a];
             if (probe) probes[a]++;
+            // Verifying viewers: the first --verify of each audience, with a buffer that holds whole snapshots.
+            var verify = !_options.Bare && verifying[a] < _options.Verify;
+            if (verify) verifying[a]++;
             var server = _options.Servers[i % _options.Servers.Length];
             var hub = new UriBuilder(server) { Scheme = "ws", Path = "/hubs/results" }.Uri;
             _audiences[a].Assigned();
-            viewers[i] = new Viewer(hub, subscribe, slab.AsMemory(i * BufferBytes, BufferBytes), _schedule, _counters, probe,
-                _audiences[a], region, _options.Bare);
+            viewers[i] = new Viewer(hub, subscribe, verify ? new byte[VerifyBufferBytes] : slab.AsMemory(i * BufferBytes, BufferBytes),
+                _schedule, _counters, probe, _audiences[a], region, _options.Bare, verify ? new GroupState() : null);
         }
         return viewers;
     }
@@ -186,6 +193,36 @@ public sealed class ViewerFleet
         {
             // the run is over
         }
+    }
+
+    /// <summary>
+    /// Compares each verifying viewer's group, as it applied it, with the read API's snapshot (the
+    /// ingest stopped at window end; by now every run has been pushed, the capped ones too).
+    /// </summary>
+    private async Task VerifyAsync()
+    {
+        var verifying = _viewers.Where(v => v.Verify is not null && v.State == ViewerState.Subscribed).ToArray();
+        if (verifying.Length == 0) return;
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var snapshots = new Dictionary<string, (long Version, JsonDocument Doc)>(StringComparer.Ordinal);
+        foreach (var v in verifying)
+        {
+            var state = v.Verify!;
+            var stats = v.Audience;
+            if (!snapshots.TryGetValue(v.Group, out var truth))
+            {
+                var doc = JsonDocument.Parse(await http.GetStringAsync(new Uri(_options.Servers[0], $"/api/v1/results/{RegionCatalog.Contest}/{Uri.EscapeDataString(v.Group)}")));
+                snapshots[v.Group] = truth = (doc.RootElement.GetProperty("version").GetInt64(), doc);
+            }
+            string? problem;
+            if (state.Broken is { } broken) problem = "broken: " + broken;
+            else if (state.Version != truth.Version) problem = $"holds version {state.Version}, the read API {truth.Version}";
+            else problem = state.Compare(truth.Doc.RootElement, stats.Audience.View == ViewKind.Headline);
+            stats.Verified(problem, state.Applied);
+            if (problem is not null)
+                Console.Error.WriteLine($"verify: {stats.Audience.Name} viewer of {v.Group}: {problem}");
+        }
+        foreach (var (_, doc) in snapshots.Values) doc.Dispose();
     }
 
     /// <summary>Closes politely (close frame, the server answers), then aborts whatever did not finish in time.</summary>
