@@ -82,6 +82,7 @@ def one_node(label):
     row("generator CPU, whole run", lambda r: f"{gen_cores(r):.0f} s")
     row("errors: connect / subscribe / closed / dropped", lambda r: f"{r['connectFailures']} / {r['subscribeFailures']} / {r['serverCloses']} / {r['drops']}")
     row("gaps / stale", lambda r: f"{r['gaps']} / {r['stale']}")
+    row("verifying viewers matching the read API", lambda r: f"{sum(a.get('verified', 0) for a in r['audiences'])} of {sum(a.get('verified', 0) + a.get('verifyFailed', 0) for a in r['audiences'])}")
     push = dict(runs).get("push")
     if push:
         print()
@@ -134,7 +135,8 @@ def cluster(label):
         print(f"| {a['name']} | {a['heldAtWindowStart']:,} / {a['heldAtEnd']:,} | {a['framesPerSecond']:,.0f} | {a['wireBytesPerFrame']:,.0f} B | {ms(a['latency']['latencyMs'])} |")
     print(f"\nheld {r['heldAtWindowStart']:,} / {r['heldAtEnd']:,}; errors connect / subscribe / closed / dropped {r['connectFailures']} / {r['subscribeFailures']} / {r['serverCloses']} / {r['drops']}; "
           f"gaps / stale {r['gaps']} / {r['stale']}; deliveries {r['deliveriesPerSecond']:,.0f}/s; forms {r['formsAcceptedPerSecond']:,.0f}/s; "
-          f"ingest p50 / p99 {ms(r['ingest']['httpLatencyMs'])}; server CPU {cores(r):.2f} cores (3 nodes); generator CPU {gen_cores(r):.0f} s")
+          f"ingest p50 / p99 {ms(r['ingest']['httpLatencyMs'])}; server CPU {cores(r):.2f} cores (3 nodes); generator CPU {gen_cores(r):.0f} s; "
+          f"verifying viewers matching the read API {sum(a.get('verified', 0) for a in r['audiences'])} of {sum(a.get('verified', 0) + a.get('verifyFailed', 0) for a in r['audiences'])}")
 
 
 def slow(label):
