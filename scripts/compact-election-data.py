@@ -416,3 +416,98 @@ if __name__ == "__main__":
         legislative2024(shared / "pemilu2024-legislative", out / "pemilu2024")
     except CheckFailed as e:
         sys.exit(f"legislative check failed: {e}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Rehearsal anchors (docs/rehearsal.md): the few official figures the synthetic legislative
+# night is built on, copied here so that a fresh clone can generate it without ../shared.
+
+# The two national DPR sums of the source that differ from KPU decision 1050/2024 (party no:
+# source minus official); see ../shared/data/pemilu2024-legislative/README.md, "Not fixed".
+DPR_KNOWN_DEVIATIONS = {4: 4000, 24: -1}
+ACEH_2019, ACEH_LOCAL_2019 = "1", range(15, 19)   # 2019 tree id of Aceh; 2019 ballot numbers of its local parties
+
+
+def rehearsal2024(legislative, pemilu, pilpres, dst):
+    lines = []
+
+    # dpr_official_votes.csv: official DPR votes per dapil and party, the generator's anchor.
+    dapils = {r["code"] for r in csv.DictReader(open(dst / "dapils.csv", encoding="utf-8")) if r["contest"] == "dpr"}
+    lists = {(r["dapil"], int(r["party"])) for r in csv.DictReader(gzip.open(dst / "candidates.csv.gz", "rt", encoding="utf-8"))
+             if r["contest"] == "dpr"}
+    votes = {}
+    for r in csv.DictReader(open(legislative / "dpr2024_dapil_votes.csv", encoding="utf-8")):
+        key = (r["dapil_code"], int(r["party_no"]))
+        check(key not in votes, f"dpr votes: {key} twice")
+        check(r["votes"].isdigit(), f"dpr votes: {key} has votes {r['votes']!r}")
+        votes[key] = int(r["votes"])
+    check({d for d, _ in votes} == dapils, "dpr votes: the dapils differ from dapils.csv")
+    check(set(votes) == lists, "dpr votes: the (dapil, party) pairs differ from the DPR lists of candidates.csv.gz")
+    national = Counter()
+    for (d, p), n in votes.items():
+        national[p] += n
+    official = {int(r["party_no"]): int(r["dpr_votes"]) for r in csv.DictReader(open(legislative / "parties.csv", encoding="utf-8"))
+                if r["election"] == "2024" and r["dpr_votes"]}
+    deviations = {p: national[p] - official[p] for p in official if national[p] != official[p]}
+    check(deviations == DPR_KNOWN_DEVIATIONS, f"dpr votes: national sums minus official are {deviations}, expected {DPR_KNOWN_DEVIATIONS}")
+    write_csv(dst / "dpr_official_votes.csv", ["dapil", "party", "votes"],
+              [[d, p, votes[(d, p)]] for d, p in sorted(votes, key=lambda k: (k[0], k[1]))])
+    lines.append(f"rehearsal: dpr_official_votes.csv {len(votes)} rows ({len(dapils)} dapils), {sum(votes.values())} votes; "
+                 f"national minus official: " + ", ".join(f"party {p} {n:+}" for p, n in sorted(deviations.items())))
+
+    # sirekap_progress.csv: the national stations-reported curve of the 2024 public real count.
+    progress = {}
+    for r in csv.DictReader(gzip.open(pemilu / "sirekap_progress_hourly.csv.gz", "rt", encoding="utf-8")):
+        if r["wilayah_kode"] != "0":
+            continue
+        row = (int(r["tps_progres"]), int(r["tps_total"]))
+        check(progress.get(r["sirekap_ts_wib"], row) == row, f"sirekap progress: two national rows at {r['sirekap_ts_wib']}")
+        progress[r["sirekap_ts_wib"]] = row
+    times = sorted(progress)
+    check(all(0 < progress[t][0] <= progress[t][1] for t in times), "sirekap progress: stations reported outside 1..total")
+    falls = sum(progress[b][0] < progress[a][0] for a, b in zip(times, times[1:]))
+    write_csv(dst / "sirekap_progress.csv", ["time_wib", "stations_reported", "stations_total"],
+              [[t, *progress[t]] for t in times])
+    lines.append(f"rehearsal: sirekap_progress.csv {len(times)} national snapshots {times[0]} .. {times[-1]}, "
+                 f"{progress[times[0]][0]} .. {progress[times[-1]][0]} of {progress[times[-1]][1]} stations ({falls} falls)")
+
+    # aceh_local_share_2019.csv: the Aceh local parties' share of the 2019 DPRK votes per regency
+    # (Situng 2019 by village, summed up the 2019 tree; joined to the 2024 regency by its name).
+    tree2019 = {r["id"]: r for r in csv.DictReader(gzip.open(pilpres / "regions.csv.gz", "rt", encoding="utf-8"))}
+
+    def regency2019(v):
+        while v in tree2019 and tree2019[v]["level"] != "kabkota":
+            v = tree2019[v]["parent_id"]
+        return v if v in tree2019 and tree2019[v]["parent_id"] == ACEH_2019 else None
+
+    local, total, regency_of = Counter(), Counter(), {}
+    for r in csv.DictReader(gzip.open(legislative / "dprd2019_village_votes.csv.gz", "rt", encoding="utf-8")):
+        if r["contest"] != "dprd_kab":
+            continue
+        v = r["village_id"]
+        if v not in regency_of:
+            regency_of[v] = regency2019(v)
+        k = regency_of[v]
+        if k is None:
+            continue
+        total[k] += int(r["votes"])
+        if int(r["party_no"]) in ACEH_LOCAL_2019:
+            local[k] += int(r["votes"])
+    tree2024 = {r["id"]: r for r in csv.DictReader(gzip.open(dst / "regions.csv.gz", "rt", encoding="utf-8"))}
+    aceh2024 = {r["name"].strip(): i for i, r in tree2024.items() if r["parent_id"] == "11" and r["level"] == "regency"}
+    names2019 = {tree2019[k]["name"].strip(): k for k in total}
+    check(sorted(names2019) == sorted(aceh2024), f"aceh: 2019 regencies {sorted(set(names2019) ^ set(aceh2024))} do not match 2024")
+    rows = sorted([aceh2024[n], n, local[k], total[k]] for n, k in names2019.items())
+    write_csv(dst / "aceh_local_share_2019.csv", ["regency", "name", "local_votes", "votes"], rows)
+    share = [r[2] / r[3] for r in rows]
+    lines.append(f"rehearsal: aceh_local_share_2019.csv {len(rows)} regencies, local parties "
+                 f"{sum(r[2] for r in rows) / sum(r[3] for r in rows):.1%} of {sum(r[3] for r in rows)} DPRK votes "
+                 f"(regencies {min(share):.1%} .. {max(share):.1%})")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    try:
+        rehearsal2024(shared / "pemilu2024-legislative", shared / "pemilu2024", shared / "pilpres2019", out / "pemilu2024")
+    except CheckFailed as e:
+        sys.exit(f"rehearsal check failed: {e}")

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 
 namespace Broadcast.Replay;
 
@@ -8,10 +9,26 @@ public readonly record struct Tally(int Pas1, int Pas2, int Valid, int Invalid, 
 /// <summary>One form to send: a station's Situng numbers, or later its volunteer correction.</summary>
 /// <param name="At">When it arrives on the election-night clock, epoch ms UTC.</param>
 /// <param name="Original">For a correction, the timeline index of the station's first form; -1 otherwise.</param>
-public readonly record struct Form(int Village, int Tps, Tally Numbers, long At, int Original)
+public readonly record struct Form(int Village, int Tps, Tally Numbers, long At, int Original) : IOutgoingForm
 {
     public bool IsCorrection => Original >= 0;
     public string Station => $"{Village}.{Tps}";
+
+    /// <summary>The form as the API takes it: a presidential form with the two pairs.</summary>
+    public void WriteTo(Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WriteString("station", Station);
+        w.WriteString("contest", "ppwp");
+        w.WriteStartObject("votes");
+        w.WriteNumber("01", Numbers.Pas1);
+        w.WriteNumber("02", Numbers.Pas2);
+        w.WriteEndObject();
+        w.WriteNumber("valid", Numbers.Valid);
+        w.WriteNumber("invalid", Numbers.Invalid);
+        w.WriteNumber("total", Numbers.Total);
+        w.WriteEndObject();
+    }
 }
 
 /// <summary>A tps.csv.gz row that has Situng numbers, kept compact (one struct, no strings) for 800k rows.</summary>

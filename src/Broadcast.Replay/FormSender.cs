@@ -11,6 +11,14 @@ namespace Broadcast.Replay;
 /// <summary>The replay cannot go on (e.g. the ingest key is refused): every further request would fail the same way.</summary>
 public sealed class ReplayAbortedException(string message) : Exception(message);
 
+/// <summary>A form as the sender needs it: its station (for reports), whether it is a correction, and its JSON object.</summary>
+public interface IOutgoingForm
+{
+    string Station { get; }
+    bool IsCorrection { get; }
+    void WriteTo(Utf8JsonWriter writer);
+}
+
 /// <summary>Sends forms to the ingest API: one POST per batch, retried safely thanks to a content-derived Idempotency-Key.</summary>
 public sealed class FormSender : IDisposable
 {
@@ -47,7 +55,7 @@ public sealed class FormSender : IDisposable
     public void Dispose() => _http.Dispose();
 
     /// <summary>Sends the forms (one request), retrying transient failures; the outcome lands in the stats.</summary>
-    public async Task SendAsync(ArraySegment<Form> forms, CancellationToken ct)
+    public async Task SendAsync<TForm>(IReadOnlyList<TForm> forms, CancellationToken ct) where TForm : IOutgoingForm
     {
         var body = Serialize(forms);
         // Same content => same key: a retry after a lost answer is answered from the server's first receipt.
@@ -135,7 +143,8 @@ public sealed class FormSender : IDisposable
         return request;
     }
 
-    private async Task CountReceiptsAsync(ArraySegment<Form> forms, HttpResponseMessage response, CancellationToken ct)
+    private async Task CountReceiptsAsync<TForm>(IReadOnlyList<TForm> forms, HttpResponseMessage response, CancellationToken ct)
+        where TForm : IOutgoingForm
     {
         Receipt[] receipts;
         try
@@ -160,7 +169,7 @@ public sealed class FormSender : IDisposable
     }
 
     /// <summary>Builds the body: one form object for POST /forms, a JSON array for /forms:batch.</summary>
-    private byte[] Serialize(ArraySegment<Form> forms)
+    private byte[] Serialize<TForm>(IReadOnlyList<TForm> forms) where TForm : IOutgoingForm
     {
         var buffer = new ArrayBufferWriter<byte>(forms.Count * 128);
         using (var w = new Utf8JsonWriter(buffer))
@@ -168,19 +177,7 @@ public sealed class FormSender : IDisposable
             if (!_single)
                 w.WriteStartArray();
             foreach (var f in forms)
-            {
-                w.WriteStartObject();
-                w.WriteString("station", f.Station);
-                w.WriteString("contest", "ppwp");
-                w.WriteStartObject("votes");
-                w.WriteNumber("01", f.Numbers.Pas1);
-                w.WriteNumber("02", f.Numbers.Pas2);
-                w.WriteEndObject();
-                w.WriteNumber("valid", f.Numbers.Valid);
-                w.WriteNumber("invalid", f.Numbers.Invalid);
-                w.WriteNumber("total", f.Numbers.Total);
-                w.WriteEndObject();
-            }
+                f.WriteTo(w);
             if (!_single)
                 w.WriteEndArray();
         }
@@ -209,8 +206,8 @@ public sealed class FormSender : IDisposable
         return text.Length <= 400 ? text : text[..400] + "…";
     }
 
-    private static string Describe(ArraySegment<Form> forms) =>
-        forms.Count == 1 ? $"form {forms[0].Station}" : $"batch {forms[0].Station}..{forms[^1].Station} ({forms.Count} forms)";
+    private static string Describe<TForm>(IReadOnlyList<TForm> forms) where TForm : IOutgoingForm =>
+        forms.Count == 1 ? $"form {forms[0].Station}" : $"batch {forms[0].Station}..{forms[forms.Count - 1].Station} ({forms.Count} forms)";
 
     private void Report(string message)
     {

@@ -11,7 +11,7 @@ public sealed record BatchAnswer(Receipt[] Receipts);
 
 public sealed record LatencyMs(double P50, double P95, double P99);
 
-/// <summary>What a replay did; printed at the end and written by --json.</summary>
+/// <summary>What a replay did; printed at the end and written by --json. <see cref="Data"/> says what was sent when it was not the real 2019 night.</summary>
 public sealed record ReplaySummary(
     string Server,
     string Mode,
@@ -29,7 +29,8 @@ public sealed record ReplaySummary(
     double ElapsedSeconds,
     double FormsPerSecond,
     LatencyMs Latency,
-    string? Aborted);
+    string? Aborted,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Data = null);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
 [JsonSerializable(typeof(Receipt))]

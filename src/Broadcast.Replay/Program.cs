@@ -29,6 +29,8 @@ internal static class Program
             Console.Error.WriteLine("replay: no ingest key: pass --key or set BROADCAST_INGEST_KEY");
             return 2;
         }
+        if (options.Rehearsal)
+            return await RehearsalReplay.RunAsync(options);
         try
         {
             var (night, timeline) = Load(options);
@@ -116,11 +118,13 @@ internal static class Program
         return summary.Rejected == 0 && summary.Failed == 0 && aborted is null ? 0 : 1;
     }
 
-    private static void PrintSummary(ReplaySummary s)
+    internal static void PrintSummary(ReplaySummary s)
     {
         var o = Console.Out;
         var problems = string.Join(", ", s.Problems.Select(p => Inv($"{p.Key} {p.Value:N0}")));
         o.WriteLine();
+        if (s.Data is not null)
+            o.WriteLine($"data            {s.Data}");
         if (s.Aborted is not null)
             o.WriteLine($"ABORTED         {s.Aborted}");
         o.WriteLine(Inv($"forms sent      {s.FormsSent:N0} of {s.FormsPlanned:N0} ({s.Mode}, {s.Server})"));
@@ -135,5 +139,5 @@ internal static class Program
         o.WriteLine(Inv($"latency         p50 {s.Latency.P50:N1} ms, p95 {s.Latency.P95:N1} ms, p99 {s.Latency.P99:N1} ms per request"));
     }
 
-    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+    internal static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

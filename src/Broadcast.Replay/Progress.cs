@@ -29,15 +29,17 @@ public sealed class Progress : IAsyncDisposable
     private readonly int _total;
     private readonly NightClock? _clock;
     private readonly long _lastAt;
+    private readonly string? _label;
     private readonly bool _terminal = !Console.IsErrorRedirected;
     private readonly Lock _console = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private int _drawn; // length of the line currently on screen (terminal only)
 
-    public Progress(ReplayStats stats, int total, NightClock? clock, long lastAt)
+    /// <param name="label">Shown first on every progress line (the rehearsal's <c>SYNTHETIC</c>), or null.</param>
+    public Progress(ReplayStats stats, int total, NightClock? clock, long lastAt, string? label = null)
     {
-        (_stats, _total, _clock, _lastAt) = (stats, total, clock, lastAt);
+        (_stats, _total, _clock, _lastAt, _label) = (stats, total, clock, lastAt, label);
         _loop = RunAsync(TimeSpan.FromMilliseconds(_terminal ? 250 : 5000));
     }
 
@@ -106,6 +108,7 @@ public sealed class Progress : IAsyncDisposable
             $"{sent:N0}/{_total:N0} {percent:F1}% {rate:N0} forms/s | counted {s.Counted:N0} quarantined {s.Quarantined:N0} " +
             $"duplicates {s.Duplicates:N0} rejected {s.Rejected:N0}{(s.Failed > 0 ? $" failed {s.Failed:N0}" : "")} | " +
             $"{elapsed:hh\\:mm\\:ss} ETA {Eta(sent, rate)}");
+        line = _label is null ? line : $"{_label} | {line}";
         return _clock is null ? line : $"{line} | {NightClock.Wib(Math.Min(_clock.NowMs, _lastAt))} x{_clock.Speed:G}";
     }
 

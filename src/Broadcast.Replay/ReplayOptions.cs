@@ -12,6 +12,8 @@ public sealed record ReplayOptions
     public string? DataPath { get; init; }
     /// <summary>Election-night clock speed-up; null = as fast as possible.</summary>
     public double? Speed { get; init; }
+    /// <summary>Rehearsal: send at this many forms per second, in arrival order (a steady load); null = by --speed or as fast as possible.</summary>
+    public double? Rate { get; init; }
     public int Batch { get; init; } = 1000;
     public int Concurrency { get; init; } = 4;
     public string? Province { get; init; }
@@ -21,27 +23,49 @@ public sealed record ReplayOptions
     public bool DryRun { get; init; }
     public bool Help { get; init; }
 
+    /// <summary>Replay the SYNTHETIC 2024 legislative night (Broadcast.Elections.Rehearsal) instead of the 2019 one.</summary>
+    public bool Rehearsal { get; init; }
+    /// <summary>Rehearsal: the contests to send; null = all four.</summary>
+    public IReadOnlyList<string>? Contests { get; init; }
+    /// <summary>Rehearsal: the generator's seed; null = its default (2024).</summary>
+    public ulong? Seed { get; init; }
+
+    public static readonly string[] RehearsalContests = ["dpr", "dpd", "dprd_prov", "dprd_kab"];
+
     public const string Usage = """
-        Broadcast.Replay - replays the 2019 presidential election night through the Broadcast ingest API.
+        Broadcast.Replay - replays an election night through the Broadcast ingest API: the real 2019
+        presidential night, or with --rehearsal a SYNTHETIC 2024 legislative night.
 
         Usage: Broadcast.Replay [options]
 
           --server <url>        server base address (default http://127.0.0.1:5000)
           --key <secret>        ingest key (default: env BROADCAST_INGEST_KEY)
-          --data <path>         tps.csv.gz (default: search upward from the current and the exe
-                                directory for shared/data/pilpres2019/tps.csv.gz)
+          --data <path>         2019: tps.csv.gz (default: search upward from the current and the exe
+                                directory for shared/data/pilpres2019/tps.csv.gz); --rehearsal: the
+                                election folder (default: data/pemilu2024 next to the tool)
           --speed <N>           timed replay: the election-night clock runs N times faster
                                 (3600 = one hour per second)
           --max                 as fast as possible (default)
+          --rate <n>            --rehearsal: a steady n forms per second, in arrival order
           --batch <n>           forms per POST /api/v1/forms:batch (default 1000, max 5000);
                                 1 uses single POST /api/v1/forms
           --concurrency <n>     parallel requests (default 4)
-          --province <id>       only stations under this region id (e.g. 1 = ACEH)
+          --province <id>       only stations under this region id (2019: 1 = ACEH; 2024: 11 = ACEH,
+                                any region code, e.g. 1101)
           --limit <n>           stop after n forms
-          --no-corrections      do not send the volunteer (KawalPemilu) corrections
+          --no-corrections      do not send the volunteer (KawalPemilu) corrections (2019)
           --json <file>         also write the summary as JSON
-          --dry-run             read, order and count the forms; send nothing
+          --dry-run             read, order and count the forms; send nothing. With --rehearsal also
+                                make and serialise every planned form, and time it
           -h, --help            this text
+
+        Rehearsal (a SYNTHETIC night: made-up per-station forms whose DPR votes add up to the
+        official 2024 figures per dapil and party; see docs/rehearsal.md). The server must run the
+        2024 election (Election__Name=pemilu2024):
+
+          --rehearsal           send the generated 2024 legislative night
+          --contests <list>     comma-separated, of dpr,dpd,dprd_prov,dprd_kab (default all four)
+          --seed <n>            the generator's seed (default 2024): the same seed, the same night
 
         Exit code: 0 when every form was accepted, 1 when any was rejected or failed,
         2 for bad options or missing data.
@@ -61,6 +85,7 @@ public sealed record ReplayOptions
                 "--key" => o with { Key = Value() },
                 "--data" => o with { DataPath = Value() },
                 "--speed" => o with { Speed = ParsePositive(flag, Value()) },
+                "--rate" => o with { Rate = ParsePositive(flag, Value()) },
                 "--max" => o with { Speed = null },
                 "--batch" => o with { Batch = (int)ParseInt(flag, Value(), 1, MaxBatch) },
                 "--concurrency" => o with { Concurrency = (int)ParseInt(flag, Value(), 1, 256) },
@@ -69,11 +94,32 @@ public sealed record ReplayOptions
                 "--no-corrections" => o with { Corrections = false },
                 "--json" => o with { JsonPath = Value() },
                 "--dry-run" => o with { DryRun = true },
+                "--rehearsal" => o with { Rehearsal = true },
+                "--contests" => o with { Contests = ParseContests(Value()) },
+                "--seed" => o with { Seed = (ulong)ParseInt(flag, Value(), 0, long.MaxValue) },
                 "-h" or "--help" => o with { Help = true },
                 _ => throw new ArgumentException($"unknown option {flag} (see --help)"),
             };
         }
+        if (!o.Rehearsal && (o.Contests is not null || o.Seed is not null))
+            throw new ArgumentException("--contests and --seed go with --rehearsal");
         return o;
+    }
+
+    private static string[] ParseContests(string list)
+    {
+        var ids = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var id in ids)
+            if (!RehearsalContests.Contains(id))
+                throw new ArgumentException($"--contests: '{id}' is not one of {string.Join(',', RehearsalContests)}");
+        return ids.Length > 0 ? ids.Distinct().ToArray() : throw new ArgumentException("--contests: name at least one contest");
+    }
+
+    /// <summary>The rehearsal's election folder: --data, else data/pemilu2024 next to the tool (copied there by the build).</summary>
+    public string ResolveRehearsalFolder()
+    {
+        var folder = DataPath ?? Path.Combine(AppContext.BaseDirectory, "data", "pemilu2024");
+        return Directory.Exists(folder) ? Path.GetFullPath(folder) : throw new DirectoryNotFoundException($"no such election folder: {folder}");
     }
 
     /// <summary>The tps.csv.gz to read: --data, else the first match walking up from the current and the exe directory.</summary>

@@ -60,7 +60,7 @@ public sealed class ReplayStats
         Interlocked.Add(ref _sent, forms);
     }
 
-    public ReplaySummary Summarize(string server, string mode, int planned, string? aborted)
+    public ReplaySummary Summarize(string server, string mode, int planned, string? aborted, string? data = null)
     {
         var elapsed = Elapsed.TotalSeconds;
         double[] sorted;
@@ -73,7 +73,7 @@ public sealed class ReplayStats
             Interlocked.Read(ref _requests), Interlocked.Read(ref _retries),
             Math.Round(elapsed, 3), elapsed > 0 ? Math.Round(Sent / elapsed, 1) : 0,
             new LatencyMs(Percentile(sorted, 0.50), Percentile(sorted, 0.95), Percentile(sorted, 0.99)),
-            aborted);
+            aborted, data);
     }
 
     /// <summary>Nearest-rank percentile of an ascending array, in ms rounded to 0.1.</summary>

@@ -1,10 +1,12 @@
 using Broadcast.Aggregation;
 using Broadcast.Cluster;
+using Broadcast.Compat;
 using Broadcast.Demo;
 using Broadcast.Elections;
 using Broadcast.Graphics;
 using Broadcast.Health;
 using Broadcast.Ingest;
+using Broadcast.Operators;
 using Broadcast.Push;
 using Broadcast.Results;
 using Broadcast.Storage;
@@ -17,6 +19,7 @@ var builder = WebApplication.CreateBuilder(DemoSetup.TakeDemoFlag(args, out var 
 builder.AddElection();
 builder.AddStorage();
 builder.AddIngest();
+builder.AddOperators();
 builder.AddAggregation();
 builder.AddResultsPush();
 builder.AddCluster();
@@ -41,6 +44,7 @@ app.MapIngestApi();
 app.MapResultsApi();
 app.MapResultsHub();
 app.MapGraphicsFeed();
+app.MapCommissionFeed();
 app.MapOperatorApi();
 app.MapHealth();
 

@@ -18,13 +18,16 @@ public class DeltaBenchmarks
 {
     public const int Preloaded = 200_000, RunForms = 400;
 
-    private readonly IHubProtocol _messagePack = new MessagePackHubProtocol();
+    // As the server configures it: lean frames leave their absent fields out.
+    private readonly IHubProtocol _messagePack = new MessagePackHubProtocol(Microsoft.Extensions.Options.Options.Create(
+        new Microsoft.AspNetCore.SignalR.MessagePackHubProtocolOptions { SerializerOptions = FrameSerialization.Options(FrameSerialization.SignalRDefaults) }));
     private readonly IHubProtocol _json = new JsonHubProtocol();
     private readonly ArrayBufferWriter<byte> _buffer = new(256 * 1024);
     private string _dbPath = null!;
     private ResultsView _view = null!;
     private TallyChanges _changes = null!;
     private TotalsChanged _nationalDelta = null!;
+    private GroupChange _nationalChange = null!;
     private ResultsSnapshot _nationalSnapshot = null!;
 
     [GlobalSetup]
@@ -34,7 +37,7 @@ public class DeltaBenchmarks
         // TallyHolder starts from a store; an empty SQLite file gives it empty totals.
         _dbPath = Path.Combine(Path.GetTempPath(), $"broadcast-bench-{Guid.NewGuid():N}.db");
         var store = new Storage.SqliteStore(_dbPath);
-        var holder = new TallyHolder(store, election, NullLogger<TallyHolder>.Instance);
+        var holder = new TallyHolder(store, election, new Audit.ChainStatus(), TimeProvider.System, NullLogger<TallyHolder>.Instance);
         holder.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
 
         var night = BenchData.Night;
@@ -49,7 +52,8 @@ public class DeltaBenchmarks
 
         _view = new ResultsView(holder, election, store);
         var national = election.Regions.Id[Elections.RegionTree.National];
-        _nationalDelta = _view.Deltas(_changes, _ => true).Single(d => d.Region == national);
+        _nationalChange = _view.Changes(_changes, _ => true).Single(d => d.Group == national);
+        _nationalDelta = _nationalChange.ToTotalsChanged();
         _nationalSnapshot = _view.SnapshotAsync(Elections.ResultsGroup.Region(election.Contests[0], Elections.RegionTree.National)).GetAwaiter().GetResult();
         Console.WriteLine($"// run of {RunForms} forms: {_changes.GroupCount} changed groups; " +
             $"national delta {_nationalDelta.Children.Count} children, snapshot {_nationalSnapshot.Children.Count} children");
@@ -63,7 +67,13 @@ public class DeltaBenchmarks
     }
 
     [Benchmark]
-    public int BuildDeltas() => _view.Deltas(_changes, _ => true).Count;
+    public int BuildChanges() => _view.Changes(_changes, _ => true).Count;
+
+    [Benchmark]
+    public int LeanDeltaMessagePack() => Write(_messagePack, new InvocationMessage("Delta", [_nationalChange.ToDelta()]));
+
+    [Benchmark]
+    public int HeadlineMessagePack() => Write(_messagePack, new InvocationMessage("Headline", [_nationalChange.ToHeadline()]));
 
     [Benchmark]
     public int DeltaMessagePack() => Write(_messagePack, new InvocationMessage("TotalsChanged", [_nationalDelta]));

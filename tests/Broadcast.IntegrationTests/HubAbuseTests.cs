@@ -177,7 +177,7 @@ public sealed partial class HubAbuseTests(ITestOutputHelper output)
         var flood = Stopwatch.StartNew();
         TimeSpan? droppedAt = null;
         var posted = 0;
-        foreach (var batch in SpreadBatches(3000))
+        foreach (var batch in TestStations.SpreadBatches(3000))
         {
             var response = await ingest.PostAsJsonAsync("/api/v1/forms:batch", batch.Select(s => Forms.Body(s, 3, 4)));
             response.EnsureSuccessStatusCode();
@@ -315,22 +315,6 @@ public sealed partial class HubAbuseTests(ITestOutputHelper output)
     }
 
     private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
-
-    /// <summary>Batches of one station per province each (every station used once), so that each run changes every province.</summary>
-    private static List<List<string>> SpreadBatches(int batches)
-    {
-        var election = BroadcastFactory.Election;
-        var regions = election.Regions;
-        var perProvince = Enumerable.Range(0, election.Stations.Count)
-            .Where(s => election.Stations.RegisteredVoters[s] >= 250)
-            .GroupBy(s => regions.SelfAndAncestors(election.Stations.Village[s]).First(r => regions.Level[r] == RegionLevel.Province))
-            .Select(stations => stations.Take(batches).ToList())
-            .ToList();
-        return Enumerable.Range(0, batches)
-            .Select(b => perProvince.Where(stations => stations.Count > b).Select(stations => election.StationId(stations[b])).ToList())
-            .Where(batch => batch.Count > 0)
-            .ToList();
-    }
 
     [GeneratedRegex(@"has waited (?<waited>[0-9.]+) s .* after (?<bytes>[0-9]+) bytes sent")]
     private static partial Regex StoppedReadingFigures();

@@ -127,8 +127,8 @@ public sealed class IngestTests(BroadcastFactory server) : IClassFixture<Broadca
         await viewer.WaitForVersionAsync(suspicious.Seq);
         var held = await ingest.ResultsAsync();
 
-        var anonymousAccept = await server.Anonymous().PostAsync($"/api/v1/stations/{station}/forms/ppwp/2/accept", null);
-        var accept = await server.Operator().PostAsync($"/api/v1/stations/{station}/forms/ppwp/2/accept", null);
+        var anonymousAccept = await server.Anonymous().PostAsJsonAsync($"/api/v1/stations/{station}/forms/ppwp/2/accept", new { reason = "photo checked" });
+        var accept = await server.Operator().PostAsJsonAsync($"/api/v1/stations/{station}/forms/ppwp/2/accept", new { reason = "photo checked" });
         var acceptReceipt = (await accept.Content.ReadFromJsonAsync<FormReceipt>())!;
         await viewer.WaitForVersionAsync(acceptReceipt.Seq);
         var accepted = await ingest.ResultsAsync();

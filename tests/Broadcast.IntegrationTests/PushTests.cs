@@ -99,7 +99,7 @@ public sealed class PushTests(BroadcastFactory server) : IClassFixture<Broadcast
         await viewer.WaitForVersionAsync((await server.Ingest().PostAsync(Forms.Body(TestStations.Next(), 9, 9))).Seq);
         var before = await server.SettledResultsAsync();
 
-        var rebuild = await server.Operator().PostAsync("/api/v1/operator/rebuild", null);
+        var rebuild = await server.Operator().PostAsJsonAsync("/api/v1/operator/rebuild", new { reason = "test: a rebuild moves every viewer to the new epoch" });
         var report = (await rebuild.Content.ReadFromJsonAsync<RebuildReport>())!;
         await WaitUntil(() => viewer.Epoch == report.Epoch);
         var after = await server.Anonymous().ResultsAsync();

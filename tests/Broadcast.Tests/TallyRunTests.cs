@@ -100,7 +100,7 @@ public sealed class TallyRunTests
         var other = SmallElection.Station("1101012001");
         Fold(Revision(1, 1));
         var changes = Fold(Revision(2, 2, station: other));
-        var national = changes.Contests[0].Regions[RegionTree.National];
+        var national = changes.Contests[0].Regions[RegionTree.National].PreviousVersion;
 
         Assert.Equal(1, national); // previous version of the national group
         Assert.Equal(2, _tally.Contests[0].RegionVersions[RegionTree.National]);

@@ -2,7 +2,8 @@
 // election (Election__Name=pemilu2024; e2e/run.sh starts one at BROADCAST_LEGISLATIVE_URL):
 // the monitor's parliament view of DPRD Kabupaten Berau follows forms posted in waves (seats,
 // elected candidates, last-seat margins as the read API gives them), a dapil view, navigation,
-// the DPR parliament with its 4 % threshold, and the ticker and lower third on the DPR.
+// the DPR parliament with its 4 % threshold, the ticker and lower third on the DPR and the
+// ticker on Berau, each checked to subscribe for its view and rate and receive only its frames.
 //   BROADCAST_LEGISLATIVE_URL=http://127.0.0.1:5081 BROADCAST_INGEST_KEY=... node --test e2e/legislative.e2e.mjs
 // Optional: BROADCAST_NOTICE (the notice the server was started with: every screen must show it),
 // BROADCAST_DOCS_SCREENSHOTS=1 (also writes docs/screenshots/monitor-parliament.png and overlay-dpr.png).
@@ -11,6 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { watchHub } from './hub-frames.mjs';
 
 const BASE = (process.env.BROADCAST_LEGISLATIVE_URL ?? 'http://127.0.0.1:5081').replace(/\/+$/, '');
 const KEY = process.env.BROADCAST_INGEST_KEY ?? '';
@@ -268,9 +270,64 @@ const errors = [];
 async function open(path, viewport = { width: 1440, height: 900 }) {
   const page = await browser.newPage({ viewport });
   page.on('pageerror', (e) => errors.push(`${path}: ${e}`));
+  page.hub = watchHub(page);
   const res = await page.goto(`${BASE}${path}`);
   assert.equal(res?.status(), 200);
   return page;
+}
+
+/** The page subscribed with `options` only, and received `frame` pushes and no other kind of results push. */
+function assertFrames(hub, options, frame) {
+  const asked = hub.subscribeOptions();
+  assert.ok(asked.length > 0, `no SubscribeWith: ${hub.summary()}`);
+  for (const o of asked) assert.deepEqual(o, options);
+  assert.ok(hub.count(frame) > 0, `no ${frame} frame: ${hub.summary()}`);
+  for (const other of ['TotalsChanged', 'Headline', 'Delta'].filter((f) => f !== frame)) assert.equal(hub.count(other), 0, `${other} frames: ${hub.summary()}`);
+  console.log(`# ${hub.summary()}`);
+}
+
+/** A news page on the server's origin embedding the built ticker.js in a 760 px column, as a site would. */
+async function tickerPage(contest, region) {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 600 } });
+  page.on('pageerror', (e) => errors.push(`ticker: ${e}`));
+  page.hub = watchHub(page);
+  const path = `/e2e-ticker-${contest}.html`;
+  await page.route(`${BASE}${path}`, (route) => route.fulfill({
+    contentType: 'text/html',
+    body: `<!doctype html><html lang="id"><body style="margin:16px;background:#fff"><div id="col" style="width:760px">
+      <broadcast-ticker contest="${contest}" region="${region}"></broadcast-ticker></div><script src="${BASE}/ticker.js"></script></body></html>`,
+  }));
+  await page.goto(`${BASE}${path}`);
+  return page;
+}
+
+const tickerProbe = () => {
+  const el = document.querySelector('broadcast-ticker');
+  const root = el?.shadowRoot;
+  return {
+    version: el?.dataset.version ?? null,
+    state: el?.dataset.state ?? null,
+    notice: root?.querySelector('.notice:not([hidden])')?.textContent ?? '',
+    cells: [...(root?.querySelectorAll('.choice') ?? [])].map((li) => [li.querySelector('.name')?.textContent, li.querySelector('.pct')?.textContent, li.querySelector('.seats')?.textContent]),
+    truncated: [...(root?.querySelectorAll('.choice .name') ?? [])].filter((n) => n.scrollWidth > n.clientWidth + 1).map((n) => n.textContent),
+    width: el?.getBoundingClientRect().width ?? 0,
+    meta: root?.querySelector('.meta')?.textContent ?? '',
+  };
+};
+
+/** Waits until the ticker shows the parties the read API has for the group (at `minVersion` or later). */
+async function checkTicker(page, contest, region, minVersion) {
+  let last = null;
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const p = await page.evaluate(tickerProbe);
+    const snap = await results(contest, region);
+    const want = expectedCells(standings(snap, contest, election), 9);
+    last = { page: p, api: snap.version, want };
+    if (p.version === String(snap.version) && snap.version >= minVersion && JSON.stringify(p.cells) === JSON.stringify(want)) return p;
+    await sleep(200);
+  }
+  assert.fail(`ticker does not show the API: ${JSON.stringify(last)}`);
 }
 
 async function waitLive(page, probe = () => document.documentElement.dataset.state) {
@@ -281,7 +338,11 @@ describe('Broadcast legislative screens (pemilu2024)', { timeout: 300_000 }, () 
   before(async () => {
     browser = await chromium.launch({
       executablePath: process.env.BROADCAST_CHROMIUM ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      // The ticker's news page is served by page.route, which Chromium's Local Network Access
+      // checks treat as a public page: its WebSocket to 127.0.0.1 would be blocked and SignalR
+      // would fall back to long polling. A real news site and server are both public.
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        '--disable-features=LocalNetworkAccessChecks'],
     });
   });
 
@@ -325,6 +386,9 @@ describe('Broadcast legislative screens (pemilu2024)', { timeout: 300_000 }, () 
       await page.screenshot({ path: `${OUT}legislative-berau-wave-${wave}.png`, fullPage: true });
     }
     await dapilPage.screenshot({ path: `${OUT}legislative-berau-dapil.png`, fullPage: true });
+    // The monitor follows the full view with no cap: Delta frames, merged field by field.
+    assertFrames(page.hub, { view: 'full', maxPerSecond: null }, 'Delta');
+    assertFrames(dapilPage.hub, { view: 'full', maxPerSecond: null }, 'Delta');
     if (DOCS) await page.screenshot({ path: `${DOCS}monitor-parliament.png`, fullPage: true });
     assert.deepEqual(errors, []);
     await dapilPage.close();
@@ -394,51 +458,33 @@ describe('Broadcast legislative screens (pemilu2024)', { timeout: 300_000 }, () 
   });
 
   test('ticker on dpr parliament:0 in a 760 px column: party shares and projected seats, readable, live', async () => {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 600 } });
-    page.on('pageerror', (e) => errors.push(`ticker: ${e}`));
-    // A news page on the server's origin embedding the built ticker.js, as a site would.
-    await page.route(`${BASE}/e2e-ticker.html`, (route) => route.fulfill({
-      contentType: 'text/html',
-      body: `<!doctype html><html lang="id"><body style="margin:16px;background:#fff"><div id="col" style="width:760px">
-        <broadcast-ticker contest="dpr" region="parliament:0"></broadcast-ticker></div><script src="${BASE}/ticker.js"></script></body></html>`,
-    }));
-    await page.goto(`${BASE}/e2e-ticker.html`);
-    const probe = () => {
-      const el = document.querySelector('broadcast-ticker');
-      const root = el?.shadowRoot;
-      return {
-        version: el?.dataset.version ?? null,
-        state: el?.dataset.state ?? null,
-        notice: root?.querySelector('.notice:not([hidden])')?.textContent ?? '',
-        cells: [...(root?.querySelectorAll('.choice') ?? [])].map((li) => [li.querySelector('.name')?.textContent, li.querySelector('.pct')?.textContent, li.querySelector('.seats')?.textContent]),
-        truncated: [...(root?.querySelectorAll('.choice .name') ?? [])].filter((n) => n.scrollWidth > n.clientWidth + 1).map((n) => n.textContent),
-        width: el?.getBoundingClientRect().width ?? 0,
-        meta: root?.querySelector('.meta')?.textContent ?? '',
-      };
-    };
+    const page = await tickerPage('dpr', 'parliament:0');
     await waitLive(page, () => document.querySelector('broadcast-ticker')?.dataset.state);
-    const check = async (minVersion) => {
-      let last = null;
-      const deadline = Date.now() + 10_000;
-      while (Date.now() < deadline) {
-        const p = await page.evaluate(probe);
-        const snap = await results('dpr', 'parliament:0');
-        const want = expectedCells(standings(snap, 'dpr', election), 9);
-        last = { page: p, api: snap.version, want };
-        if (p.version === String(snap.version) && snap.version >= minVersion && JSON.stringify(p.cells) === JSON.stringify(want)) return p;
-        await sleep(200);
-      }
-      assert.fail(`ticker does not show the API: ${JSON.stringify(last)}`);
-    };
-    let p = await check(0);
+    let p = await checkTicker(page, 'dpr', 'parliament:0', 0);
     assert.deepEqual(p.truncated, [], 'party names are cut');
     assert.ok(p.width <= 760);
     if (NOTICE) assert.equal(p.notice, `⚠ ${NOTICE}`);
     assert.match(p.meta, /Proyeksi kursi \d+\/580/);
     const seq = await postWave('dpr', ['dapil:6401'], taken, 2);
-    p = await check(seq);
+    p = await checkTicker(page, 'dpr', 'parliament:0', seq);
     assert.deepEqual(p.truncated, []);
     await page.locator('#col').screenshot({ path: `${OUT}legislative-ticker-dpr.png` });
+    assertFrames(page.hub, { view: 'headline', maxPerSecond: 1 }, 'Headline');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('ticker on DPRD Kabupaten Berau: the headline has no dapils, yet only the parties standing there show', async () => {
+    const page = await tickerPage('dprd_kab', BERAU);
+    await waitLive(page, () => document.querySelector('broadcast-ticker')?.dataset.state);
+    const parliament = await results('dprd_kab', BERAU);
+    const standing = standings(parliament, 'dprd_kab', election);
+    // The parliament's votes list every party of the contest; fewer stand in Berau.
+    assert.ok(standing.length < Object.keys(parliament.votes).length, `${standing.length} of ${Object.keys(parliament.votes).length}`);
+    const seq = await postWave('dprd_kab', parliament.children.map((c) => c.id), taken, 1);
+    const p = await checkTicker(page, 'dprd_kab', BERAU, seq);
+    assert.equal(p.cells.at(-1)?.[0], `Lainnya (${standing.length - 8})`);
+    assertFrames(page.hub, { view: 'headline', maxPerSecond: 1 }, 'Headline');
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -475,6 +521,10 @@ describe('Broadcast legislative screens (pemilu2024)', { timeout: 300_000 }, () 
       await sleep(200);
     }
     assert.ok(p, `lower third does not show the API: ${JSON.stringify(last)}`);
+    // At least one frame after the snapshot: counting goes on in the earlier tests' waves.
+    const seq = await postWave('dpr', ['dapil:6401'], taken, 1);
+    await page.waitForFunction((v) => Number(document.documentElement.dataset.version) >= v, seq, { timeout: 10_000 });
+    assertFrames(page.hub, { view: 'headline', maxPerSecond: 2 }, 'Headline');
     assert.deepEqual(p.cut, [], 'names or seats cut');
     assert.ok(p.panel && p.panel[0] >= 0 && p.panel[1] <= 1920 && p.panel[2] <= 1080, `the graphic leaves the frame: ${p.panel}`);
     if (NOTICE) assert.equal(p.notice, `⚠ ${NOTICE}`);

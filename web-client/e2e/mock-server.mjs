@@ -1,8 +1,10 @@
 // A small stand-in for Broadcast.Server, for developing the web client and checking the
 // e2e script before the real server exists. NOT the contract: docs/api.md is.
 //   node e2e/mock-server.mjs            (PORT=5055, MOCK_SEED=0.3, MOCK_NO_HUB=1, MOCK_DROP=0.2)
-// Serves the built wwwroot, the read API, POST /api/v1/forms and the SignalR hub
-// /hubs/results over WebSockets with the JSON and MessagePack protocols.
+// Serves the built wwwroot, the read API (with .../latest and .../v/<epoch>.<version>),
+// POST /api/v1/forms and the SignalR hub /hubs/results over WebSockets with the JSON and
+// MessagePack protocols: Subscribe (TotalsChanged) and SubscribeWith (Headline or Delta; the
+// rate cap is not applied here, every change is sent, and a Delta lists every field of a child).
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -73,13 +75,15 @@ function send(conn, msg) {
 
 function invoke(conn, target, args) {
   const region = String(args[1] ?? '');
-  if (target === 'Subscribe') {
+  if (target === 'Subscribe' || target === 'SubscribeWith') {
     const snap = data.snapshot(region);
     if (!snap) throw new Error(`unknown region ${region}`);
     if (!groups.has(region)) groups.set(region, new Set());
     groups.get(region).add(conn);
     conn.groups.add(region);
-    return snap;
+    const view = target === 'Subscribe' ? null : args[2]?.view === 'headline' ? 'headline' : 'full';
+    conn.views.set(region, view);
+    return view === 'headline' ? { ...snap, children: [] } : snap;
   }
   if (target === 'Unsubscribe') {
     groups.get(region)?.delete(conn);
@@ -91,7 +95,7 @@ function invoke(conn, target, args) {
 }
 
 function onHubSocket(ws) {
-  const conn = { ws, protocol: null, groups: new Set() };
+  const conn = { ws, protocol: null, groups: new Set(), views: new Map() };
   const ping = setInterval(() => conn.protocol && send(conn, { type: 6 }), 10_000);
   ws.on('message', (raw) => {
     // ws 7: text frames arrive as strings, binary ones as Buffers.
@@ -122,7 +126,16 @@ function push(changed, prev, station) {
   changed.forEach((id, i) => {
     const d = data.delta(id, prev.get(id) ?? 0, i === 0 ? station : changed[i - 1]);
     if (DROP > 0 && Math.random() < DROP) return;
-    for (const conn of groups.get(id) ?? []) send(conn, { type: 1, target: 'TotalsChanged', arguments: [d] });
+    for (const conn of groups.get(id) ?? []) {
+      const view = conn.views.get(id);
+      const head = { contest: d.contest, region: d.region, epoch: d.epoch, prevVersion: d.prevVersion, version: d.version,
+        stations: d.stations, votes: d.votes, valid: d.valid, invalid: d.invalid };
+      if (view === 'headline') send(conn, { type: 1, target: 'Headline', arguments: [head] });
+      else if (view === 'full') {
+        const children = d.children.map((c) => ({ id: c.id, reported: c.stations.reported, quarantined: c.stations.quarantined, votes: c.votes, valid: c.valid, invalid: c.invalid }));
+        send(conn, { type: 1, target: 'Delta', arguments: [{ ...head, children }] });
+      } else send(conn, { type: 1, target: 'TotalsChanged', arguments: [d] });
+    }
   });
 }
 
@@ -152,6 +165,15 @@ const server = createServer(async (req, res) => {
         availableTransports: [{ transport: 'WebSockets', transferFormats: ['Text', 'Binary'] }] });
     }
     if (p === '/api/v1/election') return json(res, 200, election, { 'Cache-Control': 'public, max-age=60' });
+    const v = p.match(/^\/api\/v1\/results\/([^/]+)\/([^/]+)\/(latest|v\/([^/]+))$/);
+    if (v && req.method === 'GET') {
+      const snap = v[1] === 'ppwp' ? data.snapshot(decodeURIComponent(v[2])) : null;
+      if (!snap) return json(res, 404, { title: 'not found' });
+      const at = `${snap.epoch}.${snap.version}`;
+      if (v[4] === at) return json(res, 200, snap, { ETag: `"${at}"`, 'Cache-Control': 'public, max-age=31536000, immutable' });
+      res.writeHead(307, { Location: `/api/v1/results/${v[1]}/${v[2]}/v/${at}`, 'Cache-Control': 'public, max-age=1' });
+      return res.end();
+    }
     const m = p.match(/^\/api\/v1\/results\/([^/]+)(?:\/([^/]+))?$/);
     if (m && req.method === 'GET') {
       const snap = m[1] === 'ppwp' ? data.snapshot(decodeURIComponent(m[2] ?? '0')) : null;

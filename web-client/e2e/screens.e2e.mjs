@@ -1,7 +1,8 @@
 // End-to-end check of the three screens against a running Broadcast server.
 //   BROADCAST_URL=http://127.0.0.1:5000 BROADCAST_INGEST_KEY=... npm run e2e
 // Optional: BROADCAST_STATION (default "4.1": KEUDE BAKONGAN, ACEH SELATAN, 292 voters in
-// the 2019 data), BROADCAST_UPDATE_BUDGET_MS (default 1000), BROADCAST_CHROMIUM
+// the 2019 data), BROADCAST_UPDATE_BUDGET_MS (default 1000, plus one frame interval for the
+// rate-capped ticker and lower third), BROADCAST_CHROMIUM
 // (default /usr/bin/chromium). Screenshots go to web-client/test-results/.
 // Needs the built client in the server's wwwroot (npm run build) and Debian's chromium.
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { watchHub } from './hub-frames.mjs';
 
 const BASE = (process.env.BROADCAST_URL ?? 'http://127.0.0.1:5000').replace(/\/+$/, '');
 const KEY = process.env.BROADCAST_INGEST_KEY ?? '';
@@ -63,15 +65,24 @@ const tickerProbe = () => {
   };
 };
 
+// Each screen subscribes with SubscribeWith: `view` and `rate` (maxPerSecond) are what it must ask
+// for by default, `frame` the push it must then receive (and no other kind of results push).
+// A rate-capped screen gets a frame at the next whole 1/rate s: its update budget grows by that.
 const SCREENS = [
-  { name: 'monitor', path: `/monitor.html?contest=${CONTEST}&region=0&lang=id`, viewport: { width: 1440, height: 900 }, probe: rootProbe, votes: true },
-  { name: 'overlay', path: `/overlay.html?contest=${CONTEST}&region=0`, viewport: { width: 1920, height: 1080 }, probe: rootProbe, votes: true, transparent: true },
-  { name: 'ticker', path: '/index.html', viewport: { width: 1280, height: 720 }, probe: tickerProbe, votes: false },
+  { name: 'monitor', path: `/monitor.html?contest=${CONTEST}&region=0&lang=id`, viewport: { width: 1440, height: 900 }, probe: rootProbe, votes: true,
+    view: 'full', rate: null, frame: 'Delta' },
+  { name: 'overlay', path: `/overlay.html?contest=${CONTEST}&region=0`, viewport: { width: 1920, height: 1080 }, probe: rootProbe, votes: true, transparent: true,
+    view: 'headline', rate: 2, frame: 'Headline' },
+  { name: 'ticker', path: '/index.html', viewport: { width: 1280, height: 720 }, probe: tickerProbe, votes: false,
+    view: 'headline', rate: 1, frame: 'Headline' },
 ];
+const FRAMES = ['TotalsChanged', 'Headline', 'Delta'];
+const budgetOf = (screen) => BUDGET_MS + (screen.rate ? 1000 / screen.rate : 0);
 
 let browser;
 let choices = [];
 const pages = new Map();
+const hubs = new Map();
 const errors = new Map();
 
 /** The probe as an expression for page.waitForFunction. */
@@ -153,6 +164,7 @@ describe('Broadcast screens', { timeout: 180_000 }, () => {
       pages.set(screen.name, page);
       errors.set(screen.name, []);
       page.on('pageerror', (e) => errors.get(screen.name).push(String(e)));
+      hubs.set(screen.name, watchHub(page));
       const res = await page.goto(`${BASE}${screen.path}`);
       assert.equal(res?.status(), 200);
       await page.waitForFunction(`${probeExpr(screen)}.state === 'live'`, null, { timeout: 15_000 })
@@ -162,22 +174,50 @@ describe('Broadcast screens', { timeout: 180_000 }, () => {
       assert.deepEqual(errors.get(screen.name), []);
     });
 
-    test(`${screen.name} shows a new form within ${BUDGET_MS} ms`, async () => {
+    test(`${screen.name} shows a new form within ${budgetOf(screen)} ms`, async () => {
       assert.ok(KEY, 'BROADCAST_INGEST_KEY must be set (e2e/run.sh sets it)');
       const page = pages.get(screen.name);
       assert.ok(page, 'the page did not load');
       const started = Date.now();
       const receipt = await postForm();
-      await page.waitForFunction(`Number(${probeExpr(screen)}.version) >= ${receipt.seq}`, null, { timeout: BUDGET_MS * 5, polling: 20 })
+      await page.waitForFunction(`Number(${probeExpr(screen)}.version) >= ${receipt.seq}`, null, { timeout: budgetOf(screen) * 5, polling: 20 })
         .catch(async () => assert.fail(`${screen.name} still at ${JSON.stringify((await probe(screen)).version)}, form seq ${receipt.seq}`));
       const elapsed = Date.now() - started;
       console.log(`# ${screen.name}: form post to visible change ${elapsed} ms`);
-      assert.ok(elapsed <= BUDGET_MS, `${screen.name} took ${elapsed} ms to show seq ${receipt.seq} (budget ${BUDGET_MS} ms)`);
+      assert.ok(elapsed <= budgetOf(screen), `${screen.name} took ${elapsed} ms to show seq ${receipt.seq} (budget ${budgetOf(screen)} ms)`);
       await assertShowsApi(screen, receipt.seq);
       await page.screenshot({ path: `${OUT}${screen.name}-updated.png`, omitBackground: Boolean(screen.transparent) });
       assert.deepEqual(errors.get(screen.name), []);
     });
   }
+
+  for (const screen of SCREENS) {
+    test(`${screen.name} subscribes for ${screen.view} at ${screen.rate ?? 'no cap'} and receives ${screen.frame} frames only`, () => {
+      const hub = hubs.get(screen.name);
+      assert.ok(hub, 'the page did not load');
+      const asked = hub.subscribeOptions();
+      assert.ok(asked.length > 0, `no SubscribeWith: ${hub.summary()}`);
+      for (const o of asked) assert.deepEqual(o, { view: screen.view, maxPerSecond: screen.rate });
+      assert.ok(hub.count(screen.frame) > 0, `no ${screen.frame} frame: ${hub.summary()}`);
+      for (const other of FRAMES.filter((f) => f !== screen.frame)) assert.equal(hub.count(other), 0, `${other} frames: ${hub.summary()}`);
+      console.log(`# ${screen.name}: ${hub.summary()}`);
+    });
+  }
+
+  test('view= and rate= override a page\'s defaults (lower third in the full view at 5 a second, JSON)', async () => {
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const hub = watchHub(page);
+    const screen = SCREENS.find((s) => s.name === 'overlay');
+    await page.goto(`${BASE}/overlay.html?contest=${CONTEST}&region=0&view=full&rate=5&protocol=json`);
+    await page.waitForFunction(`${probeExpr(screen)}.state === 'live'`, null, { timeout: 15_000 });
+    const receipt = await postForm();
+    await page.waitForFunction(`Number(${probeExpr(screen)}.version) >= ${receipt.seq}`, null, { timeout: 5000, polling: 20 });
+    assert.deepEqual(hub.subscribeOptions(), [{ view: 'full', maxPerSecond: 5 }]);
+    assert.ok(hub.count('Delta') > 0, hub.summary());
+    assert.equal(hub.count('Headline'), 0, hub.summary());
+    await assertShowsApi({ ...screen, probe: rootProbe }, receipt.seq);
+    await page.close();
+  });
 
   test('every screen recovers the right totals after the server restarts while it stays open', async () => {
     assert.ok(RESTART, 'BROADCAST_RESTART must be set (e2e/run.sh sets it)');

@@ -2,8 +2,8 @@
 // variables so a newsroom can theme them: presidential pairs --broadcast-choice-01 ... with a
 // default palette, parties --broadcast-party-<ballot number> with the party's colour from the
 // election (parties[].colour) as the default.
-import type { ContestInfo, Election, ParliamentInfo, PartyInfo, Votes } from './types';
-import { toElection, toParliaments } from './wire';
+import type { ContestInfo, Election, ParliamentInfo, PartyInfo, Snapshot, Votes } from './types';
+import { toElection, toParliaments, toSnapshot } from './wire';
 
 const PALETTE = ['#c0392b', '#1f6fb2', '#2e8b57', '#b8860b', '#7b3fa0', '#008b8b'];
 
@@ -26,6 +26,54 @@ export async function fetchParliaments(baseUrl: string, contest: string, within:
     return res.ok ? toParliaments(await res.json()) : [];
   } catch {
     return [];
+  }
+}
+
+/**
+ * The parties on a parliament's ballot (those standing in at least one of its dapils), from its
+ * full snapshot (`.../latest`, served by a cache). A `headline` view leaves the dapils out, and a
+ * parliament's votes list every party of the contest. Null on any failure.
+ */
+export async function fetchBallot(baseUrl: string, contest: string, group: string, fetchFn: typeof fetch = fetch): Promise<string[] | null> {
+  try {
+    const res = await fetchFn(`${baseUrl.replace(/\/+$/, '')}/api/v1/results/${encodeURIComponent(contest)}/${encodeURIComponent(group)}/latest`,
+      { headers: { Accept: 'application/json' } });
+    if (!res.ok) return null;
+    const ids = new Set<string>();
+    for (const c of toSnapshot(await res.json()).children) if (c.level === 'dapil') for (const id of Object.keys(c.votes)) ids.add(id);
+    return ids.size ? [...ids] : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What a screen following a parliament's headline knows of its ballot: asked once per group
+ * (again after a failure, at most every 30 s); `onLoad` re-renders when it arrives.
+ */
+export class BallotCache {
+  private key = '';
+  private parties: string[] | null = null;
+  private asked = 0;
+
+  constructor(private readonly onLoad: () => void) {}
+
+  /** The ballot of `snap`'s parliament; null while unknown, and for any group that is not a parliament without its dapils. */
+  get(baseUrl: string, contest: string, snap: Snapshot): string[] | null {
+    if (snap.region.level !== 'parliament' || snap.children.length > 0) return null;
+    const key = `${baseUrl}|${contest}|${snap.region.id}`;
+    const now = Date.now();
+    if (key !== this.key || (!this.parties && now - this.asked > 30_000)) {
+      if (key !== this.key) this.parties = null;
+      this.key = key;
+      this.asked = now;
+      void fetchBallot(baseUrl, contest, snap.region.id).then((parties) => {
+        if (this.key !== key || !parties) return;
+        this.parties = parties;
+        this.onLoad();
+      });
+    }
+    return this.parties;
   }
 }
 

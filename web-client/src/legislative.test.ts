@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { choicesFor, partyColor } from './election';
+import { describe, expect, it, vi } from 'vitest';
+import { BallotCache, choicesFor, fetchBallot, partyColor } from './election';
 import {
   allocated, candidateLists, closestDapils, dapilRows, hemicycle, hemicycleRows, majority, partiesOnBallot, partyStandings,
   sortDapils, topParties,
 } from './legislative';
+import { headlineOf } from './results-state';
 import type { ContestInfo, PartyInfo } from './types';
 import { cand, parliamentSnap } from './test/legislative-fixtures';
 
@@ -45,6 +46,35 @@ describe('party standings', () => {
     expect(rows.map((r) => [r.id, r.seats, r.votes])).toEqual([['1', 3, 60], ['3', 2, 50], ['2', 1, 40]]);
     expect(rows[0]?.share).toBeCloseTo(40);
     expect(rows[0]?.passes).toBeNull();
+  });
+
+  it('take a headline parliament\'s ballot from its dapils, fetched once', async () => {
+    const full = parliamentSnap(3);
+    const lean = { ...headlineOf(full), votes: { ...full.votes, '5': 0 } };
+    // Without its dapils a parliament lists every party of the contest...
+    expect(partiesOnBallot(lean).sort()).toEqual(['1', '2', '3', '4', '5']);
+    // ...its ballot (the parties of its dapils) says who stands; votes or seats always show.
+    expect(partiesOnBallot(lean, ['1', '2']).sort()).toEqual(['1', '2', '3']);
+    expect(partiesOnBallot(full, ['1']).sort()).toEqual(['1', '2', '3']);
+    const urls: string[] = [];
+    const fetchFn = vi.fn(async (url: string) => {
+      urls.push(url);
+      return new Response(JSON.stringify(full), { status: 200 });
+    });
+    vi.stubGlobal('fetch', fetchFn);
+    try {
+      expect((await fetchBallot('https://r.example/', 'dprd_kab', 'parliament:6403'))?.sort()).toEqual(['1', '2', '3']);
+      expect(urls).toEqual(['https://r.example/api/v1/results/dprd_kab/parliament%3A6403/latest']);
+      let loaded = 0;
+      const cache = new BallotCache(() => loaded++);
+      expect(cache.get('', 'dprd_kab', lean)).toBeNull();
+      expect(cache.get('', 'dprd_kab', full)).toBeNull(); // has its dapils: nothing to ask
+      await vi.waitFor(() => expect(loaded).toBe(1));
+      expect(cache.get('', 'dprd_kab', lean)?.sort()).toEqual(['1', '2', '3']);
+      expect(fetchFn).toHaveBeenCalledTimes(2);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('marks who passes the threshold', () => {

@@ -28,12 +28,15 @@ export function hasSeats(snap: Snapshot): boolean {
 /**
  * The parties a group shows: those on its ballot. A dapil's votes are exactly its ballot's
  * parties; a parliament's are the governed region's columns (every party of the contest), so
- * its dapils tell which stand there. Parties with votes or seats always show.
+ * its dapils tell which stand there, or, in a headline view without them, `ballot` (the
+ * parties of its dapils, `BallotCache`). Parties with votes or seats always show.
  */
-export function partiesOnBallot(snap: Snapshot): string[] {
+export function partiesOnBallot(snap: Snapshot, ballot: readonly string[] | null = null): string[] {
   const ids = new Set<string>();
-  if (snap.region.level === 'parliament' && snap.children.some((c) => c.level === 'dapil')) {
-    for (const c of snap.children) for (const id of Object.keys(c.votes)) ids.add(id);
+  const dapils = snap.children.some((c) => c.level === 'dapil');
+  if (snap.region.level === 'parliament' && (dapils || ballot)) {
+    if (dapils) for (const c of snap.children) for (const id of Object.keys(c.votes)) ids.add(id);
+    else for (const id of ballot ?? []) ids.add(id);
     for (const [id, v] of Object.entries(snap.votes)) if (v > 0) ids.add(id);
     for (const id of Object.keys(snap.seats?.won ?? {})) ids.add(id);
   } else {

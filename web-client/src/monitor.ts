@@ -3,6 +3,7 @@
 // parliament view (seats, dapils, margins) and a dapil view (parties, candidates).
 // URL: monitor.html?contest=ppwp&region=0&lang=id|en&sort=reported|name|margin
 // (&server=https://... for another origin); region may be `parliament:<region id>` or `dapil:<code>`.
+// It follows the group's full view (Delta frames) with no rate cap (&view=, &rate= override).
 import './monitor.css';
 import { dataAgeText } from './age';
 import { type Choice, byNumber, choiceColor, choicesFor, contestInfo, fetchElection, fetchParliaments } from './election';
@@ -13,7 +14,7 @@ import {
   type LegislativeOptions, regionParties, renderDapil, renderParliament, renderParliamentLinks, renderPartySummary, renderPartyTable,
 } from './monitor-legislative';
 import { type SortKey, SORT_KEYS, type ViewOptions, renderBreadcrumbs, renderSummary, renderTable, renderTiles, sortLabel } from './monitor-view';
-import { ResultsClient } from './results-client';
+import { ResultsClient, parseRate, parseView } from './results-client';
 import type { ContestInfo, Election, ParliamentInfo, RegionRef, Snapshot } from './types';
 import { toSnapshot } from './wire';
 
@@ -42,6 +43,8 @@ const client = new ResultsClient({
   contest,
   region: params.get('region') ?? '0',
   protocol: params.get('protocol') === 'json' ? 'json' : 'msgpack',
+  view: parseView(params.get('view'), 'full'),
+  maxPerSecond: parseRate(params.get('rate'), null),
   onChange: () => scheduleRender(),
   onState: () => renderStatus(),
 });

@@ -1,12 +1,13 @@
-// TV lower third: overlay.html?contest=ppwp&region=0&lang=id (&server=...&protocol=json).
-// A transparent 1920x1080 page for a browser source in the vision mixer / playout.
+// TV lower third: overlay.html?contest=ppwp&region=0&lang=id (&server=...&protocol=json&view=headline&rate=2).
+// A transparent 1920x1080 page for a browser source in the vision mixer / playout. It follows
+// the group's headline (totals and seats) at two frames a second by default.
 import './overlay.css';
-import { type Choice, choicesFor, contestInfo, fetchElection } from './election';
+import { BallotCache, type Choice, choicesFor, contestInfo, fetchElection } from './election';
 import { type Lang, formatInt, formatPct, reportedPct, share } from './format';
 import { h } from './dom';
 import { parseLang, t } from './i18n';
 import { type PartyStanding, allocated, majority, partiesOnBallot, partyStandings, topParties } from './legislative';
-import { ResultsClient } from './results-client';
+import { ResultsClient, parseRate, parseView } from './results-client';
 import { NumberTween } from './tween';
 import type { Election, Snapshot } from './types';
 
@@ -35,12 +36,15 @@ interface ChoiceView {
 let views = new Map<string, ChoiceView>();
 let viewKey = '';
 let election: Election | null = null;
+const ballot = new BallotCache(() => render());
 
 const client = new ResultsClient({
   baseUrl: server,
   contest,
   region: params.get('region') ?? '0',
   protocol: params.get('protocol') === 'json' ? 'json' : 'msgpack',
+  view: parseView(params.get('view'), 'headline'),
+  maxPerSecond: parseRate(params.get('rate'), 2),
   onChange: () => render(),
   onState: (s) => {
     dot.dataset.state = s;
@@ -137,7 +141,7 @@ function render(): void {
     regionEl.textContent = snap.region.name;
     reporting.set(reportedPct(snap.stations));
     const choices = choicesFor(info, snap.votes, election?.parties ?? []);
-    renderParties(snap, partyStandings(snap, choices, partiesOnBallot(snap)));
+    renderParties(snap, partyStandings(snap, choices, partiesOnBallot(snap, ballot.get(server, contest, snap))));
     document.documentElement.dataset.version = String(snap.version);
     panel.classList.add('on');
     return;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ForeverRetryPolicy, backoffDelay } from './backoff';
-import { type ClientState, ResultsClient } from './results-client';
+import { type ClientState, ResultsClient, parseRate, parseView } from './results-client';
 import type { Snapshot } from './types';
 import { FakeHub } from './test/fake-hub';
 import { child, delta, snap } from './test/fixtures';
@@ -9,7 +9,7 @@ const tick = (ms = 0) => vi.advanceTimersByTimeAsync(ms);
 
 function setup(hub = new FakeHub(), fetchImpl?: typeof fetch) {
   let version = 10;
-  hub.answers.set('Subscribe', (args) => ({ ...snap(version), region: { id: String(args[1]), name: 'X', level: 'national' } }));
+  hub.answers.set('SubscribeWith', (args) => ({ ...snap(version), region: { id: String(args[1]), name: 'X', level: 'national' } }));
   const changes: Snapshot[] = [];
   const states: ClientState[] = [];
   const client = new ResultsClient({
@@ -26,6 +26,13 @@ function jsonResponse(body: unknown, etag: string): Response {
   return new Response(JSON.stringify(body), { status: 200, headers: { ETag: etag, 'Content-Type': 'application/json' } });
 }
 
+/** A response as fetch hands it over after following redirects: `url` is where it ended. */
+function versioned(body: unknown, etag: string, url: string): Response {
+  const res = jsonResponse(body, etag);
+  Object.defineProperty(res, 'url', { value: url });
+  return res;
+}
+
 beforeEach(() => { vi.useFakeTimers(); });
 afterEach(() => { vi.useRealTimers(); });
 
@@ -34,7 +41,7 @@ describe('ResultsClient with a hub', () => {
     const { hub, client, changes, states } = setup();
     client.start();
     await tick();
-    expect(hub.calls[0]).toEqual({ method: 'Subscribe', args: ['ppwp', '0'] });
+    expect(hub.calls[0]).toEqual({ method: 'SubscribeWith', args: ['ppwp', '0', { view: 'full', maxPerSecond: null }] });
     expect(client.state).toBe('live');
     expect(states).toEqual(['live']);
     expect(changes).toHaveLength(1);
@@ -63,16 +70,16 @@ describe('ResultsClient with a hub', () => {
     client.start();
     await tick();
     setVersion(3);
-    hub.answers.set('Subscribe', () => snap(3, 'e2'));
+    hub.answers.set('SubscribeWith', () => snap(3, 'e2'));
     hub.push('TotalsRebuilt', { epoch: 'e2' });
     await tick();
     expect(client.snapshot?.epoch).toBe('e2');
     hub.reconnecting();
     expect(client.state).toBe('reconnecting');
-    hub.answers.set('Subscribe', () => snap(7, 'e2'));
+    hub.answers.set('SubscribeWith', () => snap(7, 'e2'));
     hub.reconnected();
     await tick();
-    expect(hub.methods().filter((m) => m === 'Subscribe')).toHaveLength(3);
+    expect(hub.methods().filter((m) => m === 'SubscribeWith')).toHaveLength(3);
     expect(client.state).toBe('live');
     expect(client.snapshot?.version).toBe(7);
   });
@@ -85,7 +92,7 @@ describe('ResultsClient with a hub', () => {
     await tick();
     expect(hub.calls.slice(1)).toEqual([
       { method: 'Unsubscribe', args: ['ppwp', '0'] },
-      { method: 'Subscribe', args: ['ppwp', '1'] },
+      { method: 'SubscribeWith', args: ['ppwp', '1', { view: 'full', maxPerSecond: null }] },
     ]);
     expect(client.snapshot?.region.id).toBe('1');
     // Late deltas of the old region are not applied to the new one.
@@ -106,39 +113,161 @@ describe('ResultsClient with a hub', () => {
   });
 });
 
+describe('ResultsClient with SubscribeWith', () => {
+  it('asks for its view and rate, and applies Headline frames', async () => {
+    const hub = new FakeHub();
+    hub.answers.set('SubscribeWith', () => ({ ...snap(10), children: undefined }));
+    const client = new ResultsClient({ contest: 'ppwp', view: 'headline', maxPerSecond: 1, hubFactory: () => hub, fetch: async () => new Response(null, { status: 500 }) });
+    client.start();
+    await tick();
+    expect(hub.calls[0]).toEqual({ method: 'SubscribeWith', args: ['ppwp', '0', { view: 'headline', maxPerSecond: 1 }] });
+    expect(client.state).toBe('live');
+    // As MessagePack may hand it over: 64-bit integers as bigint.
+    hub.push('Headline', { contest: 'ppwp', region: '0', epoch: 'e1', prevVersion: 10n, version: 13n,
+      stations: { total: 20n, reported: 13n, quarantined: 0n }, votes: { '01': 70n, '02': 30n }, valid: 100n, invalid: 1n });
+    expect(client.snapshot?.version).toBe(13);
+    expect(client.snapshot?.votes).toEqual({ '01': 70, '02': 30 });
+    expect(client.snapshot?.children).toEqual([]);
+    await client.stop();
+  });
+
+  it('applies Delta frames in a full view, and resumes across a gap', async () => {
+    const { hub, client, changes } = setup();
+    hub.answers.set('Resume', () => ({ deltas: [delta(11, 12)], snapshot: null }));
+    client.start();
+    await tick();
+    hub.push('Delta', { ...delta(10, 11), children: [{ id: '2', reported: 5n, votes: { '02': 9n } }] });
+    expect(client.snapshot?.children[1]).toEqual({ ...child('2', 0, 0), stations: { total: 10, reported: 5, quarantined: 0 }, votes: { '01': 0, '02': 9 } });
+    expect(changes).toHaveLength(2);
+    hub.push('Delta', { ...delta(12, 13), children: [] });
+    await tick();
+    expect(hub.calls.find((c) => c.method === 'Resume')?.args).toEqual(['ppwp', '0', 11]);
+    expect(client.snapshot?.version).toBe(13);
+  });
+
+  it('uses Subscribe on a server without SubscribeWith, and cuts its full pushes to the view', async () => {
+    const hub = new FakeHub();
+    hub.answers.set('SubscribeWith', () => {
+      throw new Error("Failed to invoke 'SubscribeWith' due to an error on the server. HubException: Method does not exist.");
+    });
+    hub.answers.set('Subscribe', () => snap(10));
+    const client = new ResultsClient({ contest: 'ppwp', view: 'headline', maxPerSecond: 1, hubFactory: () => hub, fetch: async () => new Response(null, { status: 500 }) });
+    client.start();
+    await tick();
+    expect(hub.methods()).toEqual(['SubscribeWith', 'Subscribe']);
+    expect(client.state).toBe('live');
+    hub.push('TotalsChanged', delta(10, 11, { children: [child('1', 4, 2)] }));
+    expect(client.snapshot?.version).toBe(11);
+    expect(client.snapshot?.children).toEqual([]);
+    // A new connection may reach a newer node: SubscribeWith first again.
+    hub.reconnecting();
+    hub.reconnected();
+    await tick();
+    expect(hub.methods().slice(2)).toEqual(['SubscribeWith', 'Subscribe']);
+    await client.stop();
+  });
+
+  it('reads view= and rate= overrides', () => {
+    expect(parseView('headline', 'full')).toBe('headline');
+    expect(parseView('full', 'headline')).toBe('full');
+    expect(parseView('everything', 'full')).toBe('full');
+    expect(parseView(null, 'headline')).toBe('headline');
+    expect(parseRate(null, 1)).toBe(1);
+    expect(parseRate('', 2)).toBe(2);
+    expect(parseRate('5', 1)).toBe(5);
+    expect(parseRate('0.5', 1)).toBe(0.5);
+    expect(parseRate('100', 1)).toBe(20);
+    expect(parseRate('0.01', 1)).toBe(0.1);
+    expect(parseRate('none', 1)).toBeNull();
+    expect(parseRate('0', 1)).toBeNull();
+    expect(parseRate('fast', null)).toBeNull();
+    expect(parseRate('-3', 2)).toBe(2);
+  });
+});
+
 describe('ResultsClient fallback', () => {
-  it('polls the HTTP snapshot with If-None-Match while the hub cannot connect', async () => {
+  it('polls `latest` while the hub cannot connect, through the cache (no If-None-Match)', async () => {
     const hub = new FakeHub();
     hub.startError = new Error('negotiate failed');
-    const seen: (string | null)[] = [];
-    let calls = 0;
+    const seen: { url: string; inm: string | null; cache: RequestCache | undefined }[] = [];
+    let version = 10;
     const fetchImpl = (async (url: string, init?: RequestInit) => {
-      calls++;
-      seen.push(new Headers(init?.headers).get('If-None-Match'));
-      expect(url).toBe('/api/v1/results/ppwp/0');
-      return calls === 1 ? jsonResponse(snap(10), '"e1.10"') : new Response(null, { status: 304 });
+      seen.push({ url, inm: new Headers(init?.headers).get('If-None-Match'), cache: init?.cache });
+      // What fetch gives back after following the 307: the immutable version URL's answer.
+      return versioned(snap(version), `"e1.${version}"`, `/api/v1/results/ppwp/0/v/e1.${version}`);
     }) as typeof fetch;
-    const { client } = setup(hub, fetchImpl);
+    const { client, changes } = setup(hub, fetchImpl);
     client.start();
     await tick();
     expect(client.state).toBe('polling');
     expect(client.snapshot?.version).toBe(10);
+    expect(seen[0]).toEqual({ url: '/api/v1/results/ppwp/0/latest', inm: null, cache: undefined });
+    // The same version again (the browser cache answered the version URL): nothing to apply.
     await tick(3000);
-    expect(seen).toEqual([null, '"e1.10"']);
+    expect(seen).toHaveLength(2);
+    expect(changes).toHaveLength(1);
+    version = 12;
+    await tick(3000);
+    expect(client.snapshot?.version).toBe(12);
+    expect(changes).toHaveLength(2);
+    expect(seen.every((r) => r.url === '/api/v1/results/ppwp/0/latest' && r.inm === null)).toBe(true);
     // The hub comes back: subscribe, stop polling.
     hub.startError = null;
     await tick(10_000);
     expect(client.state).toBe('live');
-    const n = calls;
+    const n = seen.length;
     await tick(10_000);
-    expect(calls).toBe(n);
+    expect(seen).toHaveLength(n);
+  });
+
+  it('polls the plain snapshot URL with If-None-Match when `latest` is not there (an older server)', async () => {
+    const hub = new FakeHub();
+    hub.startError = new Error('negotiate failed');
+    const seen: string[] = [];
+    const fetchImpl = (async (url: string, init?: RequestInit) => {
+      seen.push(`${url} ${new Headers(init?.headers).get('If-None-Match') ?? '-'} ${init?.cache ?? '-'}`);
+      if (url.endsWith('/latest')) return new Response('{}', { status: 404 });
+      return seen.length === 2 ? jsonResponse(snap(10), '"e1.10"') : new Response(null, { status: 304 });
+    }) as typeof fetch;
+    const { client } = setup(hub, fetchImpl);
+    client.start();
+    await tick();
+    await tick(1); // the 404, then at once the plain URL
+    expect(client.state).toBe('polling');
+    expect(client.snapshot?.version).toBe(10);
+    await tick(3000);
+    expect(seen).toEqual([
+      '/api/v1/results/ppwp/0/latest - -',
+      '/api/v1/results/ppwp/0 - no-store',
+      '/api/v1/results/ppwp/0 "e1.10" no-store',
+    ]);
+    expect(client.state).toBe('polling');
+    await client.stop();
+  });
+
+  it('keeps polling through a 503 (a node still taking in the version `latest` named)', async () => {
+    const hub = new FakeHub();
+    hub.startError = new Error('down');
+    let calls = 0;
+    const fetchImpl = (async () => (++calls === 2
+      ? new Response(null, { status: 503, headers: { 'Retry-After': '1' } })
+      : versioned(snap(8 + calls), `"e1.${8 + calls}"`, `/v/e1.${8 + calls}`))) as typeof fetch;
+    const { client, states } = setup(hub, fetchImpl);
+    client.start();
+    await tick();
+    await tick(3000);
+    expect(client.snapshot?.version).toBe(9);
+    await tick(3000);
+    expect(client.snapshot?.version).toBe(11);
+    expect(states).not.toContain('offline');
+    await client.stop();
   });
 
   it('polls only, and switches the polled region at once', async () => {
     const urls: string[] = [];
     const fetchImpl = (async (url: string) => {
       urls.push(url);
-      const region = url.split('/').pop() ?? '';
+      const region = url.split('/').at(-2) ?? '';
       return jsonResponse({ ...snap(5), region: { id: region, name: region, level: 'province' } }, `"e1.5.${region}"`);
     }) as typeof fetch;
     const hub = new FakeHub();
@@ -148,7 +277,7 @@ describe('ResultsClient fallback', () => {
     expect(client.state).toBe('polling');
     client.setRegion('1');
     await tick();
-    expect(urls).toEqual(['https://r.example/api/v1/results/ppwp/0', 'https://r.example/api/v1/results/ppwp/1']);
+    expect(urls).toEqual(['https://r.example/api/v1/results/ppwp/0/latest', 'https://r.example/api/v1/results/ppwp/1/latest']);
     expect(client.snapshot?.region.id).toBe('1');
     expect(hub.starts).toBe(0);
     await client.stop();
@@ -159,7 +288,7 @@ describe('ResultsClient fallback', () => {
     const fetchImpl = (async () => jsonResponse(snap(4), '"e1.4"')) as typeof fetch;
     const { client } = setup(hub, fetchImpl);
     let refuse = true;
-    hub.answers.set('Subscribe', () => {
+    hub.answers.set('SubscribeWith', () => {
       if (refuse) throw new Error('HubException');
       return snap(9);
     });

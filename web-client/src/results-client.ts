@@ -6,8 +6,8 @@ import { type BackoffOptions, backoffDelay } from './backoff';
 import { type HubFactoryOptions, type HubLike, type Protocol, createHub } from './hub';
 import { ResultsState, type Step } from './results-state';
 import { SnapshotPoller } from './snapshot-poller';
-import type { Snapshot } from './types';
-import { toDelta, toResume, toSnapshot } from './wire';
+import type { Snapshot, SubscribeOptions, View } from './types';
+import { toDelta, toHeadline, toLeanDelta, toResume, toSnapshot } from './wire';
 
 export type { HubLike, Protocol } from './hub';
 export type ClientState = 'connecting' | 'live' | 'reconnecting' | 'polling' | 'offline';
@@ -16,13 +16,17 @@ export interface ResultsClientOptions {
   contest: string;
   /** Region id, default "0" (national). */
   region?: string;
+  /** What to follow (SubscribeWith): `headline` (totals and seats, no children) or `full` (default). */
+  view?: View;
+  /** Frames per second at most (0.1 to 20; null or absent: every aggregation run). */
+  maxPerSecond?: number | null;
   /** Server origin, e.g. "https://results.example"; default: same origin. */
   baseUrl?: string;
   protocol?: Protocol;
   /** SignalR transports, tried in order by the library. Default: WebSockets, then
    * (JSON only) Server-Sent Events, then long polling. SSE cannot carry MessagePack. */
   transports?: HttpTransportType;
-  /** Poll the cacheable HTTP snapshot while the hub cannot be reached (default true). */
+  /** Poll the cacheable HTTP snapshot (`.../latest`) while the hub cannot be reached (default true). */
   httpFallback?: boolean;
   /** Never open a hub connection, only poll (e.g. where WebSockets are known blocked). */
   pollOnly?: boolean;
@@ -38,6 +42,8 @@ export interface ResultsClientOptions {
 export class ResultsClient {
   readonly contest: string;
   readonly baseUrl: string;
+  readonly view: View;
+  readonly maxPerSecond: number | null;
   private regionId: string;
   private core: ResultsState;
   private readonly opts: ResultsClientOptions;
@@ -58,6 +64,8 @@ export class ResultsClient {
   private closes = 0;
   private connectedAt = 0;
   private subscribeAttempt = 0;
+  /** This connection's server has no SubscribeWith (an older node): plain Subscribe instead. */
+  private legacyHub = false;
   /** Bumped by every (re)subscribe, region switch and connection loss: answers to older
    * requests arrive late and must not overwrite newer state. */
   private gen = 0;
@@ -80,15 +88,17 @@ export class ResultsClient {
     this.contest = opts.contest;
     this.regionId = opts.region ?? '0';
     this.baseUrl = (opts.baseUrl ?? '').replace(/\/+$/, '');
-    this.core = new ResultsState(this.contest, this.regionId);
+    this.view = opts.view ?? 'full';
+    this.maxPerSecond = opts.maxPerSecond ?? null;
+    this.core = new ResultsState(this.contest, this.regionId, this.view);
     this.now = opts.now ?? Date.now;
     this.pollMs = opts.pollIntervalMs ?? 3000;
     this.httpFallback = opts.httpFallback ?? true;
-    this.poller = new SnapshotPoller(this.snapshotUrl(), {
+    this.poller = new SnapshotPoller(this.latestUrl(), {
       fetch: opts.fetch ?? ((input, init) => globalThis.fetch(input, init)),
       intervalMs: this.pollMs,
       onSnapshot: (body, url) => {
-        if (url === this.snapshotUrl()) this.handle(this.core.onSnapshot(toSnapshot(body)));
+        if (url === this.latestUrl()) this.handle(this.core.onSnapshot(toSnapshot(body)));
       },
       onResult: (ok, err) => {
         if (err) this.lastError = err;
@@ -146,11 +156,16 @@ export class ResultsClient {
     const factory = this.opts.hubFactory ?? createHub;
     const hub = factory(`${this.baseUrl}/hubs/results`, { protocol, transports, backoff: this.opts.backoff ?? {} });
     this.hub = hub;
+    hub.on('Headline', (raw) => this.handle(this.core.onFrame({ ...toHeadline(raw), kind: 'Headline' })));
+    hub.on('Delta', (raw) => this.handle(this.core.onFrame({ ...toLeanDelta(raw), kind: 'Delta' })));
+    // A plain Subscribe's pushes (an older server); Resume answers with these too.
     hub.on('TotalsChanged', (raw) => this.handle(this.core.onDelta(toDelta(raw))));
     hub.on('TotalsRebuilt', () => this.handle(this.core.onRebuilt()));
     hub.onreconnecting((err) => this.lost(err, this.pollMs));
     hub.onreconnected(() => {
       this.hubConnected = true;
+      // Maybe another node (after a rolling update): ask it for SubscribeWith again.
+      this.legacyHub = false;
       // A new connection id: the server forgot our groups, so subscribe again.
       void this.subscribe();
     });
@@ -173,18 +188,28 @@ export class ResultsClient {
     if (region === this.regionId) return;
     const old = this.regionId;
     this.regionId = region;
-    this.core = new ResultsState(this.contest, region);
+    this.core = new ResultsState(this.contest, region, this.view);
     this.last = null;
     this.gen++;
     if (this.hub && this.hubConnected) {
       this.hub.invoke('Unsubscribe', this.contest, old).catch((e: unknown) => { this.lastError = e; });
       void this.subscribe();
     }
-    this.poller.setUrl(this.snapshotUrl());
+    this.poller.setUrl(this.latestUrl());
   }
 
   snapshotUrl(region: string = this.regionId): string {
     return `${this.baseUrl}/api/v1/results/${encodeURIComponent(this.contest)}/${encodeURIComponent(region)}`;
+  }
+
+  /** Redirects to the snapshot's immutable version URL, which caches (a CDN, the browser) keep for good. */
+  latestUrl(region: string = this.regionId): string {
+    return `${this.snapshotUrl(region)}/latest`;
+  }
+
+  /** The third argument of SubscribeWith. */
+  subscribeOptions(): SubscribeOptions {
+    return { view: this.view, maxPerSecond: this.maxPerSecond };
   }
 
   async stop(): Promise<void> {
@@ -221,6 +246,7 @@ export class ResultsClient {
         this.hubFailing = false;
         this.hubConnected = true;
         this.everConnected = true;
+        this.legacyHub = false;
         await this.subscribe();
         return;
       }
@@ -245,7 +271,9 @@ export class ResultsClient {
     const core = this.core;
     core.expectSnapshot();
     try {
-      const raw = await hub.invoke('Subscribe', this.contest, this.regionId);
+      const raw = this.legacyHub
+        ? await hub.invoke('Subscribe', this.contest, this.regionId)
+        : await hub.invoke('SubscribeWith', this.contest, this.regionId, this.subscribeOptions());
       if (gen !== this.gen) return;
       this.subscribeAttempt = 0;
       this.hubLive = true;
@@ -256,6 +284,12 @@ export class ResultsClient {
     } catch (err) {
       if (gen !== this.gen) return;
       this.lastError = err;
+      if (!this.legacyHub && /unknown (hub )?method|method does not exist/i.test(String((err as Error | null)?.message ?? err))) {
+        // A server from before SubscribeWith: the full pushes of Subscribe, cut to our view.
+        this.legacyHub = true;
+        void this.subscribe();
+        return;
+      }
       // The connection is up but the server refused or failed: show polled data and retry.
       this.hubLive = false;
       this.startPolling(0);
@@ -343,4 +377,25 @@ export class ResultsClient {
       this.timers.add(t);
     });
   }
+}
+
+/** The frame rate cap the server accepts (docs/api.md, SubscribeWith). */
+export const MIN_RATE = 0.1;
+export const MAX_RATE = 20;
+
+/** A page's or element's `view=`: `headline` or `full`, else the screen's default. */
+export function parseView(value: string | null | undefined, fallback: View): View {
+  return value === 'headline' || value === 'full' ? value : fallback;
+}
+
+/**
+ * A page's or element's `rate=` (frames per second at most): a number, clamped to 0.1 to 20;
+ * `none` (or `0`, `off`): no cap, every aggregation run. Missing or unreadable: the default.
+ */
+export function parseRate(value: string | null | undefined, fallback: number | null): number | null {
+  const v = value?.trim().toLowerCase();
+  if (!v) return fallback;
+  if (v === 'none' || v === 'off' || v === '0') return null;
+  const n = Number(v);
+  return Number.isFinite(n) && n > 0 ? Math.min(MAX_RATE, Math.max(MIN_RATE, n)) : fallback;
 }

@@ -1,8 +1,11 @@
 // The pure state machine behind ResultsClient: holds one (contest, region) snapshot and
-// applies TotalsChanged deltas strictly in version order, following "Applying deltas" in
-// docs/api.md. No network and no timers here: the machine only *asks* for a Resume or a
-// fresh Subscribe through the returned effect, so every rule is unit-testable.
-import type { CandidateResults, ChildTotals, ResumeResult, SeatsView, Snapshot, TotalsChanged } from './types';
+// applies the pushed frames (TotalsChanged, Headline, Delta) strictly in version order,
+// following "Applying deltas" and "Say what you need: SubscribeWith" in docs/api.md. No
+// network and no timers here: the machine only *asks* for a Resume or a fresh subscribe
+// through the returned effect, so every rule is unit-testable.
+import type {
+  CandidateChange, CandidateResults, ChildChange, ChildTotals, Frame, ResumeResult, SeatsView, Snapshot, TotalsChanged, View,
+} from './types';
 
 /** What the network side must do next. */
 export type Effect =
@@ -17,16 +20,28 @@ export interface Step {
 
 export type Verdict = 'apply' | 'ignore' | 'gap' | 'resubscribe' | 'foreign';
 
-/** Decides what one delta means against the snapshot we hold (rules 2 to 5). */
-export function classifyDelta(snap: Snapshot, d: TotalsChanged): Verdict {
+/** The part of a frame that says whose it is and which versions it spans. */
+export type FrameVersions = Pick<TotalsChanged, 'contest' | 'region' | 'epoch' | 'prevVersion' | 'version'>;
+
+/** Decides what one frame means against the snapshot we hold (rules 2 to 5). */
+export function classifyDelta(snap: Snapshot, d: FrameVersions): Verdict {
   if (d.contest !== snap.contest || d.region !== snap.region.id) return 'foreign';
   if (d.epoch !== snap.epoch) return 'resubscribe';
   if (d.version <= snap.version) return 'ignore';
   if (d.prevVersion > snap.version) return 'gap';
-  // prevVersion == version is the normal case. prevVersion < version < d.version (a delta
-  // that spans a version we already hold) is safe to apply too: totals and children in a
-  // delta are absolute values, and its children cover every change since prevVersion.
+  // prevVersion == version is the normal case. prevVersion < version < d.version (a frame
+  // that spans a version we already hold, e.g. one conflated under a rate cap) is safe to
+  // apply too: totals are absolute, a TotalsChanged child is whole, a Delta's present fields
+  // are values (not increments), and the frame covers every change since its prevVersion.
   return 'apply';
+}
+
+/** What one frame means for a state that follows the group in `view`. */
+export function classifyFrame(snap: Snapshot, f: Frame, view: View): Verdict {
+  const verdict = classifyDelta(snap, f);
+  // A full view cannot take a Headline (its children would go stale without a word): let it
+  // pass; the next frame then shows a gap, and Resume fills it with whole deltas.
+  return verdict === 'apply' && view === 'full' && f.kind === 'Headline' ? 'ignore' : verdict;
 }
 
 /** Replaces the listed children by id, keeps the others and their order, appends new ones. */
@@ -72,6 +87,42 @@ export function mergeSeats(seats: SeatsView | null | undefined, changed: SeatsVi
   return { ...changed, dapils: mergeById(seats.dapils, changed.dapils) };
 }
 
+/** A Delta's change merged into the child we hold: present fields replace ours, `votes` key by key. */
+export function patchChild(c: ChildTotals, ch: ChildChange): ChildTotals {
+  const st = c.stations;
+  return {
+    ...c,
+    stations: ch.reported === undefined && ch.quarantined === undefined ? st
+      : { ...st, reported: ch.reported ?? st.reported, quarantined: ch.quarantined ?? st.quarantined },
+    votes: ch.votes ? { ...c.votes, ...ch.votes } : c.votes,
+    valid: ch.valid ?? c.valid,
+    invalid: ch.invalid ?? c.invalid,
+  };
+}
+
+/** A Delta's candidate merged into the one we hold. */
+export function patchCandidate(c: CandidateResults, ch: CandidateChange): CandidateResults {
+  return { ...c, votes: ch.votes ?? c.votes, rank: ch.rank ?? c.rank, elected: ch.elected ?? c.elected };
+}
+
+/**
+ * Merges changes into the items we hold, by id, keeping order. Null when a change names an
+ * item we do not hold: its other fields are unknown, only a fresh snapshot can tell them.
+ */
+export function patchById<T extends { id: string }, C extends { id: string }>(items: readonly T[], changes: readonly C[], patch: (item: T, change: C) => T): T[] | null {
+  if (changes.length === 0) return items as T[];
+  const byId = new Map<string, C[]>();
+  for (const ch of changes) byId.set(ch.id, [...(byId.get(ch.id) ?? []), ch]);
+  let found = 0;
+  const out = items.map((item) => {
+    const list = byId.get(item.id);
+    if (!list) return item;
+    found++;
+    return list.reduce(patch, item);
+  });
+  return found === byId.size ? out : null;
+}
+
 /** Returns a new snapshot with the delta applied (the input is not modified). */
 export function applyDelta(snap: Snapshot, d: TotalsChanged): Snapshot {
   const next: Snapshot = {
@@ -87,6 +138,58 @@ export function applyDelta(snap: Snapshot, d: TotalsChanged): Snapshot {
   if (d.candidates || snap.candidates) next.candidates = mergeCandidates(snap.candidates, d.candidates);
   if (d.seats || snap.seats) next.seats = mergeSeats(snap.seats, d.seats);
   return next;
+}
+
+/** The totals every frame carries, absolute: they replace ours. */
+function withTotals(snap: Snapshot, f: Frame): Snapshot {
+  return { ...snap, version: f.version, stations: f.stations, votes: f.votes, valid: f.valid, invalid: f.invalid };
+}
+
+/**
+ * What a `headline` view holds of a snapshot: no children, no candidates, seats without
+ * `dapils`. Snapshots from elsewhere (an HTTP poll, a Resume) are cut to it, so a screen sees
+ * the same shape whichever way the data came.
+ */
+export function headlineOf(snap: Snapshot): Snapshot {
+  if (snap.children.length === 0 && !snap.candidates && !snap.seats?.dapils.length) return snap;
+  const out: Snapshot = { ...snap, children: [] };
+  if (snap.candidates) out.candidates = null;
+  if (snap.seats) out.seats = { ...snap.seats, dapils: [] };
+  return out;
+}
+
+/**
+ * Returns a new snapshot with the frame applied (rule 4; the input is not modified), or null
+ * when a Delta names a child or candidate we do not hold (take a fresh snapshot).
+ * In a `headline` view every frame brings only totals and seats (total, won, threshold).
+ */
+export function applyFrame(snap: Snapshot, f: Frame, view: View = 'full'): Snapshot | null {
+  if (view === 'headline') {
+    const next = withTotals(snap, f);
+    if (f.seats) next.seats = { ...f.seats, dapils: [] };
+    return headlineOf(next);
+  }
+  switch (f.kind) {
+    case 'TotalsChanged':
+      return applyDelta(snap, f);
+    case 'Headline': {
+      const next = withTotals(snap, f);
+      if (f.seats) next.seats = mergeSeats(snap.seats, f.seats);
+      return next;
+    }
+    case 'Delta': {
+      const children = patchById(snap.children, f.children, patchChild);
+      if (!children) return null;
+      const next: Snapshot = { ...withTotals(snap, f), children };
+      if (f.candidates) {
+        const candidates = patchById(snap.candidates ?? [], f.candidates, patchCandidate);
+        if (!candidates) return null;
+        next.candidates = candidates;
+      }
+      if (f.seats || snap.seats) next.seats = mergeSeats(snap.seats, f.seats);
+      return next;
+    }
+  }
 }
 
 /** Whether an incoming full snapshot should replace the one we hold. */
@@ -109,12 +212,13 @@ const NOTHING: Step = { changed: false, effect: null };
 
 export class ResultsState {
   private snap: Snapshot | null = null;
-  /** What we are waiting for; deltas that arrive meanwhile go to `pending`. */
+  /** What we are waiting for; frames that arrive meanwhile go to `pending`. */
   private waiting: 'snapshot' | 'resume' | null = 'snapshot';
-  private pending: TotalsChanged[] = [];
+  private pending: Frame[] = [];
   private resumes = 0;
 
-  constructor(readonly contest: string, readonly region: string) {}
+  /** `view`: what the subscription follows; a `headline` state holds totals and seats only. */
+  constructor(readonly contest: string, readonly region: string, readonly view: View = 'full') {}
 
   get snapshot(): Snapshot | null {
     return this.snap;
@@ -146,7 +250,7 @@ export class ResultsState {
       const prev = this.snap;
       changed = !prev || prev.epoch !== s.epoch || prev.version !== s.version;
       // Names may differ (e.g. first snapshot): keep the fresh object regardless.
-      this.snap = s;
+      this.snap = this.view === 'headline' ? headlineOf(s) : s;
     }
     this.waiting = null;
     this.resumes = 0;
@@ -155,12 +259,17 @@ export class ResultsState {
 
   /** A pushed TotalsChanged. */
   onDelta(d: TotalsChanged): Step {
-    if (d.contest !== this.contest || d.region !== this.region) return NOTHING;
+    return this.onFrame({ ...d, kind: 'TotalsChanged' });
+  }
+
+  /** A pushed frame: TotalsChanged, Headline or Delta. */
+  onFrame(f: Frame): Step {
+    if (f.contest !== this.contest || f.region !== this.region) return NOTHING;
     if (this.waiting !== null || !this.snap) {
-      this.hold([d]);
+      this.hold([f]);
       return NOTHING;
     }
-    return this.drain([d], false);
+    return this.drain([f], false);
   }
 
   /** The answer to the Resume we asked for. */
@@ -172,7 +281,8 @@ export class ResultsState {
     }
     this.waiting = null;
     this.resumes++;
-    return this.drain([...r.deltas, ...this.takePending()], false);
+    const deltas: Frame[] = r.deltas.map((d) => ({ ...d, kind: 'TotalsChanged' }));
+    return this.drain([...deltas, ...this.takePending()], false);
   }
 
   /** A pushed TotalsRebuilt: every subscriber takes a fresh snapshot. */
@@ -180,43 +290,47 @@ export class ResultsState {
     return this.resubscribe([]);
   }
 
-  private hold(ds: TotalsChanged[]): void {
+  private hold(ds: Frame[]): void {
     this.pending.push(...ds);
     if (this.pending.length > MAX_PENDING) this.pending.splice(0, this.pending.length - MAX_PENDING);
   }
 
-  private takePending(): TotalsChanged[] {
+  private takePending(): Frame[] {
     const p = this.pending;
     this.pending = [];
     return p;
   }
 
-  private resubscribe(keep: TotalsChanged[]): Step {
+  private resubscribe(keep: Frame[]): Step {
     this.waiting = 'snapshot';
     this.resumes = 0;
-    // Deltas of the new epoch may already be here; the fresh snapshot decides which still count.
+    // Frames of the new epoch may already be here; the fresh snapshot decides which still count.
     this.pending = keep.filter((d) => !this.snap || d.epoch !== this.snap.epoch);
     return { changed: false, effect: { kind: 'resubscribe' } };
   }
 
-  /** Applies a batch in version order; stops at the first delta that needs the network. */
-  private drain(batch: TotalsChanged[], changedSoFar: boolean): Step {
+  /** Applies a batch in version order; stops at the first frame that needs the network. */
+  private drain(batch: Frame[], changedSoFar: boolean): Step {
     let changed = changedSoFar;
     const queue = batch
       .filter((d) => d.contest === this.contest && d.region === this.region)
       .sort((a, b) => a.version - b.version || a.prevVersion - b.prevVersion);
     for (let i = 0; i < queue.length; i++) {
-      const d = queue[i] as TotalsChanged;
+      const d = queue[i] as Frame;
       const snap = this.snap;
       if (!snap) {
         this.hold(queue.slice(i));
         return { changed, effect: { kind: 'resubscribe' } };
       }
-      switch (classifyDelta(snap, d)) {
-        case 'apply':
-          this.snap = applyDelta(snap, d);
+      switch (classifyFrame(snap, d, this.view)) {
+        case 'apply': {
+          const next = applyFrame(snap, d, this.view);
+          // A Delta about a child we do not hold: what it left out is unknown, start over.
+          if (!next) return { changed, effect: this.resubscribe(queue.slice(i + 1)).effect };
+          this.snap = next;
           changed = true;
           break;
+        }
         case 'ignore':
         case 'foreign':
           break;

@@ -1,19 +1,32 @@
-// The HTTP fallback: polls the cacheable snapshot GET /api/v1/results/{contest}/{region}
-// with If-None-Match while the hub is unreachable, so a screen keeps updating (every few
-// seconds) where WebSockets are blocked or the hub is down.
+// The HTTP fallback while the hub is unreachable, so a screen keeps updating (every few
+// seconds) where WebSockets are blocked or the hub is down. It polls
+// GET /api/v1/results/{contest}/{group}/latest, which answers a 307 to the snapshot's immutable
+// version URL (.../v/<epoch>.<version>): fetch follows it, and a CDN (and the browser's own
+// cache) serves that URL from its cache, so the origin sends each version about once however
+// many viewers poll. `latest` itself is cacheable for a second.
+//
+// No If-None-Match there: a request that carries one bypasses the browser cache (the Fetch
+// standard turns the cache mode to no-store) and, cross-origin, needs a CORS preflight; the
+// cached version URL is what saves the transfer now. A server without `latest` (404, an older
+// node) is polled on the plain snapshot URL with If-None-Match, as before.
 export interface PollerOptions {
   fetch: typeof fetch;
   intervalMs: number;
-  /** A 200 answer's body for `url`. */
+  /** A 200 answer's body for `url` (the URL the poller was given, not where it was redirected). */
   onSnapshot: (body: unknown, url: string) => void;
-  /** After every poll: whether the server answered (200 or 304). */
+  /** After every poll: whether the server answered (200, 304 or 503 while a node catches up). */
   onResult: (ok: boolean, error?: unknown) => void;
 }
+
+const LATEST = /\/latest$/;
 
 export class SnapshotPoller {
   private running = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private etag: string | null = null;
+  /** What the last snapshot was: its ETag, or the version URL it came from. */
+  private seen: string | null = null;
+  /** `latest` answered 404: poll the plain snapshot URL. */
+  private plain = false;
   private url: string;
 
   constructor(url: string, private readonly opts: PollerOptions) {
@@ -37,11 +50,12 @@ export class SnapshotPoller {
     this.timer = null;
   }
 
-  /** Another region: forget the ETag and, when running, poll it at once. */
+  /** Another region: forget what was seen and, when running, poll it at once. */
   setUrl(url: string): void {
     if (url === this.url) return;
     this.url = url;
-    this.etag = null;
+    this.seen = null;
+    this.plain = false;
     if (this.running) this.schedule(0);
   }
 
@@ -60,22 +74,38 @@ export class SnapshotPoller {
   private async poll(): Promise<void> {
     if (!this.running) return;
     const url = this.url;
+    const plain = this.plain || !LATEST.test(url);
     let ok = false;
     let error: unknown;
     try {
       const headers: Record<string, string> = { Accept: 'application/json' };
-      if (this.etag) headers['If-None-Match'] = this.etag;
-      // no-store: the browser cache must not answer for us; our If-None-Match does that.
-      const res = await this.opts.fetch(url, { headers, cache: 'no-store' });
+      let init: RequestInit = { headers };
+      if (plain) {
+        if (this.seen) headers['If-None-Match'] = this.seen;
+        // no-store: the browser cache must not answer for us; our If-None-Match does that.
+        init = { headers, cache: 'no-store' };
+      }
+      const res = await this.opts.fetch(plain ? url.replace(LATEST, '') : url, init);
       if (url !== this.url) return; // switched meanwhile; setUrl already polls the new one
-      if (res.status === 304) {
+      // The version polled last time: nothing new (the body came from a cache, if at all).
+      const tag = res.headers.get('ETag') ?? (res.url || null);
+      if (res.status === 304 || (res.ok && tag !== null && tag === this.seen)) {
         ok = true;
       } else if (res.ok) {
         const body: unknown = await res.json();
         if (url !== this.url) return;
-        this.etag = res.headers.get('ETag');
+        this.seen = tag;
         ok = true;
         this.opts.onSnapshot(body, url);
+      } else if (res.status === 404 && !plain) {
+        // A server from before `latest`; an unknown group stays 404 on the plain URL too.
+        this.plain = true;
+        this.seen = null;
+        this.schedule(0);
+        return;
+      } else if (res.status === 503) {
+        // The version URL of a node still taking in the latest run: the next poll gets it.
+        ok = true;
       } else {
         error = new Error(`HTTP ${res.status} for ${url}`);
       }

@@ -17,7 +17,7 @@ const flush = () => new Promise((r) => setTimeout(r, 0));
 beforeEach(() => {
   hub = new FakeHub();
   const first = { ...snap(10), votes: { '01': 600, '02': 400 }, stations: { total: 8, reported: 2, quarantined: 0 } };
-  hub.answers.set('Subscribe', () => first);
+  hub.answers.set('SubscribeWith', () => first);
   vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify(election), { status: 200 })));
   BroadcastTicker.clientFactory = (opts) => new ResultsClient({ ...opts, hubFactory: () => hub });
 });
@@ -84,7 +84,27 @@ describe('<broadcast-ticker>', () => {
     await flush();
     el.setAttribute('region', '1');
     await flush();
-    expect(hub.calls.map((c) => `${c.method}:${String(c.args[1])}`)).toEqual(['Subscribe:0', 'Unsubscribe:0', 'Subscribe:1']);
+    expect(hub.calls.map((c) => `${c.method}:${String(c.args[1])}`)).toEqual(['SubscribeWith:0', 'Unsubscribe:0', 'SubscribeWith:1']);
+  });
+
+  it('follows the headline at one frame a second unless view= and rate= say otherwise', async () => {
+    const el = document.createElement('broadcast-ticker');
+    document.body.append(el);
+    await vi.waitFor(() => expect(text(el)).toContain('Jokowi'));
+    expect(hub.calls[0]?.args[2]).toEqual({ view: 'headline', maxPerSecond: 1 });
+    hub.push('Headline', { ...delta(10, 12), votes: { '01': 300, '02': 700 }, children: undefined });
+    expect(text(el)).toContain('70,00%');
+    expect(el.dataset.version).toBe('12');
+    // Another rate (or view) is another feed: the ticker subscribes again.
+    el.setAttribute('rate', '0.5');
+    await flush();
+    expect(hub.calls.at(-1)?.args[2]).toEqual({ view: 'headline', maxPerSecond: 0.5 });
+    const other = document.createElement('broadcast-ticker');
+    other.setAttribute('view', 'full');
+    other.setAttribute('rate', 'none');
+    document.body.append(other);
+    await flush();
+    expect(hub.calls.at(-1)).toEqual({ method: 'SubscribeWith', args: ['ppwp', '0', { view: 'full', maxPerSecond: null }] });
   });
 });
 
@@ -101,8 +121,10 @@ describe('<broadcast-ticker> on a parliament', () => {
   };
 
   it('shows party shares and projected seats in party colours, the notice, and follows seat deltas', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify(pemilu), { status: 200 })));
-    hub.answers.set('Subscribe', () => parliamentSnap(3));
+    // The headline has no dapils: which parties stand (not party 4) comes from the full snapshot, once.
+    vi.stubGlobal('fetch', vi.fn(async (url: string) => new Response(JSON.stringify(
+      url.endsWith('/api/v1/results/dprd_kab/parliament%3A6403/latest') ? parliamentSnap(3) : pemilu), { status: 200 })));
+    hub.answers.set('SubscribeWith', () => parliamentSnap(3));
     const el = document.createElement('broadcast-ticker');
     el.setAttribute('contest', 'dprd_kab');
     el.setAttribute('region', 'parliament:6403');
@@ -116,9 +138,12 @@ describe('<broadcast-ticker> on a parliament', () => {
     expect(root.querySelector('.strip')?.classList.contains('leg')).toBe(true);
     expect(root.querySelectorAll('.bar > span')).toHaveLength(3);
 
+    expect(vi.mocked(fetch).mock.calls.filter(([url]) => String(url).endsWith('/latest'))).toHaveLength(1);
+
     const next = parliamentSnap(4);
-    hub.push('TotalsChanged', { ...delta(3, 4), contest: 'dprd_kab', region: 'parliament:6403', votes: next.votes, children: [],
+    hub.push('Headline', { ...delta(3, 4), contest: 'dprd_kab', region: 'parliament:6403', votes: next.votes,
       seats: { ...next.seats, won: { '1': 1, '2': 3, '3': 2 }, dapils: [] } });
     expect(parties()[0]).toEqual(['Gerindra', '26,7%', '3']);
+    expect(parties()).toHaveLength(3);
   });
 });

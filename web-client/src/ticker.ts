@@ -1,12 +1,13 @@
-// <broadcast-ticker contest="ppwp" region="0" server="https://..." lang="id">
+// <broadcast-ticker contest="ppwp" region="0" server="https://..." lang="id" view="headline" rate="1">
 // A one-line results strip for news sites: one script tag (ticker.js) and one element.
+// It follows the group's headline (totals and seats) at one frame a second by default.
 import { dataAgeText } from './age';
-import { type Choice, choicesFor, contestInfo, fetchElection } from './election';
+import { BallotCache, type Choice, choicesFor, contestInfo, fetchElection } from './election';
 import { type Lang, formatPct, reportedPct, share } from './format';
 import { h, setText } from './dom';
 import { parseLang, stateName, t } from './i18n';
 import { type PartyStanding, allocated, majority, partiesOnBallot, partyStandings, topParties } from './legislative';
-import { type ClientState, ResultsClient, type ResultsClientOptions } from './results-client';
+import { type ClientState, ResultsClient, type ResultsClientOptions, parseRate, parseView } from './results-client';
 import type { Election, Snapshot } from './types';
 import css from './ticker.css?inline';
 
@@ -14,6 +15,9 @@ import css from './ticker.css?inline';
 const ANNOUNCE_EVERY_MS = 30_000;
 /** A legislative strip shows this many parties (the rest as "others"): three rows of three in a 760 px column. */
 const MAX_PARTIES = 9;
+/** What a ticker follows unless its `view` and `rate` attributes say otherwise. */
+const VIEW = 'headline';
+const RATE = 1;
 
 // Loaded as a classic <script src=".../ticker.js">, the server defaults to where the script
 // came from, so a news site needs no `server` attribute. Bundled into a page: same origin.
@@ -30,7 +34,7 @@ const scriptOrigin: string = (() => {
 export type ClientFactory = (opts: ResultsClientOptions) => ResultsClient;
 
 export class BroadcastTicker extends HTMLElement {
-  static observedAttributes = ['contest', 'region', 'server', 'lang', 'protocol'];
+  static observedAttributes = ['contest', 'region', 'server', 'lang', 'protocol', 'view', 'rate'];
   /** Replaceable in tests. */
   static clientFactory: ClientFactory = (opts) => new ResultsClient(opts);
 
@@ -45,6 +49,7 @@ export class BroadcastTicker extends HTMLElement {
   private clock: ReturnType<typeof setInterval> | null = null;
   private choicesKey = '';
   private lastAnnounce = 0;
+  private readonly ballot = new BallotCache(() => this.render());
   private announceTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor() {
@@ -97,7 +102,7 @@ export class BroadcastTicker extends HTMLElement {
     if (!this.isConnected || oldValue === value || !this.client) return;
     if (name === 'region') this.client.setRegion(value ?? '0');
     else if (name === 'lang') this.render();
-    else this.connect(); // contest, server or protocol: a different feed altogether
+    else this.connect(); // contest, server, protocol, view or rate: a different feed altogether
   }
 
   private connect(): void {
@@ -108,6 +113,8 @@ export class BroadcastTicker extends HTMLElement {
       contest: this.contest,
       region: this.getAttribute('region') ?? '0',
       protocol,
+      view: parseView(this.getAttribute('view'), VIEW),
+      maxPerSecond: parseRate(this.getAttribute('rate'), RATE),
       onChange: () => this.render(),
       onState: () => this.render(),
     });
@@ -157,7 +164,7 @@ export class BroadcastTicker extends HTMLElement {
     e.strip.classList.toggle('leg', Boolean(parties));
     let announced: { name: string; share: number; seats: number | null }[];
     if (parties) {
-      const standings = partyStandings(snap, choices, partiesOnBallot(snap));
+      const standings = partyStandings(snap, choices, partiesOnBallot(snap, this.ballot.get(this.server, this.contest, snap)));
       this.renderParties(standings, snap, lang);
       announced = standings.slice(0, MAX_PARTIES).map((p) => ({ name: p.name, share: p.share, seats: snap.seats ? p.seats : null }));
     } else {

@@ -124,6 +124,63 @@ export interface TotalsChanged {
   seats?: SeatsView | null;
 }
 
+/** What a `SubscribeWith` asks for: `headline` (the group's totals and seats, no children,
+ * candidates or per-dapil seats) or `full`. */
+export type View = 'headline' | 'full';
+
+/** The third argument of the hub's `SubscribeWith(contest, group, options)`. */
+export interface SubscribeOptions {
+  view: View;
+  /** Frames per second at most (0.1 to 20); null: one per aggregation run. */
+  maxPerSecond: number | null;
+}
+
+/** Hub push `Headline` (a `headline` subscription): the group's totals, absolute, nothing else. */
+export interface Headline {
+  contest: string;
+  region: string;
+  epoch: string;
+  prevVersion: number;
+  version: number;
+  stations: StationCounts;
+  votes: Votes;
+  valid: number;
+  invalid: number;
+  /** A dapil or parliament: total, won and threshold (no `dapils`). */
+  seats?: SeatsView | null;
+}
+
+/** A child in a `Delta`: only the fields that changed since the frame's prevVersion (no names). */
+export interface ChildChange {
+  id: string;
+  reported?: number;
+  quarantined?: number;
+  /** Only the choices whose count changed. */
+  votes?: Votes;
+  valid?: number;
+  invalid?: number;
+}
+
+/** A dapil's candidate in a `Delta`: only the fields that changed. */
+export interface CandidateChange {
+  id: string;
+  votes?: number;
+  rank?: number;
+  elected?: boolean;
+}
+
+/** Hub push `Delta` (a `full` subscription): absolute group totals, and what changed below them. */
+export interface Delta extends Headline {
+  children: ChildChange[];
+  candidates?: CandidateChange[] | null;
+}
+
+/** Anything that moves a held snapshot from `prevVersion` to `version`, tagged with its push. */
+export type Frame =
+  | (TotalsChanged & { kind: 'TotalsChanged' })
+  | (Headline & { kind: 'Headline' })
+  | (Delta & { kind: 'Delta' });
+
 /** Result of the hub's `Resume(contest, region, version)`. */
 export interface ResumeResult {
   deltas: TotalsChanged[];

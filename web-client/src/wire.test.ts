@@ -2,7 +2,7 @@
 // fields) and as MessagePack (nil, 64-bit integers as bigint).
 import { decode, encode } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';
-import { toDelta, toElection, toParliaments, toResume, toSnapshot } from './wire';
+import { toDelta, toElection, toHeadline, toLeanDelta, toParliaments, toResume, toSnapshot } from './wire';
 
 const dapilJson = {
   contest: 'dprd_kab',
@@ -124,6 +124,77 @@ describe('MessagePack', () => {
     expect(s.seats).toBeNull();
     expect(s.version).toBe(2);
     expect(s.children).toEqual([]);
+  });
+});
+
+// The frames of SubscribeWith as the server writes them (LeanFrames.cs): null fields left out,
+// in JSON (JsonIgnore WhenWritingNull) and in MessagePack (a map without those keys).
+const headlineJson = {
+  contest: 'dpr', region: 'parliament:0', epoch: 'k3j9x2', prevVersion: 120, version: 123,
+  stations: { total: 820161, reported: 1000, quarantined: 3 },
+  votes: { '1': 5021, '2': 4400 }, valid: 9421, invalid: 112,
+  seats: { total: 580, won: { '1': 300, '2': 280 }, threshold: { percent: 4, valid: 9421, votes: 377, passing: ['1', '2'] }, dapils: [] },
+};
+const leanDeltaJson = {
+  contest: 'dprd_kab', region: 'dapil:640301', epoch: 'k3j9x2', prevVersion: 120, version: 123,
+  stations: { total: 206, reported: 3, quarantined: 0 }, votes: { '1': 40, '2': 37 }, valid: 77, invalid: 1,
+  children: [{ id: '6403051003', reported: 3, votes: { '1': 40 }, valid: 77 }, { id: '6403051004', invalid: 1 }],
+  candidates: [{ id: '1.1', votes: 11, rank: 1, elected: true }, { id: '2.2', rank: 2 }],
+  seats: dapilJson.seats,
+};
+
+describe('lean frames', () => {
+  function viaMsgpack(value: unknown, big = true): unknown {
+    const v = decode(encode(value));
+    const bigints = (x: unknown): unknown => (typeof x === 'number' && Number.isInteger(x) ? BigInt(x)
+      : Array.isArray(x) ? x.map(bigints)
+        : x !== null && typeof x === 'object' ? Object.fromEntries(Object.entries(x).map(([k, y]) => [k, bigints(y)])) : x);
+    return big ? bigints(v) : v;
+  }
+
+  for (const [name, via] of [['JSON', (v: unknown) => JSON.parse(JSON.stringify(v))], ['MessagePack', viaMsgpack]] as const) {
+    it(`decodes a Headline (${name})`, () => {
+      const h = toHeadline(via(headlineJson));
+      expect(h).toEqual({ ...headlineJson, seats: { ...headlineJson.seats, dapils: [] } });
+      const region = toHeadline(via({ ...headlineJson, region: '0', seats: undefined }));
+      expect(region.seats).toBeNull();
+      expect(region.version).toBe(123);
+    });
+
+    it(`decodes a Delta: absent fields stay absent (${name})`, () => {
+      const d = toLeanDelta(via(leanDeltaJson));
+      expect(d.children).toEqual([{ id: '6403051003', reported: 3, votes: { '1': 40 }, valid: 77 }, { id: '6403051004', invalid: 1 }]);
+      expect(Object.keys(d.children[1] ?? {})).toEqual(['id', 'invalid']);
+      expect(d.candidates).toEqual([{ id: '1.1', votes: 11, rank: 1, elected: true }, { id: '2.2', rank: 2 }]);
+      expect(d.seats?.dapils[0]?.runnerUp?.votesNeeded).toBe(6);
+      expect(d.prevVersion).toBe(120);
+      expect(d.stations).toEqual({ total: 206, reported: 3, quarantined: 0 });
+    });
+  }
+
+  it('reads nil as absent, drops nil vote counts, keeps a false elected and zero counts', () => {
+    const d = toLeanDelta(viaMsgpack({
+      ...leanDeltaJson,
+      children: [{ id: '7', reported: null, quarantined: 0, votes: { '1': null, '2': 0 }, valid: null, invalid: null }],
+      candidates: [{ id: '1.1', votes: null, rank: null, elected: false }],
+      seats: null,
+    }));
+    expect(d.children).toEqual([{ id: '7', quarantined: 0, votes: { '2': 0 } }]);
+    expect(d.candidates).toEqual([{ id: '1.1', elected: false }]);
+    expect(d.seats).toBeNull();
+  });
+
+  it('takes a region group\'s Delta without candidates or seats, and ids that came as numbers', () => {
+    const d = toLeanDelta(viaMsgpack({ contest: 'ppwp', region: '0', epoch: 'e', prevVersion: 1, version: 2,
+      stations: { total: 9, reported: 1, quarantined: 0 }, votes: { '01': 1 }, valid: 1, invalid: 0, children: [{ id: 11, reported: 1 }] }, false));
+    expect(d.candidates).toBeNull();
+    expect(d.seats).toBeNull();
+    expect(d.children).toEqual([{ id: '11', reported: 1 }]);
+  });
+
+  it('reads a child\'s station counts from a `stations` object too', () => {
+    const d = toLeanDelta({ ...leanDeltaJson, children: [{ id: '1', stations: { reported: 4 } }] });
+    expect(d.children).toEqual([{ id: '1', reported: 4 }]);
   });
 });
 

@@ -3,9 +3,9 @@
 // fields, so every number goes through num() and every list defaults to empty: the rest
 // of the client can then trust the types.
 import type {
-  CandidateResults, ChildTotals, ContestKind, DapilSeatsView, ElectedView, Election, Level, ParliamentInfo,
-  RegionRef, ResumeResult, SeatClaim, SeatsView, Snapshot, StationCounts, ThresholdView, TotalsChanged,
-  TotalsRebuilt, Votes,
+  CandidateChange, CandidateResults, ChildChange, ChildTotals, ContestKind, DapilSeatsView, Delta, ElectedView, Election,
+  Headline, Level, ParliamentInfo, RegionRef, ResumeResult, SeatClaim, SeatsView, Snapshot, StationCounts, ThresholdView,
+  TotalsChanged, TotalsRebuilt, Votes,
 } from './types';
 
 type Obj = Record<string, unknown>;
@@ -140,8 +140,8 @@ export function toSnapshot(v: unknown): Snapshot {
   };
 }
 
-export function toDelta(v: unknown): TotalsChanged {
-  const o = obj(v);
+/** What every pushed frame starts with: whose, which versions, and the group's totals. */
+function frameHead(o: Obj): Omit<Headline, 'seats'> {
   return {
     contest: str(o.contest),
     region: str(o.region),
@@ -149,8 +149,75 @@ export function toDelta(v: unknown): TotalsChanged {
     prevVersion: num(o.prevVersion),
     version: num(o.version),
     ...totals(o),
+  };
+}
+
+/** Hub push `TotalsChanged` (and the deltas of a `Resume`). */
+export function toDelta(v: unknown): TotalsChanged {
+  const o = obj(v);
+  return {
+    ...frameHead(o),
     children: list(o.children).map(toChild),
     ...legislative(o),
+  };
+}
+
+/** Hub push `Headline`: totals, and a dapil's or parliament's seats (their `dapils` left empty). */
+export function toHeadline(v: unknown): Headline {
+  const o = obj(v);
+  return { ...frameHead(o), seats: toSeats(o.seats) };
+}
+
+/** A count that may be left out (JSON) or nil (MessagePack): absent means "did not change". */
+function changed(v: unknown): number | undefined {
+  return present(v) ? num(v) : undefined;
+}
+
+/** Only the choices listed (a nil count would be nonsense: left out too). */
+function changedVotes(v: unknown): Votes | undefined {
+  if (!present(v)) return undefined;
+  const out: Votes = {};
+  for (const [k, n] of Object.entries(obj(v))) if (present(n)) out[k] = num(n);
+  return out;
+}
+
+function childChange(v: unknown): ChildChange {
+  const o = obj(v);
+  // The contract's fields are flat (`reported`, `quarantined`); a `stations` object is read too.
+  const st = obj(o.stations);
+  const c: ChildChange = { id: str(o.id) };
+  const reported = changed(o.reported ?? st.reported);
+  const quarantined = changed(o.quarantined ?? st.quarantined);
+  const votes = changedVotes(o.votes);
+  const valid = changed(o.valid);
+  const invalid = changed(o.invalid);
+  if (reported !== undefined) c.reported = reported;
+  if (quarantined !== undefined) c.quarantined = quarantined;
+  if (votes) c.votes = votes;
+  if (valid !== undefined) c.valid = valid;
+  if (invalid !== undefined) c.invalid = invalid;
+  return c;
+}
+
+function candidateChange(v: unknown): CandidateChange {
+  const o = obj(v);
+  const c: CandidateChange = { id: str(o.id) };
+  const votes = changed(o.votes);
+  const rank = changed(o.rank);
+  if (votes !== undefined) c.votes = votes;
+  if (rank !== undefined) c.rank = rank;
+  if (present(o.elected)) c.elected = o.elected === true;
+  return c;
+}
+
+/** Hub push `Delta`: totals, what changed of each changed child and candidate, seats as in TotalsChanged. */
+export function toLeanDelta(v: unknown): Delta {
+  const o = obj(v);
+  return {
+    ...frameHead(o),
+    children: list(o.children).map(childChange),
+    candidates: present(o.candidates) ? list(o.candidates).map(candidateChange) : null,
+    seats: toSeats(o.seats),
   };
 }
 

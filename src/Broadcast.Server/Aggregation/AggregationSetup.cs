@@ -1,9 +1,7 @@
 using Broadcast.Cluster;
-using Broadcast.Ingest;
 using Broadcast.Results;
 using Broadcast.Storage;
 using Hangfire;
-using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
 using Microsoft.Extensions.Options;
 
@@ -61,6 +59,7 @@ public static class AggregationSetup
             .Validate(o => o.MinRunInterval >= TimeSpan.Zero && o.MinRunInterval <= TimeSpan.FromSeconds(10),
                 "Aggregation:MinRunInterval must be between 00:00:00 and 00:00:10")
             .ValidateOnStart();
+        builder.Services.AddSingleton<Audit.ChainStatus>();
         builder.Services.AddSingleton<TallyHolder>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TallyHolder>());
         builder.Services.AddSingleton<Aggregator>();
@@ -92,42 +91,6 @@ public static class AggregationSetup
         {
             using var release = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_unlock({installLock})", connection);
             release.ExecuteNonQuery();
-        }
-    }
-
-    /// <summary>Operator endpoints: rebuild, reconcile, the job dashboard. All need the operator key.</summary>
-    public static IEndpointRouteBuilder MapOperatorApi(this IEndpointRouteBuilder app)
-    {
-        var api = app.MapGroup("/api/v1/operator").WithTags("Operator")
-            .AddEndpointFilter(async (context, next) =>
-                context.HttpContext.RequestServices.GetRequiredService<OperatorKey>().Allows(context.HttpContext.Request.Headers.Authorization)
-                    ? await next(context)
-                    : Problems.OperatorOnly());
-        api.MapPost("/rebuild", async (Aggregator aggregator, CancellationToken ct) => TypedResults.Ok(await aggregator.RebuildAsync(ct)));
-        api.MapPost("/reconcile", async (Aggregator aggregator, CancellationToken ct) => TypedResults.Ok(await aggregator.ReconcileAsync(ct)));
-        api.MapPost("/aggregate", async (Aggregator aggregator, CancellationToken ct) => TypedResults.Ok(await aggregator.RunAsync(ct)));
-        app.MapHangfireDashboard("/hangfire", new DashboardOptions
-        {
-            Authorization = [new OperatorDashboardAuthorization()],
-            IsReadOnlyFunc = context => !context.GetHttpContext().RequestServices.GetRequiredService<OperatorKey>()
-                .Allows(context.GetHttpContext().Request.Headers.Authorization),
-        });
-        return app;
-    }
-
-    /// <summary>
-    /// The dashboard opens, read-only, for requests from this machine (an operator's SSH tunnel);
-    /// anything else needs the operator key. Behind a reverse proxy on the same host, do not
-    /// route /hangfire (see infra/).
-    /// </summary>
-    private sealed class OperatorDashboardAuthorization : IDashboardAuthorizationFilter
-    {
-        public bool Authorize(DashboardContext context)
-        {
-            var http = context.GetHttpContext();
-            var remote = http.Connection.RemoteIpAddress;
-            return (remote is not null && System.Net.IPAddress.IsLoopback(remote))
-                || http.RequestServices.GetRequiredService<OperatorKey>().Allows(http.Request.Headers.Authorization);
         }
     }
 }

@@ -123,7 +123,7 @@ public sealed partial class Aggregator(
         {
             var watch = Stopwatch.StartNew();
             var state = await store.ReadAggregationStateAsync();
-            var rebuilt = await TallyHolder.FoldFromScratchAsync(store, tally.Election, long.MaxValue);
+            var rebuilt = await TallyHolder.FoldFromScratchAsync(store, tally.Election, long.MaxValue, holder.RecordChain);
             var next = new AggregationState(rebuilt.State.Checkpoint, AggregationState.NewEpoch());
             var rows = TallyHolder.AllTotals(rebuilt, next.Checkpoint);
             if (!await store.CommitAggregationAsync(state, next, rows, replaceAll: true))
@@ -135,7 +135,7 @@ public sealed partial class Aggregator(
             }
             rebuilt.SetState(next);
             tally.Replace(rebuilt);
-            publisher.PublishRebuilt(next.Epoch);
+            publisher.Rebuilt(next.Epoch);
             notices.Committed(next);
             LogRebuilt(logger, next.Epoch, next.Checkpoint, watch.ElapsedMilliseconds);
             return new RebuildReport(next.Epoch, next.Checkpoint, watch.ElapsedMilliseconds);
@@ -152,7 +152,7 @@ public sealed partial class Aggregator(
             // at the stored checkpoint: live, stored and from-scratch totals are comparable.
             await CatchUpAsync(tally, cancellationToken);
             var watch = Stopwatch.StartNew();
-            var scratch = await TallyHolder.FoldFromScratchAsync(store, tally.Election, tally.State.Checkpoint);
+            var scratch = await TallyHolder.FoldFromScratchAsync(store, tally.Election, tally.State.Checkpoint, holder.RecordChain);
             var stored = (await store.ReadTotalsAsync()).Rows;
             var drift = Reconciliation.Compare(scratch, tally, stored);
             var report = new ReconciliationReport(tally.State.Epoch, tally.State.Checkpoint,
@@ -165,7 +165,7 @@ public sealed partial class Aggregator(
     /// Takes in the runs other nodes committed since this node's checkpoint, without committing
     /// anything: their revisions are folded here and each changed group takes the version stored
     /// with it, so snapshots and Resume on this node agree with the deltas the committing node
-    /// sent. The deltas are kept in this node's history, not sent (the committing node sent them).
+    /// sent. This node's viewers get their frames from this node (every node sends to its own).
     /// </summary>
     public Task<bool> FollowAsync(CancellationToken cancellationToken = default) =>
         WithRunLockAsync(tally => CatchUpAsync(tally, cancellationToken), cancellationToken);
@@ -179,7 +179,7 @@ public sealed partial class Aggregator(
             // Rebuilt elsewhere (a new epoch) or far behind: start again from the stored state.
             var newEpoch = committed.State.Epoch != tally.State.Epoch;
             await holder.ReloadAsync(cancellationToken);
-            publisher.RecordReload(newEpoch);
+            publisher.Reloaded(newEpoch, tally.State.Epoch);
             LogReloaded(logger, tally.State.Epoch, tally.State.Checkpoint);
         }
         else
@@ -188,7 +188,7 @@ public sealed partial class Aggregator(
             foreach (var group in committed.Versions)
                 if (GroupKey.Of(tally.Election, group.Contest, group.Region) is { } key) versions[key] = group.Version;
             var run = await FoldAsync(tally, committed.Revisions);
-            publisher.Record(tally.Apply(run, committed.State, versions));
+            publisher.Publish(tally.Apply(run, committed.State, versions));
             LogFollowed(logger, run.Folded, committed.State.Checkpoint);
         }
         return true;

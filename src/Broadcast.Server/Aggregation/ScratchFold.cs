@@ -61,13 +61,18 @@ public sealed class ScratchFold(Tally tally)
             totals.CountedSeq[station] = revision.Seq;
             _seen[c][station] = Seen.Counted;
         }
-        else if (seen == Seen.Nothing)
+        else if (seen == Seen.Nothing && revision.Status == FormStatus.Quarantined)
         {
             // The station's newest revision is quarantined: it is pending.
             counters[ContestTally.Quarantined] = 1;
             entries = [];
             totals.StationState[station] |= StationFlags.Pending;
             _seen[c][station] = Seen.Newest;
+        }
+        else if (seen == Seen.Nothing)
+        {
+            _seen[c][station] = Seen.Newest; // rejected by an operator: not pending; an older counted revision may still count
+            return;
         }
         else
         {

@@ -150,10 +150,13 @@ public sealed record TallyChanges(long Version, IReadOnlyList<ContestChanges> Co
     public int GroupCount => Contests.Sum(c => c.Regions.Count + c.Dapils.Count);
 }
 
-/// <param name="Regions">Each changed region with its version before the run.</param>
+/// <summary>A region before the run changed it: its version and its row (deltas name the fields that moved).</summary>
+public sealed record RegionChange(long PreviousVersion, long[] PreviousRow);
+
+/// <param name="Regions">Each changed region with what it was before the run.</param>
 /// <param name="Dapils">Each changed dapil with what it was before the run (deltas name the candidates that moved).</param>
 /// <param name="Stations">Each changed station with the numbers now in the totals (null while none are).</param>
-public sealed record ContestChanges(int Contest, IReadOnlyDictionary<int, long> Regions, IReadOnlyDictionary<int, DapilChange> Dapils,
+public sealed record ContestChanges(int Contest, IReadOnlyDictionary<int, RegionChange> Regions, IReadOnlyDictionary<int, DapilChange> Dapils,
     IReadOnlyDictionary<int, FormNumbers?> Stations);
 
 /// <summary>A dapil before the run changed it: its version, its row and its projected seats.</summary>

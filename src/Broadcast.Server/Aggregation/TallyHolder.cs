@@ -9,7 +9,8 @@ namespace Broadcast.Aggregation;
 /// stored revisions up to the stored checkpoint (the fold is cheap: a few seconds for 800k forms),
 /// and the stored totals give each group its version. Nothing is served before that.
 /// </summary>
-public sealed partial class TallyHolder(FormStore store, Election election, ILogger<TallyHolder> logger) : IHostedService
+public sealed partial class TallyHolder(FormStore store, Election election, Audit.ChainStatus chain, TimeProvider clock,
+    ILogger<TallyHolder> logger) : IHostedService
 {
     private readonly TaskCompletionSource<Tally> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Tally? _tally;
@@ -43,7 +44,7 @@ public sealed partial class TallyHolder(FormStore store, Election election, ILog
         // Totals and state from one snapshot: each group's version is then the one that goes with
         // the totals folded up to that checkpoint, even while other nodes commit runs.
         var stored = await store.ReadTotalsAsync();
-        var tally = await FoldFromScratchAsync(store, election, stored.State.Checkpoint);
+        var tally = await FoldFromScratchAsync(store, election, stored.State.Checkpoint, RecordChain);
         tally.SetState(stored.State);
         foreach (var row in stored.Rows)
             if (GroupKey.Of(election, row.Contest, row.Region) is { } group)
@@ -51,22 +52,40 @@ public sealed partial class TallyHolder(FormStore store, Election election, ILog
         return tally;
     }
 
-    /// <summary>A tally of every revision with seq up to <paramref name="upToSeq"/>, folded from nothing (newest first, see <see cref="ScratchFold"/>).</summary>
-    public static async Task<Tally> FoldFromScratchAsync(FormStore store, Election election, long upToSeq)
+    /// <summary>
+    /// A tally of every revision with seq up to <paramref name="upToSeq"/>, folded from nothing
+    /// (newest first, see <see cref="ScratchFold"/>); on the way, the chain of those revisions is
+    /// checked and the result given to <paramref name="chain"/>.
+    /// </summary>
+    public static async Task<Tally> FoldFromScratchAsync(FormStore store, Election election, long upToSeq, Action<RevisionChain.Checker>? chain = null)
     {
         var tally = new Tally(election, new AggregationState(0, ""));
         var fold = new ScratchFold(tally);
+        var checker = new RevisionChain.Checker();
         // Reading the next batch overlaps folding this one: the two take about as long each.
         var reading = Task.Run(() => store.ReadRevisionsNewestFirstAsync(upToSeq, Aggregator.BatchSize));
         while (await reading is { Count: > 0 } revisions)
         {
             var below = revisions[^1].Seq - 1;
             reading = Task.Run(() => store.ReadRevisionsNewestFirstAsync(below, Aggregator.BatchSize));
-            foreach (var revision in revisions) fold.Fold(revision);
+            foreach (var revision in revisions)
+            {
+                fold.Fold(revision);
+                checker.Add(revision);
+            }
         }
+        checker.Finish();
+        chain?.Invoke(checker);
         fold.ProjectSeats();
         tally.SetState(new AggregationState(fold.Checkpoint, ""));
         return tally;
+    }
+
+    /// <summary>Keeps what a fold found of the chain, and says so in the log when it is broken.</summary>
+    internal void RecordChain(RevisionChain.Checker checker)
+    {
+        chain.Record(checker.Checked, checker.FirstBreak, clock);
+        if (checker.FirstBreak is { } seq) LogChainBroken(logger, seq, checker.Checked);
     }
 
     /// <summary>Every group's totals as store rows (a rebuild replaces them all): the regions each contest covers, and its dapils.</summary>
@@ -83,6 +102,10 @@ public sealed partial class TallyHolder(FormStore store, Election election, ILog
         }
         return rows;
     }
+
+    [LoggerMessage(EventId = 311, Level = LogLevel.Critical,
+        Message = "The revision chain is broken at seq {Seq} ({Checked} revisions checked): a stored revision was altered, removed or inserted after it was written")]
+    private static partial void LogChainBroken(ILogger logger, long seq, long @checked);
 
     [LoggerMessage(EventId = 310, Level = LogLevel.Information, Message = "Totals loaded at seq {Checkpoint}, epoch {Epoch}, in {ElapsedMs} ms")]
     private static partial void LogLoaded(ILogger logger, long checkpoint, string epoch, long elapsedMs);

@@ -105,6 +105,12 @@ public sealed class TallyRun
             for (var e = 0; e < entries.Length; e++) entries[e] = numbers.Votes[e] - (old?.Votes[e] ?? 0);
             next = new StationRecord(StationFlags.Counted, revision.Seq, numbers);
         }
+        else if (revision.Status == FormStatus.Rejected)
+        {
+            // An operator rejected the quarantined revision: the station is no longer waiting for a decision.
+            counters[ContestTally.Quarantined] = pending ? -1 : 0;
+            next = current with { Flags = current.Flags & ~StationFlags.Pending };
+        }
         else
         {
             // The last counted revision (if any) stays in the totals; the station is marked pending.
@@ -198,10 +204,10 @@ public sealed class TallyRun
             long VersionOf(GroupKind kind, int index) =>
                 storedVersions is not null && storedVersions.TryGetValue(new GroupKey(c, kind, index), out var stored) ? stored : version;
 
-            var regions = new Dictionary<int, long>(_regions[c].Count);
+            var regions = new Dictionary<int, RegionChange>(_regions[c].Count);
             foreach (var (region, row) in _regions[c])
             {
-                regions[region] = target.RegionVersions[region];
+                regions[region] = new RegionChange(target.RegionVersions[region], target.Region(region).ToArray());
                 target.RegionVersions[region] = VersionOf(GroupKind.Region, region);
                 row.CopyTo(target.Region(region));
             }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using Broadcast.Elections;
+using Broadcast.Elections.Rehearsal;
 using Broadcast.Ingest;
 using Broadcast.Storage;
 using Microsoft.Extensions.Options;
@@ -20,6 +21,12 @@ public sealed class DemoOptions
 
     /// <summary>Defaults to <c>demo-forms.csv.gz</c> in the election's data folder (shipped for pilpres2019).</summary>
     public string? DataFile { get; set; }
+
+    /// <summary>
+    /// The 2024 election (no recorded night) plays the SYNTHETIC legislative rehearsal night
+    /// (docs/rehearsal.md) made from this seed: the same seed, the same night.
+    /// </summary>
+    public ulong Seed { get; set; } = RehearsalNight.DefaultSeed;
 }
 
 /// <summary>
@@ -27,6 +34,9 @@ public sealed class DemoOptions
 /// store at a chosen speed, through the same rules and writer as the HTTP API, so every
 /// screen moves right after <c>dotnet run</c>. Forms already stored count as duplicates,
 /// so restarting the demo on the same database changes nothing it already played.
+/// With the 2024 election, which has no recorded night, it plays the SYNTHETIC legislative
+/// rehearsal night instead (DPR, DPD, DPRD provinsi and DPRD kab/kota forms generated around
+/// the official DPR votes; see docs/rehearsal.md), and says so in the log.
 /// </summary>
 public sealed partial class DemoNight(
     IOptions<DemoOptions> options, IOptions<ElectionOptions> electionOptions, IOptions<RulesOptions> rules,
@@ -39,9 +49,18 @@ public sealed partial class DemoNight(
 
     private sealed record DemoForm(long OffsetSeconds, string Station, int[] Numbers);
 
+    /// <summary>Whether the demo plays the synthetic rehearsal night: there is no recorded night to play.</summary>
+    public static bool PlaysRehearsal(DemoOptions demo, ElectionOptions election) =>
+        !File.Exists(DataFile(demo, election)) && demo.DataFile is null && RehearsalNight.IsAvailable(election.Folder);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.Enabled) return;
+        if (PlaysRehearsal(options.Value, electionOptions.Value))
+        {
+            await PlayRehearsalAsync(stoppingToken);
+            return;
+        }
         var forms = Read(DataFile(options.Value, electionOptions.Value));
         LogStarted(logger, forms.Count, options.Value.SpeedUp);
         var clock = Stopwatch.StartNew();
@@ -82,6 +101,58 @@ public sealed partial class DemoNight(
         }
     }
 
+    /// <summary>
+    /// The rehearsal night: generated (deterministically) at start, then each form made as it
+    /// falls due on the night clock, which starts at the first arrival.
+    /// </summary>
+    private async Task PlayRehearsalAsync(CancellationToken stoppingToken)
+    {
+        var seed = options.Value.Seed;
+        var night = await Task.Run(() => RehearsalNight.Create(election, electionOptions.Value.Folder, seed), stoppingToken);
+        var schedule = night.Schedule(night.Contests);
+        LogRehearsalStarted(logger, schedule.Count, seed, options.Value.SpeedUp);
+        if (schedule.Count == 0) return;
+        var first = schedule[0].Arrival;
+        var clock = Stopwatch.StartNew();
+        var next = 0;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        while (next < schedule.Count && await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            var nightSeconds = clock.Elapsed.TotalSeconds * options.Value.SpeedUp;
+            var due = next;
+            while (due < schedule.Count && (schedule[due].Arrival - first).TotalSeconds <= nightSeconds) due++;
+            // Behind the clock (the store is slower than the night at high speed-ups) this loop is long: it stops with the host.
+            for (var start = next; start < due && !stoppingToken.IsCancellationRequested; start += FormsPerAppend)
+            {
+                var end = Math.Min(start + FormsPerAppend, due);
+                await AppendAsync(Enumerable.Range(start, end - start).Select(i => night.Form(schedule[i])));
+            }
+            next = due;
+        }
+        LogRehearsalFinished(logger, schedule.Count, clock.Elapsed.TotalSeconds);
+    }
+
+    private async Task AppendAsync(IEnumerable<RehearsalForm> forms)
+    {
+        var revisions = new List<NewRevision>(FormsPerAppend);
+        foreach (var form in forms)
+        {
+            var station = election.StationId(form.Station);
+            var submitted = new SubmittedForm(station, form.Station, form.Contest, form.Ballot,
+                new FormNumbers(form.Votes, form.Valid, form.Invalid, form.Total));
+            var (status, problems) = FormRules.Check(submitted, election, rules.Value);
+            revisions.Add(new NewRevision(form.Contest.Id, station, submitted.Numbers, status, problems));
+        }
+        try
+        {
+            await writer.AppendAsync(new AppendRequest("demo", null, SHA256.HashData([]), revisions));
+        }
+        catch (StoreUnavailableException e)
+        {
+            LogAppendFailed(logger, e);
+        }
+    }
+
     private static List<DemoForm> Read(string path)
     {
         var forms = new List<DemoForm>(810_000);
@@ -106,6 +177,13 @@ public sealed partial class DemoNight(
 
     [LoggerMessage(EventId = 502, Level = LogLevel.Warning, Message = "Demo: the store refused a batch; it is skipped")]
     private static partial void LogAppendFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 503, Level = LogLevel.Warning, Message = "Demo: playing the SYNTHETIC 2024 legislative rehearsal night (seed {Seed}): {Forms} generated forms at {SpeedUp}x. " +
+        "They are not real results: only the DPR votes per dapil and party are official; label every screen showing them as synthetic (docs/rehearsal.md)")]
+    private static partial void LogRehearsalStarted(ILogger logger, int forms, ulong seed, double speedUp);
+
+    [LoggerMessage(EventId = 504, Level = LogLevel.Information, Message = "Demo: all {Forms} SYNTHETIC rehearsal forms played in {Seconds:F0} s")]
+    private static partial void LogRehearsalFinished(ILogger logger, int forms, double seconds);
 }
 
 public static class DemoSetup
@@ -126,8 +204,10 @@ public static class DemoSetup
             builder.Configuration["Election:Notice"] = "SYNTHETIC rehearsal data, not official results / Data latihan SINTETIS, bukan hasil resmi";
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section)
             .Validate(o => o.SpeedUp > 0, "Demo:SpeedUp must be above 0")
-            .Validate<IOptions<ElectionOptions>>((o, election) => !o.Enabled || File.Exists(DemoNight.DataFile(o, election.Value)),
-                "Demo mode needs its data: demo-forms.csv.gz ships with the pilpres2019 election only (or set Demo:DataFile)")
+            .Validate<IOptions<ElectionOptions>>((o, election) => !o.Enabled || File.Exists(DemoNight.DataFile(o, election.Value))
+                    || DemoNight.PlaysRehearsal(o, election.Value),
+                "Demo mode needs its data: demo-forms.csv.gz (the pilpres2019 election) or the rehearsal anchors (pemilu2024; " +
+                "see data/README.md), or set Demo:DataFile")
             .ValidateOnStart();
         builder.Services.AddHostedService<DemoNight>();
         return builder;

@@ -18,6 +18,9 @@ public sealed class BroadcastMetrics
     private readonly Counter<long> _resumes;
     private readonly Counter<long> _subscribes;
     private readonly UpDownCounter<long> _connections;
+    private readonly Counter<long> _frames;
+    private readonly Counter<long> _frameBytes;
+    private readonly Counter<long> _heldBack;
     private readonly Histogram<double> _runSeconds;
     private readonly Histogram<double> _queueWaitSeconds;
     private long _lastSeenSeq;
@@ -26,9 +29,12 @@ public sealed class BroadcastMetrics
     {
         var meter = meters.Create(MeterName);
         _formsStored = meter.CreateCounter<long>("broadcast.forms.stored", "{form}", "Forms stored by this node (duplicates excluded)");
-        _deltas = meter.CreateCounter<long>("broadcast.deltas.published", "{message}", "TotalsChanged messages sent to groups by this node");
+        _deltas = meter.CreateCounter<long>("broadcast.deltas.published", "{change}", "Group changes built by this node for the groups its viewers follow");
         _resumes = meter.CreateCounter<long>("broadcast.hub.resumes", "{call}", "Resume calls, by answer: deltas, snapshot (a resync) or current");
         _subscribes = meter.CreateCounter<long>("broadcast.hub.subscribes", "{call}", "Subscribe calls (each answered with a snapshot)");
+        _frames = meter.CreateCounter<long>("broadcast.hub.frames", "{frame}", "Frames written to viewers by this node, by view: legacy, full, headline");
+        _frameBytes = meter.CreateCounter<long>("broadcast.hub.frame.bytes", "By", "Bytes of the frames written to viewers by this node (before WebSocket framing)");
+        _heldBack = meter.CreateCounter<long>("broadcast.hub.held_back", "{frame}", "Times a viewer's frame was held back (rate cap, a write not drained, a socket behind) to go out conflated");
         _connections = meter.CreateUpDownCounter<long>("broadcast.hub.connections", "{connection}", "Viewer connections open on this node");
         // Runs and job waits are milliseconds to seconds; the default buckets start at 5 (seconds).
         var buckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10] };
@@ -55,6 +61,13 @@ public sealed class BroadcastMetrics
     }
 
     public void DeltasPublished(int count) => _deltas.Add(count);
+    public void FrameSent(Push.FollowView view, int bytes)
+    {
+        var tag = new KeyValuePair<string, object?>("view", view switch { Push.FollowView.Full => "full", Push.FollowView.Headline => "headline", _ => "legacy" });
+        _frames.Add(1, tag);
+        _frameBytes.Add(bytes, tag);
+    }
+    public void FrameHeldBack() => _heldBack.Add(1);
     public void Resumed(string answer) => _resumes.Add(1, new KeyValuePair<string, object?>("answer", answer));
     public void Subscribed() => _subscribes.Add(1);
     public void Connected() => _connections.Add(1);

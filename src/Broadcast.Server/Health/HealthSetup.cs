@@ -31,7 +31,8 @@ public static class HealthSetup
         var checks = builder.Services.AddHealthChecks()
             .AddCheck<TallyLoaded>("totals", tags: ["ready"])
             .AddCheck<StoreAnswers>("store", tags: ["ready"])
-            .AddCheck<JobServerBeats>("hangfire", tags: ["ready"]);
+            .AddCheck<JobServerBeats>("hangfire", tags: ["ready"])
+            .AddCheck<ChainIntact>("chain", tags: ["ready"]);
         if (builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() is { Enabled: true })
             checks.AddCheck<RedisAnswers>("redis", tags: ["ready"]);
         return builder;
@@ -81,6 +82,19 @@ public static class HealthSetup
             Task.FromResult(holder.IsLoaded
                 ? HealthCheckResult.Healthy($"epoch {holder.Tally.State.Epoch}, seq {holder.Tally.State.Checkpoint}")
                 : HealthCheckResult.Unhealthy("the totals are still loading"));
+    }
+
+    /// <summary>The revision chain as last checked (start-up, rebuild, reconciliation): a break means the stored log was altered.</summary>
+    private sealed class ChainIntact(Audit.ChainStatus chain) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(chain.Last switch
+            {
+                null => HealthCheckResult.Unhealthy("not checked yet"),
+                { FirstBreak: { } seq } last => HealthCheckResult.Unhealthy(
+                    $"broken at seq {seq}: a stored revision was altered, removed or inserted after it was written (checked {last.At:O})"),
+                var last => HealthCheckResult.Healthy($"{last.Checked} revisions checked {last.At:O}"),
+            });
     }
 
     private sealed class StoreAnswers(FormStore store, IOptions<StorageOptions> options) : IHealthCheck

@@ -19,7 +19,6 @@ public static class IngestApi
         api.MapPost("/forms", SubmitForm).RequireRateLimiting(IngestSetup.RateLimitPolicy).RequireAuthorization(IngestAuthentication.Policy);
         api.MapPost("/forms:batch", SubmitBatch).RequireRateLimiting(IngestSetup.RateLimitPolicy).RequireAuthorization(IngestAuthentication.Policy);
         api.MapGet("/stations/{station}/forms/{contest}", StationForms.Read).WithTags("Results");
-        api.MapPost("/stations/{station}/forms/{contest}/{revision:int}/accept", StationForms.Accept);
         return app;
     }
 

@@ -123,22 +123,3 @@ public sealed class IngestKeys
             : null;
     }
 }
-
-/// <summary>The operator credential (review queue, rebuild, job dashboard): <c>Operator:KeySha256</c> or <c>BROADCAST_OPERATOR_KEY</c>.</summary>
-public sealed class OperatorKey
-{
-    private readonly Dictionary<string, (byte[] Hash, string Id)> _byHash = new(StringComparer.Ordinal);
-
-    public OperatorKey(IConfiguration configuration)
-    {
-        if (configuration["Operator:KeySha256"] is { Length: 64 } configured)
-            _byHash[configured.ToLowerInvariant()] = (Convert.FromHexString(configured), "operator");
-        if (configuration["BROADCAST_OPERATOR_KEY"] is { Length: > 0 } secret)
-        {
-            var hash = SHA256.HashData(Encoding.UTF8.GetBytes(secret));
-            _byHash[Convert.ToHexStringLower(hash)] = (hash, "operator");
-        }
-    }
-
-    public bool Allows(string? authorization) => IngestKeys.Find(_byHash, authorization) is not null;
-}

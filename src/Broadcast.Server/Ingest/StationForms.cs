@@ -10,8 +10,11 @@ public sealed record StationFormsView(string Station, string Contest, RegionInfo
 public sealed record RegionInfo(string Id, string Name);
 
 /// <param name="Votes">As the form gave them: per choice a count, or per party <c>{party, candidates}</c>.</param>
+/// <summary>One revision in a station's public trail: who sent it (an ingest key id or
+/// <c>operator:&lt;id&gt;</c>, never a secret), an operator's reason, and its link in the chain.</summary>
 public sealed record RevisionView(int Revision, long Seq, string Status, IReadOnlyList<string> Problems,
-    object Votes, int Valid, int Invalid, int Total, DateTimeOffset ReceivedAt, int? Accepts);
+    object Votes, int Valid, int Invalid, int Total, DateTimeOffset ReceivedAt, int? Accepts,
+    string Submitter, string? Reason, string? Hash);
 
 internal static class StationForms
 {
@@ -31,26 +34,7 @@ internal static class StationForms
             new RegionInfo(election.Regions.Id[village], election.Regions.Name[village]), counted, pending,
             revisions.Select(r => new RevisionView(r.Revision, r.Seq, FormReceipt.StatusOf(r.Status), r.Problems,
                 ballot is not null && ballot.Width == r.Numbers.Votes.Length ? FormVotes.Of(ballot, r.Numbers.Votes) : r.Numbers.Votes,
-                r.Numbers.Valid, r.Numbers.Invalid, r.Numbers.Total, r.ReceivedAt, r.Accepts)).ToList()));
-    }
-
-    /// <summary>An operator counts a quarantined revision: a new revision with its numbers, naming it in <c>accepts</c>.</summary>
-    public static async Task<IResult> Accept(string station, string contest, int revision, HttpContext context,
-        Election election, FormStore store, FormWriter writer, OperatorKey operatorKey)
-    {
-        if (!operatorKey.Allows(context.Request.Headers.Authorization)) return Problems.OperatorOnly();
-        if (election.FindContest(contest) is not { } c || election.FindStation(station) is not { } index)
-            return Problems.NotFound($"No polling station '{FormErrors.Clip(station)}' with contest '{FormErrors.Clip(contest)}'.");
-        station = election.StationId(index);
-        var held = (await store.ReadStationAsync(c.Id, station)).FirstOrDefault(r => r.Revision == revision);
-        if (held is null) return Problems.NotFound($"Station '{station}' has no revision {revision}.");
-
-        var accepted = new NewRevision(c.Id, station, held.Numbers, FormStatus.Counted, held.Problems, Accepts: revision);
-        AppendResult result;
-        try { result = await writer.AppendAsync(new AppendRequest("operator", null, [], [accepted])); }
-        catch (StoreUnavailableException) { return Problems.Unavailable(context); }
-        return result.Outcome == AppendOutcome.NotAcceptable
-            ? Problems.Conflict($"Revision {revision} is not the station's latest quarantined revision; only that one can be accepted.")
-            : TypedResults.Accepted($"/api/v1/stations/{Uri.EscapeDataString(station)}/forms/{c.Id}", result.Receipts[0]);
+                r.Numbers.Valid, r.Numbers.Invalid, r.Numbers.Total, r.ReceivedAt, r.Accepts,
+                r.Submitter, r.Reason, r.Hash is null ? null : Convert.ToHexStringLower(r.Hash))).ToList()));
     }
 }

@@ -11,17 +11,17 @@ namespace Broadcast.Push;
 public sealed class DeltaHistory(int perGroup = 64, int total = 100_000)
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, Queue<TotalsChanged>> _groups = [];
+    private readonly Dictionary<string, Queue<GroupChange>> _groups = [];
     private readonly Queue<(string Group, long Version)> _arrival = new();
 
-    public void Add(IEnumerable<TotalsChanged> deltas)
+    public void Add(IEnumerable<GroupChange> deltas)
     {
         lock (_lock)
         {
             foreach (var delta in deltas)
             {
-                var group = GroupNames.Results(delta.Contest, delta.Region);
-                if (!_groups.TryGetValue(group, out var queue)) _groups[group] = queue = new Queue<TotalsChanged>();
+                var group = delta.Name;
+                if (!_groups.TryGetValue(group, out var queue)) _groups[group] = queue = new Queue<GroupChange>();
                 queue.Enqueue(delta);
                 _arrival.Enqueue((group, delta.Version));
                 if (queue.Count > perGroup) queue.Dequeue();
@@ -53,11 +53,11 @@ public sealed class DeltaHistory(int perGroup = 64, int total = 100_000)
     /// The deltas of the group after <paramref name="version"/>, in order, when the history
     /// still holds the one that follows it; otherwise null.
     /// </summary>
-    public IReadOnlyList<TotalsChanged>? Since(string contest, string region, long version)
+    public IReadOnlyList<GroupChange>? Since(string group, long version)
     {
         lock (_lock)
         {
-            if (!_groups.TryGetValue(GroupNames.Results(contest, region), out var queue)) return null;
+            if (!_groups.TryGetValue(group, out var queue)) return null;
             var missed = queue.SkipWhile(d => d.PrevVersion != version).ToList();
             return missed.Count > 0 ? missed : null;
         }

@@ -34,6 +34,13 @@ public sealed class ViewerOptions
     /// stopped reading (or its network did): it is dropped.
     /// </summary>
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The kernel's send buffer of each connection (Linux doubles it). Bounds what a viewer that
+    /// stops reading holds of ours, and makes its socket fall behind soon, so that its frames are
+    /// held back and conflated rather than piled up (the kernel would otherwise grow it to a few MB).
+    /// </summary>
+    public int SocketSendBufferBytes { get; set; } = 64 * 1024;
 }
 
 public static class PushSetup
@@ -61,6 +68,8 @@ public static class PushSetup
                 "Viewers:IdleTimeout must be between 00:00:01 and 01:00:00 (clients ping every 15 s: keep it at least twice that)")
             .Validate(o => o.SendTimeout >= TimeSpan.FromSeconds(1) && o.SendTimeout <= TimeSpan.FromMinutes(10),
                 "Viewers:SendTimeout must be between 00:00:01 and 00:10:00")
+            .Validate(o => o.SocketSendBufferBytes is >= 4 * 1024 and <= 16 * 1024 * 1024,
+                "Viewers:SocketSendBufferBytes must be between 4096 and 16777216")
             .ValidateOnStart();
         builder.Services.AddSignalR(options =>
             {
@@ -69,9 +78,16 @@ public static class PushSetup
                 options.MaximumParallelInvocationsPerClient = 1;
                 options.AddFilter<ViewerCallLimit>();
             })
-            .AddMessagePackProtocol();
+            .AddMessagePackProtocol(protocol => protocol.SerializerOptions = Results.FrameSerialization.Options(protocol.SerializerOptions));
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<ViewerOptions>>((hub, viewers) =>
             hub.ClientTimeoutInterval = viewers.Value.IdleTimeout + Backstop);
+        builder.Services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>().Configure<IOptions<ViewerOptions>>((kestrel, viewers) =>
+            kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Use(next => connection =>
+            {
+                if (connection.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionSocketFeature>()?.Socket is { } socket)
+                    socket.SendBufferSize = viewers.Value.SocketSendBufferBytes;
+                return next(connection);
+            })));
         // SignalR's dispatcher logs every exception a hub method or filter throws at Error, with
         // its stack trace: a viewer calling in a loop wrote a kilobyte of log per call.
         // ViewerCallLimit logs hub call failures itself (unexpected ones at Error, rejections at
@@ -93,10 +109,17 @@ public static class PushSetup
         builder.Services.AddSingleton<ViewerDrops>();
         builder.Services.AddSingleton<ViewerWatch>();
         builder.Services.AddSingleton<DeltaHistory>();
-        builder.Services.AddSingleton<WatchedGroups>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<WatchedGroups>());
+        builder.Services.AddSingleton<LocalConnections>();
+        // SignalR's own manager (in-process, or the Redis backplane once the cluster registers it)
+        // wrapped to keep this node's connections, which the fan-out writes to directly.
+        builder.Services.AddSingleton<HubLifetimeManager<ResultsHub>>(sp => new ViewerLifetimeManager(
+            sp.GetService<StackExchange.Redis.IConnectionMultiplexer>() is null
+                ? ActivatorUtilities.CreateInstance<DefaultHubLifetimeManager<ResultsHub>>(sp)
+                : ActivatorUtilities.CreateInstance<Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisHubLifetimeManager<ResultsHub>>(sp),
+            sp.GetRequiredService<LocalConnections>()));
+        builder.Services.AddSingleton<Fanout>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Fanout>());
         builder.Services.AddSingleton<ResultsPublisher>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<ResultsPublisher>());
         return builder;
     }
 
@@ -125,8 +148,9 @@ public static class PushSetup
         var dispatcher = new HttpConnectionDispatcherOptions
         {
             ApplicationMaxBufferSize = 4 * 1024,
-            // A viewer that stops reading holds at most this much of our memory before writes wait on it.
-            TransportMaxBufferSize = 256 * 1024,
+            // A viewer that stops reading holds at most this much of our memory (besides its socket's
+            // send buffer) before writes wait on it; the fan-out then holds its frames back.
+            TransportMaxBufferSize = 64 * 1024,
             TransportSendTimeout = viewers.SendTimeout + Backstop,
         };
         // MapHub<ResultsHub> with the viewer watch in front of the hub on every connection.

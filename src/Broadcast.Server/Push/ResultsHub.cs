@@ -8,10 +8,11 @@ namespace Broadcast.Push;
 
 /// <summary>
 /// The viewers' hub at <c>/hubs/results</c>. Viewers are anonymous and read-only: these
-/// three methods are all they can call.
+/// methods are all they can call. What a subscription receives, and when, is the
+/// <see cref="Fanout"/>'s business.
 /// </summary>
 public sealed class ResultsHub(Election election, ResultsView view, DeltaHistory history, TallyFollower follower,
-    WatchedGroups watched, BroadcastMetrics metrics) : Hub
+    Fanout fanout, LocalConnections connections, BroadcastMetrics metrics) : Hub
 {
     public const int MaxGroupsPerConnection = 20;
 
@@ -27,34 +28,57 @@ public sealed class ResultsHub(Election election, ResultsView view, DeltaHistory
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         metrics.Disconnected();
-        foreach (var group in Subscriptions()) watched.Unsubscribed(group);
+        fanout.Disconnected(Context.ConnectionId);
         return base.OnDisconnectedAsync(exception);
     }
 
+    /// <summary>Every run's full <c>TotalsChanged</c> of the group, as before <see cref="SubscribeWith"/> existed.</summary>
     /// <param name="region">The group: a region id, <c>dapil:&lt;code&gt;</c> or <c>parliament:&lt;region id&gt;</c>.</param>
-    public async Task<ResultsSnapshot> Subscribe(string contest, string region)
+    public Task<ResultsSnapshot> Subscribe(string contest, string region) => FollowAsync(contest, region, FollowView.Legacy, null);
+
+    /// <summary>
+    /// The group in the view the viewer needs (<c>headline</c>: totals only; <c>full</c>: lean
+    /// deltas), at most <see cref="SubscribeOptions.MaxPerSecond"/> frames a second (docs/api.md).
+    /// </summary>
+    public Task<ResultsSnapshot> SubscribeWith(string contest, string region, SubscribeOptions options)
+    {
+        var followView = options.View switch
+        {
+            null or SubscribeOptions.Full => FollowView.Full,
+            SubscribeOptions.Headline => FollowView.Headline,
+            _ => throw Rejections.Refuse(Rejections.BadOptions, "view must be 'headline' or 'full'."),
+        };
+        if (options.MaxPerSecond is { } rate && !(rate is >= MinPerSecond and <= MaxPerSecond))
+            throw Rejections.Refuse(Rejections.BadOptions, $"maxPerSecond must be between {MinPerSecond} and {MaxPerSecond}, or null.");
+        return FollowAsync(contest, region, followView, options.MaxPerSecond);
+    }
+
+    public const double MinPerSecond = 0.1, MaxPerSecond = 20;
+
+    private async Task<ResultsSnapshot> FollowAsync(string contest, string region, FollowView followView, double? maxPerSecond)
     {
         var found = Resolve(contest, region);
         var groups = Subscriptions();
         var group = GroupNames.Results(found.Contest.Id, region);
         if (!groups.Contains(group) && groups.Count >= MaxGroupsPerConnection)
             throw Rejections.Refuse(Rejections.TooManyGroups, $"At most {MaxGroupsPerConnection} subscriptions per connection; unsubscribe first.");
-        // Join before reading the snapshot: a delta committed in between is then either in
-        // the snapshot or delivered after it, never lost.
-        await Groups.AddToGroupAsync(Context.ConnectionId, group);
-        if (groups.Add(group)) watched.Subscribed(group);
+        var connection = connections.Find(Context.ConnectionId) ?? throw new HubException("The connection is closing.");
+        // Followed from the snapshot's version: a run committed in between reaches the viewer as
+        // a frame from there (the fan-out checks when it takes the subscription on).
+        var snapshot = await view.SnapshotAsync(found);
+        fanout.Follow(connection, found, group, followView, maxPerSecond, snapshot.Epoch, snapshot.Version);
+        groups.Add(group);
         metrics.Subscribed();
-        return await view.SnapshotAsync(found);
+        return followView == FollowView.Headline
+            ? snapshot with { Children = [], Candidates = null, Seats = snapshot.Seats is { } seats ? seats with { Dapils = [] } : null }
+            : snapshot;
     }
 
-    public async Task Unsubscribe(string contest, string region)
+    public Task Unsubscribe(string contest, string region)
     {
         var group = GroupNames.Results(contest, region);
-        if (Subscriptions().Remove(group))
-        {
-            watched.Unsubscribed(group);
-            await Groups.RemoveFromGroupAsync(Context.ConnectionId, group);
-        }
+        if (Subscriptions().Remove(group)) fanout.Unfollow(Context.ConnectionId, group);
+        return Task.CompletedTask;
     }
 
     /// <summary>The deltas after <paramref name="version"/> if the history still has them, else a fresh snapshot.</summary>
@@ -69,10 +93,10 @@ public sealed class ResultsHub(Election election, ResultsView view, DeltaHistory
             try { await follower.CatchUpAsync().WaitAsync(CatchUpWait); }
             catch (TimeoutException) { } // answer with what this node has; the viewer asks again
         }
-        if (history.Since(found.Contest.Id, region, version) is { } deltas)
+        if (history.Since(GroupNames.Results(found.Contest.Id, region), version) is { } deltas)
         {
             metrics.Resumed("deltas");
-            return new ResumeResult(deltas, null);
+            return new ResumeResult(deltas.Select(d => d.ToTotalsChanged()).ToList(), null);
         }
         var snapshot = await view.SnapshotAsync(found);
         metrics.Resumed(snapshot.Version == version ? "current" : "snapshot");

@@ -10,6 +10,7 @@ public static class Rejections
     public const string UnknownGroup = "unknown-group";
     public const string TooManyGroups = "too-many-groups";
     public const string Closing = "closing";
+    public const string BadOptions = "bad-options";
 
     private const string DataKey = "broadcast.rejection";
 

@@ -58,6 +58,10 @@ internal sealed class ViewerConnection
 
     public void Attach(IDictionary<object, object?> items) => items[Key] = this;
 
+    /// <summary>The viewer a connection's items hold (<see cref="Attach"/>), if it came through <see cref="ViewerWatch"/>.</summary>
+    public static ViewerConnection? From(IDictionary<object, object?> items) =>
+        items.TryGetValue(Key, out var value) ? value as ViewerConnection : null;
+
     /// <summary>Something arrived from the viewer (a message, a ping), or one of its calls started or ended.</summary>
     public void Heard() => Volatile.Write(ref _lastHeard, _clock.GetTimestamp());
 

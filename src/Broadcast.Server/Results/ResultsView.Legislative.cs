@@ -20,7 +20,7 @@ public sealed partial class ResultsView
         return new ResultsSnapshot(contest.Id, DapilRef(dapil), [.. Parents(dapil.Parliament.Region, includeSelf: true), ParliamentRef(dapil.Parliament)],
             tally.State.Epoch, totals.DapilVersions[dapil.Index], DapilCounts(totals, dapil), DapilVotes(dapil, row),
             row[ContestTally.Valid], row[ContestTally.Invalid], children,
-            Candidates(dapil, row, totals.Seats[dapil.Index], _ => true),
+            Candidates(dapil, row, totals.Seats[dapil.Index]).Select(c => c.Candidate).ToList(),
             new SeatsView(dapil.Seats, Won(dapil, totals.Seats[dapil.Index]), Threshold(contest, totals), [DapilSeats(dapil, totals)]));
     }
 
@@ -35,8 +35,8 @@ public sealed partial class ResultsView
             Seats: ParliamentSeats(contest, totals, parliament, parliament.Dapils));
     }
 
-    /// <summary>Deltas of the dapils a run changed, and of the parliaments they belong to.</summary>
-    private void LegislativeDeltas(Tally tally, ContestTally totals, ContestChanges changes, Func<string, bool> wanted, List<TotalsChanged> deltas)
+    /// <summary>Changes of the dapils a run changed, and of the parliaments they belong to.</summary>
+    private void LegislativeChanges(Tally tally, ContestTally totals, ContestChanges changes, Func<string, bool> wanted, List<GroupChange> result)
     {
         var contest = totals.Contest;
         foreach (var (index, before) in changes.Dapils)
@@ -45,9 +45,15 @@ public sealed partial class ResultsView
             if (!wanted(GroupNames.Results(contest.Id, dapil.GroupId))) continue;
             var row = totals.Dapil(index).ToArray();
             var seats = totals.Seats[index];
-            var children = DapilChildren(dapil).Where(changes.Regions.ContainsKey).Select(region => RegionChild(contest, totals, region)).ToList();
-            var candidates = Candidates(dapil, row, seats, c => CandidateMoved(c, row, before, seats));
-            deltas.Add(new TotalsChanged(contest.Id, dapil.GroupId, tally.State.Epoch, before.PreviousVersion, totals.DapilVersions[index],
+            var children = DapilChildren(dapil).Where(changes.Regions.ContainsKey)
+                .Select(region => Moved(RegionChild(contest, totals, region), changes.Regions[region].PreviousRow,
+                    Votes(contest.Columns(region), changes.Regions[region].PreviousRow)))
+                .ToDictionary(c => c.Now.Id);
+            var candidates = new Dictionary<string, CandidateUpdate>();
+            foreach (var (candidate, at) in Candidates(dapil, row, seats))
+                if (CandidateMoved(at, row, before, seats, candidate) is var moved && moved != ChangedFields.None)
+                    candidates[candidate.Id] = new CandidateUpdate(candidate, moved);
+            result.Add(new GroupChange(contest.Id, dapil.GroupId, tally.State.Epoch, before.PreviousVersion, totals.DapilVersions[index],
                 DapilCounts(totals, dapil), DapilVotes(dapil, row), row[ContestTally.Valid], row[ContestTally.Invalid], children, candidates,
                 new SeatsView(dapil.Seats, Won(dapil, seats), Threshold(contest, totals), [DapilSeats(dapil, totals)])));
         }
@@ -59,10 +65,11 @@ public sealed partial class ResultsView
             var previous = parliament.Dapils.Max(d => changes.Dapils.TryGetValue(d.Index, out var before) ? before.PreviousVersion : totals.DapilVersions[d.Index]);
             var changed = parliament.Dapils.Where(d => changes.Dapils.ContainsKey(d.Index)).ToList();
             var row = totals.Region(parliament.Region);
-            deltas.Add(new TotalsChanged(contest.Id, parliament.GroupId, tally.State.Epoch, previous, totals.ParliamentVersion(parliament),
+            var children = changed.ToDictionary(d => d.GroupId, d =>
+                Moved(DapilChild(totals, d), changes.Dapils[d.Index].PreviousRow, DapilVotes(d, changes.Dapils[d.Index].PreviousRow)));
+            result.Add(new GroupChange(contest.Id, parliament.GroupId, tally.State.Epoch, previous, totals.ParliamentVersion(parliament),
                 Counts(contest, totals, parliament.Region), Votes(contest.Columns(parliament.Region), row),
-                row[ContestTally.Valid], row[ContestTally.Invalid], changed.Select(d => DapilChild(totals, d)).ToList(),
-                Seats: ParliamentSeats(contest, totals, parliament, changed)));
+                row[ContestTally.Valid], row[ContestTally.Invalid], children, null, ParliamentSeats(contest, totals, parliament, changed)));
         }
     }
 
@@ -100,18 +107,16 @@ public sealed partial class ResultsView
         return sum;
     }
 
-    /// <summary>The dapil's candidates that <paramref name="include"/> picks (by ballot entry), with their votes and rank.</summary>
-    private static List<CandidateResults> Candidates(Dapil dapil, ReadOnlySpan<long> row, SeatProjection? seats, Func<CandidateAt, bool> include)
+    /// <summary>The dapil's candidates with their votes and rank, and where each sits (its ranking, its index in it, its ballot entry).</summary>
+    private static List<(CandidateResults Candidate, CandidateAt At)> Candidates(Dapil dapil, ReadOnlySpan<long> row, SeatProjection? seats)
     {
-        var list = new List<CandidateResults>();
+        var list = new List<(CandidateResults, CandidateAt)>();
         var ballot = dapil.Ballot;
         for (var i = 0; i < ballot.Choices.Count; i++)
         {
-            var at = new CandidateAt(0, i, i);
-            if (!include(at)) continue;
             var ranking = seats?.Candidates[0];
-            list.Add(new CandidateResults(ballot.Choices[i].Id, null, int.Parse(ballot.Choices[i].Id, CultureInfo.InvariantCulture),
-                ballot.Choices[i].Name, row[ContestTally.FirstVote + i], ranking?.Rank[i] ?? 0, ranking?.IsElected(i) ?? false));
+            list.Add((new CandidateResults(ballot.Choices[i].Id, null, int.Parse(ballot.Choices[i].Id, CultureInfo.InvariantCulture),
+                ballot.Choices[i].Name, row[ContestTally.FirstVote + i], ranking?.Rank[i] ?? 0, ranking?.IsElected(i) ?? false), new CandidateAt(0, i, i)));
         }
         for (var p = 0; p < ballot.Parties.Count; p++)
         {
@@ -119,11 +124,10 @@ public sealed partial class ResultsView
             var ranking = seats?.Candidates[p];
             for (var i = 0; i < party.Candidates.Count; i++)
             {
-                var at = new CandidateAt(p, i, party.Entry + 1 + i);
-                if (!include(at)) continue;
                 var candidate = party.Candidates[i];
-                list.Add(new CandidateResults(CandidateId(party, candidate), party.Party.Id, candidate.Number, candidate.Name,
-                    row[ContestTally.FirstVote + at.Entry], ranking?.Rank[i] ?? 0, ranking?.IsElected(i) ?? false));
+                var at = new CandidateAt(p, i, party.Entry + 1 + i);
+                list.Add((new CandidateResults(CandidateId(party, candidate), party.Party.Id, candidate.Number, candidate.Name,
+                    row[ContestTally.FirstVote + at.Entry], ranking?.Rank[i] ?? 0, ranking?.IsElected(i) ?? false), at));
             }
         }
         return list;
@@ -132,12 +136,15 @@ public sealed partial class ResultsView
     /// <summary>A candidate's place: its ranking (ballot party, or 0 for DPD), its index in it, and its ballot entry.</summary>
     private readonly record struct CandidateAt(int Ranking, int Index, int Entry);
 
-    private static bool CandidateMoved(CandidateAt at, ReadOnlySpan<long> row, DapilChange before, SeatProjection? seats)
+    /// <summary>Which of the candidate's fields moved in the run (votes, rank, elected).</summary>
+    private static ChangedFields CandidateMoved(CandidateAt at, ReadOnlySpan<long> row, DapilChange before, SeatProjection? seats, CandidateResults now)
     {
-        if (row[ContestTally.FirstVote + at.Entry] != before.PreviousRow[ContestTally.FirstVote + at.Entry]) return true;
-        var now = seats?.Candidates[at.Ranking];
+        var changed = ChangedFields.None;
+        if (row[ContestTally.FirstVote + at.Entry] != before.PreviousRow[ContestTally.FirstVote + at.Entry]) changed |= ChangedFields.Votes;
         var then = before.PreviousSeats?.Candidates[at.Ranking];
-        return now?.Rank[at.Index] != then?.Rank[at.Index] || now?.IsElected(at.Index) != then?.IsElected(at.Index);
+        if ((then?.Rank[at.Index] ?? 0) != now.Rank) changed |= ChangedFields.Rank;
+        if ((then?.IsElected(at.Index) ?? false) != now.Elected) changed |= ChangedFields.Elected;
+        return changed;
     }
 
     private static string CandidateId(BallotParty party, Candidate candidate) =>

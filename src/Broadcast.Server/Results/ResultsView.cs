@@ -89,43 +89,66 @@ public sealed partial class ResultsView(TallyHolder holder, Election election, F
         return (snapshot, stations);
     }
 
-    /// <summary>One delta per changed group of a run that was just applied, for the groups <paramref name="wanted"/> (by group name).</summary>
-    public IReadOnlyList<TotalsChanged> Deltas(TallyChanges changes, Func<string, bool> wanted) => holder.Tally.Read(tally =>
+    /// <summary>
+    /// One <see cref="GroupChange"/> per group a run that was just applied changed, for the groups
+    /// <paramref name="wanted"/> (by group name): what every frame to their viewers is made from.
+    /// </summary>
+    public IReadOnlyList<GroupChange> Changes(TallyChanges changes, Func<string, bool> wanted) => holder.Tally.Read(tally =>
     {
-        var deltas = new List<TotalsChanged>();
+        var result = new List<GroupChange>();
         foreach (var contestChanges in changes.Contests)
         {
             var totals = tally.Contests[contestChanges.Contest];
             var contest = totals.Contest;
-            Dictionary<int, List<ChildResults>>? changedChildren = null;
-            foreach (var (region, previous) in contestChanges.Regions)
+            Dictionary<int, Dictionary<string, ChildUpdate>>? changedChildren = null;
+            foreach (var (region, before) in contestChanges.Regions)
             {
-                if (!wanted(GroupNames.Results(contest.Id, election.Regions.Id[region]))) continue;
+                var id = election.Regions.Id[region];
+                if (!wanted(GroupNames.Results(contest.Id, id))) continue;
                 changedChildren ??= ChangedChildren(totals, contestChanges);
                 var row = totals.Region(region);
-                deltas.Add(new TotalsChanged(contest.Id, election.Regions.Id[region], tally.State.Epoch, previous,
-                    totals.RegionVersions[region], Counts(contest, totals, region), Votes(contest.Columns(region), row),
-                    row[ContestTally.Valid], row[ContestTally.Invalid],
-                    changedChildren.TryGetValue(region, out var children) ? children : []));
+                result.Add(new GroupChange(contest.Id, id, tally.State.Epoch, before.PreviousVersion, totals.RegionVersions[region],
+                    Counts(contest, totals, region), Votes(contest.Columns(region), row), row[ContestTally.Valid], row[ContestTally.Invalid],
+                    changedChildren.TryGetValue(region, out var children) ? children : [], null, null));
             }
-            if (contestChanges.Dapils.Count > 0) LegislativeDeltas(tally, totals, contestChanges, wanted, deltas);
+            if (contestChanges.Dapils.Count > 0) LegislativeChanges(tally, totals, contestChanges, wanted, result);
         }
-        return deltas;
+        return result;
     });
 
-    private Dictionary<int, List<ChildResults>> ChangedChildren(ContestTally totals, ContestChanges changes)
+    /// <summary>The changed children of every changed region, by parent: regions with the fields that moved, stations whole.</summary>
+    private Dictionary<int, Dictionary<string, ChildUpdate>> ChangedChildren(ContestTally totals, ContestChanges changes)
     {
-        var byParent = new Dictionary<int, List<ChildResults>>();
-        void Add(int parent, ChildResults child)
+        var byParent = new Dictionary<int, Dictionary<string, ChildUpdate>>();
+        void Add(int parent, ChildUpdate child)
         {
-            if (!byParent.TryGetValue(parent, out var list)) byParent[parent] = list = [];
-            list.Add(child);
+            if (!byParent.TryGetValue(parent, out var children)) byParent[parent] = children = [];
+            children[child.Now.Id] = child;
         }
-        foreach (var region in changes.Regions.Keys)
-            if (election.Regions.Parent[region] is var parent and >= 0) Add(parent, RegionChild(totals.Contest, totals, region));
+        foreach (var (region, before) in changes.Regions)
+            if (election.Regions.Parent[region] is var parent and >= 0)
+            {
+                Add(parent, Moved(RegionChild(totals.Contest, totals, region), before.PreviousRow, Votes(totals.Contest.Columns(region), before.PreviousRow)));
+            }
         foreach (var (station, numbers) in changes.Stations)
-            Add(election.Stations.Village[station], StationChild(totals.Contest, station, totals.StationState[station], numbers));
+            Add(election.Stations.Village[station],
+                new ChildUpdate(StationChild(totals.Contest, station, totals.StationState[station], numbers), ChangedFields.All, null));
         return byParent;
+    }
+
+    /// <summary>A child now, with what moved since its row was <paramref name="previousRow"/> (whose votes read as <paramref name="previousVotes"/>).</summary>
+    internal static ChildUpdate Moved(ChildResults now, ReadOnlySpan<long> previousRow, Dictionary<string, long> previousVotes)
+    {
+        var changed = ChangedFields.None;
+        if (now.Stations.Reported != previousRow[ContestTally.Reported]) changed |= ChangedFields.Reported;
+        if (now.Stations.Quarantined != previousRow[ContestTally.Quarantined]) changed |= ChangedFields.Quarantined;
+        if (now.Valid != previousRow[ContestTally.Valid]) changed |= ChangedFields.Valid;
+        if (now.Invalid != previousRow[ContestTally.Invalid]) changed |= ChangedFields.Invalid;
+        var votes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (id, count) in now.Votes)
+            if (previousVotes.GetValueOrDefault(id) != count) votes.Add(id);
+        if (votes.Count > 0) changed |= ChangedFields.Votes;
+        return new ChildUpdate(now, changed, votes);
     }
 
     private ChildResults RegionChild(Contest contest, ContestTally totals, int region)

@@ -16,13 +16,26 @@ internal sealed class AppendPlan(
     IReadOnlyDictionary<(string KeyId, string Key), (byte[] Hash, string Receipts)> storedKeys,
     Dictionary<(string Contest, string Station), AppendPlan.Latest> latest)
 {
-    /// <summary>A revision to insert; <see cref="Seq"/> is set by <see cref="Complete"/>.</summary>
+    /// <summary>A revision to insert; <see cref="Seq"/> is set by <see cref="Complete"/>, <see cref="Hash"/> by <see cref="Chain"/>.</summary>
     internal sealed class Row(NewRevision form, int revision, string keyId)
     {
         public NewRevision Form { get; } = form;
         public int Revision { get; } = revision;
         public string KeyId { get; } = keyId;
         public long Seq { get; set; }
+        public byte[] Hash { get; set; } = [];
+    }
+
+    /// <summary>Links <see cref="Rows"/> (their seqs reserved) onto the chain whose last hash is <paramref name="head"/>.</summary>
+    public void Chain(ReadOnlySpan<byte> head, long receivedAtMs)
+    {
+        var previous = head.ToArray();
+        foreach (var row in Rows)
+        {
+            var form = row.Form;
+            row.Hash = previous = RevisionChain.Link(previous, row.Seq, form.Contest, form.Station, row.Revision, form.Numbers,
+                form.Status, form.Problems, form.Accepts, receivedAtMs, row.KeyId, form.Reason);
+        }
     }
 
     /// <summary>A station's latest revision: stored (<see cref="Seq"/>) or added earlier in this batch (<see cref="Pending"/>).</summary>

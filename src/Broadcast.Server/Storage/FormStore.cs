@@ -63,7 +63,16 @@ public abstract class FormStore
     /// held by a node that dies is released with its connection.
     /// </summary>
     public abstract Task<IAsyncDisposable?> LockAggregationAsync(bool wait, CancellationToken cancellationToken);
+
+    /// <summary>Records an operator's action (a rebuild, a hold...) with who took it and why; returns it with its id.</summary>
+    public abstract Task<OperatorAction> RecordActionAsync(string @operator, string action, string target, string reason);
+
+    /// <summary>Operator actions with <c>id &gt; afterId</c>, oldest first, at most <paramref name="limit"/>.</summary>
+    public abstract Task<IReadOnlyList<OperatorAction>> ReadActionsAsync(long afterId, int limit);
 }
+
+/// <summary>An operator's action that is not a revision (decisions on forms are revisions, in the chain).</summary>
+public sealed record OperatorAction(long Id, DateTimeOffset At, string Operator, string Action, string Target, string Reason);
 
 public sealed record StoredTotals(AggregationState State, IReadOnlyList<TotalsRow> Rows);
 

@@ -32,7 +32,30 @@ public sealed partial class PostgresStore : FormStore, IDisposable, IAsyncDispos
         // Nodes starting together would race on CREATE TABLE IF NOT EXISTS (it is not atomic).
         using (var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({AppendLock}); {Schema}", connection, transaction))
             command.ExecuteNonQuery();
+        Upgrade(connection, transaction);
         transaction.Commit();
+    }
+
+    /// <summary>Revisions written before the chain existed get their hashes, in seq order, once (under the append lock).</summary>
+    private static void Upgrade(NpgsqlConnection connection, NpgsqlTransaction transaction)
+    {
+        var rows = new List<StoredRevision>();
+        using (var missing = new NpgsqlCommand($"SELECT {RevisionColumns} FROM revisions WHERE hash IS NULL ORDER BY seq", connection, transaction))
+        using (var reader = missing.ExecuteReader())
+            while (reader.Read()) rows.Add(ReadRevision(reader));
+        if (rows.Count == 0) return;
+        using var before = new NpgsqlCommand("SELECT hash FROM revisions WHERE seq < @seq AND hash IS NOT NULL ORDER BY seq DESC LIMIT 1", connection, transaction);
+        before.Parameters.AddWithValue("seq", rows[0].Seq);
+        var previous = before.ExecuteScalar() as byte[] ?? RevisionChain.Genesis.ToArray();
+        using var update = new NpgsqlCommand("UPDATE revisions SET hash = @hash WHERE seq = @seq", connection, transaction);
+        var hash = update.Parameters.Add("hash", NpgsqlDbType.Bytea);
+        var seq = update.Parameters.Add("seq", NpgsqlDbType.Bigint);
+        foreach (var row in rows)
+        {
+            hash.Value = previous = RevisionChain.Link(previous, row);
+            seq.Value = row.Seq;
+            update.ExecuteNonQuery();
+        }
     }
 
     private const string Schema = """
@@ -50,9 +73,14 @@ public sealed partial class PostgresStore : FormStore, IDisposable, IAsyncDispos
             status      smallint  NOT NULL,
             problems    text[]    NOT NULL,   -- rule codes
             accepts     integer   NULL,       -- the quarantined revision an operator accepted
-            key_id      text      NOT NULL,
-            received_at timestamptz NOT NULL,
+            key_id      text      NOT NULL,   -- the submitter: an ingest key id, or operator:<id>
+            received_at timestamptz NOT NULL,  -- whole milliseconds: the chain covers it as Unix ms
+            reason      text      NULL,       -- why an operator made it
+            hash        bytea     NULL,       -- its link in the chain (RevisionChain); set on every row written
             UNIQUE (contest, station, revision));
+        -- A database written before the chain existed gets its columns (their hashes: Upgrade).
+        ALTER TABLE revisions ADD COLUMN IF NOT EXISTS reason text NULL;
+        ALTER TABLE revisions ADD COLUMN IF NOT EXISTS hash bytea NULL;
         CREATE TABLE IF NOT EXISTS idempotency (
             key_id    text  NOT NULL,
             idem_key  text  NOT NULL,
@@ -71,13 +99,20 @@ public sealed partial class PostgresStore : FormStore, IDisposable, IAsyncDispos
             PRIMARY KEY (contest, region));
         -- Followers read the groups changed since their checkpoint (ReadCommittedSinceAsync).
         CREATE INDEX IF NOT EXISTS totals_version ON totals (version);
+        CREATE TABLE IF NOT EXISTS operator_actions (
+            id       bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            at       timestamptz NOT NULL,
+            operator text        NOT NULL,
+            action   text        NOT NULL,
+            target   text        NOT NULL,
+            reason   text        NOT NULL);
         CREATE TABLE IF NOT EXISTS aggregation (
             id         integer PRIMARY KEY CHECK (id = 1),
             checkpoint bigint  NOT NULL,
             epoch      text    NOT NULL);
         """;
 
-    private const string RevisionColumns = "seq, contest, station, revision, votes, valid, invalid, total, status, problems, accepts, received_at";
+    private const string RevisionColumns = "seq, contest, station, revision, votes, valid, invalid, total, status, problems, accepts, received_at, key_id, reason, hash";
 
     public override async Task<IReadOnlyList<AppendResult>> AppendAsync(IReadOnlyList<AppendRequest> requests)
     {
@@ -91,8 +126,11 @@ public sealed partial class PostgresStore : FormStore, IDisposable, IAsyncDispos
             await FindLatestAsync(connection, transaction, requests));
         foreach (var request in requests) plan.Add(request);
         var results = plan.Complete(await ReserveSeqsAsync(connection, transaction, plan.Rows.Count));
+        // Whole milliseconds, as the chain covers them; the head is read under the append lock.
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        if (plan.Rows.Count > 0) plan.Chain(await ReadHeadAsync(connection, transaction), now);
 
-        if (plan.Rows.Count > 0) await CopyRevisionsAsync(connection, plan.Rows);
+        if (plan.Rows.Count > 0) await CopyRevisionsAsync(connection, plan.Rows, DateTimeOffset.FromUnixTimeMilliseconds(now).UtcDateTime);
         if (plan.NewKeys.Count > 0) await InsertKeysAsync(connection, transaction, plan.NewKeys);
         await transaction.CommitAsync();
         return results;
@@ -155,12 +193,18 @@ public sealed partial class PostgresStore : FormStore, IDisposable, IAsyncDispos
         return seqs;
     }
 
-    /// <summary>Binary COPY: the fastest way in, one stream for the whole batch.</summary>
-    private static async Task CopyRevisionsAsync(NpgsqlConnection connection, List<AppendPlan.Row> rows)
+    /// <summary>The chain's last hash: the newest revision's.</summary>
+    private static async Task<byte[]> ReadHeadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction)
     {
-        var now = DateTime.UtcNow;
+        await using var command = new NpgsqlCommand("SELECT hash FROM revisions ORDER BY seq DESC LIMIT 1", connection, transaction);
+        return await command.ExecuteScalarAsync() as byte[] ?? RevisionChain.Genesis.ToArray();
+    }
+
+    /// <summary>Binary COPY: the fastest way in, one stream for the whole batch.</summary>
+    private static async Task CopyRevisionsAsync(NpgsqlConnection connection, List<AppendPlan.Row> rows, DateTime now)
+    {
         await using var writer = await connection.BeginBinaryImportAsync(
-            $"COPY revisions ({RevisionColumns}, key_id) FROM STDIN (FORMAT BINARY)");
+            $"COPY revisions ({RevisionColumns}) FROM STDIN (FORMAT BINARY)");
         foreach (var row in rows)
         {
             var form = row.Form;
@@ -179,6 +223,9 @@ public sealed partial class PostgresStore : FormStore, IDisposable, IAsyncDispos
             else await writer.WriteNullAsync();
             await writer.WriteAsync(now, NpgsqlDbType.TimestampTz);
             await writer.WriteAsync(row.KeyId, NpgsqlDbType.Text);
+            if (form.Reason is { } reason) await writer.WriteAsync(reason, NpgsqlDbType.Text);
+            else await writer.WriteNullAsync();
+            await writer.WriteAsync(row.Hash, NpgsqlDbType.Bytea);
         }
         await writer.CompleteAsync();
     }
@@ -201,7 +248,8 @@ public sealed partial class PostgresStore : FormStore, IDisposable, IAsyncDispos
         new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt32(3),
             new FormNumbers(r.GetFieldValue<int[]>(4), r.GetInt32(5), r.GetInt32(6), r.GetInt32(7)),
             (FormStatus)r.GetInt16(8), r.GetFieldValue<string[]>(9),
-            r.IsDBNull(10) ? null : r.GetInt32(10), r.GetFieldValue<DateTimeOffset>(11));
+            r.IsDBNull(10) ? null : r.GetInt32(10), r.GetFieldValue<DateTimeOffset>(11),
+            r.GetString(12), r.IsDBNull(13) ? null : r.GetString(13), r.IsDBNull(14) ? null : r.GetFieldValue<byte[]>(14));
 
     public override async Task<IReadOnlyList<StoredRevision>> ReadRevisionsAsync(long afterSeq, long upToSeq, int limit)
     {
@@ -250,6 +298,34 @@ public sealed partial class PostgresStore : FormStore, IDisposable, IAsyncDispos
     {
         await using var command = _dataSource.CreateCommand("SELECT COALESCE(MAX(seq), 0) FROM revisions");
         return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    public override async Task<OperatorAction> RecordActionAsync(string @operator, string action, string target, string reason)
+    {
+        await using var insert = _dataSource.CreateCommand(
+            "INSERT INTO operator_actions (at, operator, action, target, reason) VALUES (@at, @operator, @action, @target, @reason) RETURNING id");
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        insert.Parameters.AddWithValue("at", at);
+        insert.Parameters.AddWithValue("operator", @operator);
+        insert.Parameters.AddWithValue("action", action);
+        insert.Parameters.AddWithValue("target", target);
+        insert.Parameters.AddWithValue("reason", reason);
+        var id = (long)(await insert.ExecuteScalarAsync())!;
+        return new OperatorAction(id, at, @operator, action, target, reason);
+    }
+
+    public override async Task<IReadOnlyList<OperatorAction>> ReadActionsAsync(long afterId, int limit)
+    {
+        await using var select = _dataSource.CreateCommand(
+            "SELECT id, at, operator, action, target, reason FROM operator_actions WHERE id > @after ORDER BY id LIMIT @limit");
+        select.Parameters.AddWithValue("after", afterId);
+        select.Parameters.AddWithValue("limit", limit);
+        var list = new List<OperatorAction>();
+        await using var reader = await select.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            list.Add(new OperatorAction(reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2),
+                reader.GetString(3), reader.GetString(4), reader.GetString(5)));
+        return list;
     }
 
     public void Dispose() => _dataSource.Dispose();

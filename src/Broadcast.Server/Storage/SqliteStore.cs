@@ -23,6 +23,43 @@ public sealed class SqliteStore : FormStore
         }.ToString();
         using var connection = Open();
         Execute(connection, Schema);
+        Upgrade(connection);
+    }
+
+    /// <summary>
+    /// A database written before the chain existed gets its columns, and its revisions their
+    /// hashes, in seq order, once: from then on the chain covers every revision.
+    /// </summary>
+    private static void Upgrade(SqliteConnection connection)
+    {
+        var columns = new HashSet<string>();
+        using (var info = connection.CreateCommand())
+        {
+            info.CommandText = "SELECT name FROM pragma_table_info('revisions')";
+            using var reader = info.ExecuteReader();
+            while (reader.Read()) columns.Add(reader.GetString(0));
+        }
+        if (!columns.Contains("reason")) Execute(connection, "ALTER TABLE revisions ADD COLUMN reason TEXT NULL");
+        if (!columns.Contains("hash")) Execute(connection, "ALTER TABLE revisions ADD COLUMN hash BLOB NULL");
+
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using var missing = Prepare(connection, transaction, $"SELECT {RevisionColumns} FROM revisions WHERE hash IS NULL ORDER BY seq");
+        var rows = new List<StoredRevision>();
+        using (var reader = missing.ExecuteReader())
+            while (reader.Read()) rows.Add(ReadRevision(reader));
+        if (rows.Count == 0) return;
+        using var before = Prepare(connection, transaction, "SELECT hash FROM revisions WHERE seq < $seq AND hash IS NOT NULL ORDER BY seq DESC LIMIT 1", "$seq");
+        before.Parameters[0].Value = rows[0].Seq;
+        var previous = before.ExecuteScalar() as byte[] ?? RevisionChain.Genesis.ToArray();
+        using var update = Prepare(connection, transaction, "UPDATE revisions SET hash = $hash WHERE seq = $seq", "$hash", "$seq");
+        foreach (var row in rows)
+        {
+            previous = RevisionChain.Link(previous, row);
+            update.Parameters[0].Value = previous;
+            update.Parameters[1].Value = row.Seq;
+            update.ExecuteNonQuery();
+        }
+        transaction.Commit();
     }
 
     private const string Schema = """
@@ -39,8 +76,10 @@ public sealed class SqliteStore : FormStore
             status      INTEGER NOT NULL,
             problems    TEXT    NOT NULL,                   -- rule codes: "R1,R3"
             accepts     INTEGER NULL,                       -- the quarantined revision an operator accepted
-            key_id      TEXT    NOT NULL,
+            key_id      TEXT    NOT NULL,                   -- the submitter: an ingest key id, or operator:<id>
             received_at INTEGER NOT NULL,                   -- unix ms
+            reason      TEXT    NULL,                       -- why an operator made it
+            hash        BLOB    NULL,                       -- its link in the chain (RevisionChain); set on every row written
             UNIQUE (contest, station, revision));
         CREATE TABLE IF NOT EXISTS idempotency (
             key_id    TEXT NOT NULL,
@@ -59,6 +98,13 @@ public sealed class SqliteStore : FormStore
             votes       TEXT    NOT NULL,
             PRIMARY KEY (contest, region)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS totals_version ON totals (version);
+        CREATE TABLE IF NOT EXISTS operator_actions (
+            id       INTEGER PRIMARY KEY AUTOINCREMENT,
+            at       INTEGER NOT NULL,                      -- unix ms
+            operator TEXT    NOT NULL,
+            action   TEXT    NOT NULL,
+            target   TEXT    NOT NULL,
+            reason   TEXT    NOT NULL);
         CREATE TABLE IF NOT EXISTS aggregation (
             id         INTEGER PRIMARY KEY CHECK (id = 1),
             checkpoint INTEGER NOT NULL,
@@ -97,9 +143,12 @@ public sealed class SqliteStore : FormStore
         var plan = new AppendPlan(keys, latest);
         foreach (var request in requests) plan.Add(request);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        // Inserted in plan order, so the AUTOINCREMENT seqs come out ascending as the plan expects.
-        var seqs = plan.Rows.Select(row => commands.Insert(row.Form, row.Revision, row.KeyId, now)).ToList();
-        var results = plan.Complete(seqs);
+        // The seqs are given, not left to AUTOINCREMENT, so the chain's hashes (which cover them)
+        // are known before the rows are written; this transaction holds the database's write lock.
+        var (lastSeq, head) = commands.Head();
+        var results = plan.Complete(plan.Rows.Select((_, i) => lastSeq + 1 + i).ToList());
+        plan.Chain(head, now);
+        foreach (var row in plan.Rows) commands.Insert(row, now);
         foreach (var (keyId, key, hash, receipts) in plan.NewKeys) commands.RememberIdempotent(keyId, key, hash, receipts);
         transaction.Commit();
         return Task.FromResult(results);
@@ -112,10 +161,12 @@ public sealed class SqliteStore : FormStore
             "SELECT " + RevisionColumns + " FROM revisions WHERE contest = $contest AND station = $station ORDER BY revision DESC LIMIT 1",
             "$contest", "$station");
         private readonly SqliteCommand _insert = Prepare(connection, transaction, """
-            INSERT INTO revisions (contest, station, revision, votes, valid, invalid, total, status, problems, accepts, key_id, received_at)
-            VALUES ($contest, $station, $revision, $votes, $valid, $invalid, $total, $status, $problems, $accepts, $key, $now)
-            RETURNING seq
-            """, "$contest", "$station", "$revision", "$votes", "$valid", "$invalid", "$total", "$status", "$problems", "$accepts", "$key", "$now");
+            INSERT INTO revisions (seq, contest, station, revision, votes, valid, invalid, total, status, problems, accepts, key_id, received_at, reason, hash)
+            VALUES ($seq, $contest, $station, $revision, $votes, $valid, $invalid, $total, $status, $problems, $accepts, $key, $now, $reason, $hash)
+            """, "$seq", "$contest", "$station", "$revision", "$votes", "$valid", "$invalid", "$total", "$status", "$problems", "$accepts", "$key", "$now", "$reason", "$hash");
+        private readonly SqliteCommand _head = Prepare(connection, transaction, """
+            SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'revisions'), (SELECT hash FROM revisions ORDER BY seq DESC LIMIT 1)
+            """);
         private readonly SqliteCommand _findKey = Prepare(connection, transaction,
             "SELECT body_hash, receipts FROM idempotency WHERE key_id = $key AND idem_key = $idem", "$key", "$idem");
         private readonly SqliteCommand _rememberKey = Prepare(connection, transaction,
@@ -124,7 +175,7 @@ public sealed class SqliteStore : FormStore
 
         public void Dispose()
         {
-            _latest.Dispose(); _insert.Dispose(); _findKey.Dispose(); _rememberKey.Dispose();
+            _latest.Dispose(); _insert.Dispose(); _head.Dispose(); _findKey.Dispose(); _rememberKey.Dispose();
         }
 
         public StoredRevision? Latest(string contest, string station)
@@ -135,14 +186,24 @@ public sealed class SqliteStore : FormStore
             return reader.Read() ? ReadRevision(reader) : null;
         }
 
-        public long Insert(NewRevision form, int revision, string keyId, long now)
+        /// <summary>The highest seq ever given (AUTOINCREMENT's, so a seq is never reused) and the chain's last hash.</summary>
+        public (long LastSeq, byte[] Head) Head()
         {
+            using var reader = _head.ExecuteReader();
+            reader.Read();
+            return (reader.IsDBNull(0) ? 0 : reader.GetInt64(0), reader.IsDBNull(1) ? RevisionChain.Genesis.ToArray() : (byte[])reader[1]);
+        }
+
+        public void Insert(AppendPlan.Row row, long now)
+        {
+            var form = row.Form;
             var p = _insert.Parameters;
-            p[0].Value = form.Contest; p[1].Value = form.Station; p[2].Value = revision;
-            p[3].Value = form.Numbers.VotesText; p[4].Value = form.Numbers.Valid; p[5].Value = form.Numbers.Invalid;
-            p[6].Value = form.Numbers.Total; p[7].Value = (int)form.Status; p[8].Value = string.Join(',', form.Problems);
-            p[9].Value = (object?)form.Accepts ?? DBNull.Value; p[10].Value = keyId; p[11].Value = now;
-            return (long)_insert.ExecuteScalar()!;
+            p[0].Value = row.Seq; p[1].Value = form.Contest; p[2].Value = form.Station; p[3].Value = row.Revision;
+            p[4].Value = form.Numbers.VotesText; p[5].Value = form.Numbers.Valid; p[6].Value = form.Numbers.Invalid;
+            p[7].Value = form.Numbers.Total; p[8].Value = (int)form.Status; p[9].Value = string.Join(',', form.Problems);
+            p[10].Value = (object?)form.Accepts ?? DBNull.Value; p[11].Value = row.KeyId; p[12].Value = now;
+            p[13].Value = (object?)form.Reason ?? DBNull.Value; p[14].Value = row.Hash;
+            _insert.ExecuteNonQuery();
         }
 
         public (byte[] Hash, string Receipts)? FindIdempotent(string keyId, string key)
@@ -171,7 +232,7 @@ public sealed class SqliteStore : FormStore
         return command;
     }
 
-    private const string RevisionColumns = "seq, contest, station, revision, votes, valid, invalid, total, status, problems, accepts, received_at";
+    private const string RevisionColumns = "seq, contest, station, revision, votes, valid, invalid, total, status, problems, accepts, received_at, key_id, reason, hash";
 
     private static StoredRevision ReadRevision(SqliteDataReader r)
     {
@@ -179,7 +240,8 @@ public sealed class SqliteStore : FormStore
         return new StoredRevision(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt32(3),
             new FormNumbers(FormNumbers.ParseVotes(r.GetString(4)), r.GetInt32(5), r.GetInt32(6), r.GetInt32(7)),
             (FormStatus)r.GetInt32(8), problems.Length == 0 ? [] : problems.Split(','),
-            r.IsDBNull(10) ? null : r.GetInt32(10), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(11)));
+            r.IsDBNull(10) ? null : r.GetInt32(10), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(11)),
+            r.GetString(12), r.IsDBNull(13) ? null : r.GetString(13), r.IsDBNull(14) ? null : (byte[])r[14]);
     }
 
     public override Task<IReadOnlyList<StoredRevision>> ReadRevisionsAsync(long afterSeq, long upToSeq, int limit)
@@ -346,6 +408,34 @@ public sealed class SqliteStore : FormStore
             while (reader.Read()) changed.Add(new GroupVersion(reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
         transaction.Commit();
         return Task.FromResult(new CommittedRuns(state, folded, changed));
+    }
+
+    public override Task<OperatorAction> RecordActionAsync(string @operator, string action, string target, string reason)
+    {
+        using var connection = Open();
+        var at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        using var insert = Prepare(connection, null,
+            "INSERT INTO operator_actions (at, operator, action, target, reason) VALUES ($at, $operator, $action, $target, $reason) RETURNING id",
+            "$at", "$operator", "$action", "$target", "$reason");
+        insert.Parameters[0].Value = at; insert.Parameters[1].Value = @operator; insert.Parameters[2].Value = action;
+        insert.Parameters[3].Value = target; insert.Parameters[4].Value = reason;
+        var id = (long)insert.ExecuteScalar()!;
+        return Task.FromResult(new OperatorAction(id, DateTimeOffset.FromUnixTimeMilliseconds(at), @operator, action, target, reason));
+    }
+
+    public override Task<IReadOnlyList<OperatorAction>> ReadActionsAsync(long afterId, int limit)
+    {
+        using var connection = Open();
+        using var select = Prepare(connection, null,
+            "SELECT id, at, operator, action, target, reason FROM operator_actions WHERE id > $after ORDER BY id LIMIT $limit", "$after", "$limit");
+        select.Parameters[0].Value = afterId;
+        select.Parameters[1].Value = limit;
+        var list = new List<OperatorAction>();
+        using var reader = select.ExecuteReader();
+        while (reader.Read())
+            list.Add(new OperatorAction(reader.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2),
+                reader.GetString(3), reader.GetString(4), reader.GetString(5)));
+        return Task.FromResult<IReadOnlyList<OperatorAction>>(list);
     }
 
     /// <summary>The embedded default is one process, whose aggregator already runs one run at a time.</summary>

@@ -7,6 +7,8 @@ public enum FormStatus : byte
     Counted = 1,
     /// <summary>Stored but held out of the totals until corrected or accepted.</summary>
     Quarantined = 2,
+    /// <summary>An operator's decision that a quarantined revision stays out: it is no longer awaited (not pending), the last counted one stays in.</summary>
+    Rejected = 3,
 }
 
 /// <summary>The numbers of one C1 form: votes per choice in the contest's ballot order.</summary>
@@ -22,9 +24,9 @@ public sealed record FormNumbers(int[] Votes, int Valid, int Invalid, int Total)
         text.Length == 0 ? [] : Array.ConvertAll(text.Split(','), int.Parse);
 }
 
-/// <summary>A validated form to append as the station's next revision.</summary>
+/// <summary>A validated form to append as the station's next revision; <see cref="Reason"/> says why an operator made it.</summary>
 public sealed record NewRevision(string Contest, string Station, FormNumbers Numbers, FormStatus Status,
-    IReadOnlyList<string> Problems, int? Accepts = null);
+    IReadOnlyList<string> Problems, int? Accepts = null, string? Reason = null);
 
 /// <summary>
 /// One request's forms, appended in one transaction with every other request of the same
@@ -40,7 +42,7 @@ public enum AppendOutcome
     Replayed,
     /// <summary>The idempotency key was seen before with another body: nothing stored.</summary>
     IdempotencyKeyReused,
-    /// <summary>An accept named a revision that is not the station's latest quarantined one: nothing stored.</summary>
+    /// <summary>An accept or reject named a revision that is not the station's latest quarantined one: nothing stored.</summary>
     NotAcceptable,
 }
 
@@ -51,13 +53,23 @@ public sealed record FormReceipt(string Station, string Contest, int Revision, l
 {
     public const string Counted = "counted";
     public const string Quarantined = "quarantined";
+    public const string Rejected = "rejected";
     public const string Duplicate = "duplicate";
 
-    public static string StatusOf(FormStatus status) => status == FormStatus.Counted ? Counted : Quarantined;
+    public static string StatusOf(FormStatus status) => status switch
+    {
+        FormStatus.Counted => Counted,
+        FormStatus.Rejected => Rejected,
+        _ => Quarantined,
+    };
 }
 
+/// <param name="Submitter">Who sent it: the ingest key's id, or <c>operator:&lt;id&gt;</c> for an operator's revision.</param>
+/// <param name="Reason">Why an operator made it (accepting a quarantined form); null otherwise.</param>
+/// <param name="Hash">Its link in the tamper-evident chain (<see cref="RevisionChain"/>).</param>
 public sealed record StoredRevision(long Seq, string Contest, string Station, int Revision, FormNumbers Numbers,
-    FormStatus Status, IReadOnlyList<string> Problems, int? Accepts, DateTimeOffset ReceivedAt);
+    FormStatus Status, IReadOnlyList<string> Problems, int? Accepts, DateTimeOffset ReceivedAt,
+    string Submitter = "", string? Reason = null, byte[]? Hash = null);
 
 /// <summary>
 /// The aggregator's position: every revision with <c>seq &lt;= Checkpoint</c> is in the totals.

@@ -8,18 +8,21 @@ public sealed record TpsRow(string Station, int[] Situng, int[]? Volunteer, long
 /// <summary>The real 2019 per-station data beside the repository (CI clones it beside shared/).</summary>
 public static class SharedData
 {
-    public static string TpsFile
+    public static string TpsFile => Find(Path.Combine("pilpres2019", "tps.csv.gz"));
+
+    /// <summary>A file of shared/data (e.g. <c>pemilu2024-legislative/dpr2024_seats_official.csv</c>), found above the test binaries.</summary>
+    public static string Find(string relative)
     {
-        get
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "shared", "data", "pilpres2019", "tps.csv.gz");
-                if (File.Exists(candidate)) return candidate;
-            }
-            throw new FileNotFoundException("shared/data/pilpres2019/tps.csv.gz was not found above " + AppContext.BaseDirectory);
+            var candidate = Path.Combine(dir.FullName, "shared", "data", relative);
+            if (File.Exists(candidate)) return candidate;
         }
+        throw new FileNotFoundException($"shared/data/{relative} was not found above " + AppContext.BaseDirectory);
     }
+
+    /// <summary>The rows of a shared CSV file without quoted fields (the official legislative figures), header skipped.</summary>
+    public static IEnumerable<string[]> Csv(string relative) => File.ReadLines(Find(relative)).Skip(1).Select(line => line.Split(','));
 
     /// <summary>Rows with Situng numbers, in election-night arrival order; volunteer numbers where all five are present.</summary>
     public static List<TpsRow> Read(Func<string, bool> stationFilter)

@@ -19,6 +19,25 @@ public static class TestStations
 
     public static string Next() => BroadcastFactory.Election.StationId(Candidates[Interlocked.Increment(ref _next)]);
 
+    /// <summary>
+    /// Batches of one station per province each (every station used once), so that each run
+    /// changes every province. For a server of its own: these stations are not kept apart from <see cref="Next"/>'s.
+    /// </summary>
+    public static List<List<string>> SpreadBatches(int batches)
+    {
+        var election = BroadcastFactory.Election;
+        var regions = election.Regions;
+        var perProvince = Enumerable.Range(0, election.Stations.Count)
+            .Where(s => election.Stations.RegisteredVoters[s] >= 250)
+            .GroupBy(s => regions.SelfAndAncestors(election.Stations.Village[s]).First(r => regions.Level[r] == Elections.RegionLevel.Province))
+            .Select(stations => stations.Take(batches).ToList())
+            .ToList();
+        return Enumerable.Range(0, batches)
+            .Select(b => perProvince.Where(stations => stations.Count > b).Select(stations => election.StationId(stations[b])).ToList())
+            .Where(batch => batch.Count > 0)
+            .ToList();
+    }
+
     public static async Task<ResultsSnapshot> ResultsAsync(this HttpClient client, string region = "0") =>
         (await client.GetFromJsonAsync<ResultsSnapshot>($"/api/v1/results/ppwp/{region}"))!;
 }

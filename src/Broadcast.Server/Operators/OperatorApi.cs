@@ -1,0 +1,125 @@
+using Broadcast.Aggregation;
+using Broadcast.Elections;
+using Broadcast.Ingest;
+using Broadcast.Storage;
+using Hangfire;
+using Hangfire.Dashboard;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Broadcast.Operators;
+
+/// <summary>A reason, required for every operator decision and kept in the audit trail.</summary>
+public sealed record ReasonRequest(string? Reason);
+
+/// <summary>
+/// What operators do, each behind the operator policy and each recorded with who did it and why:
+/// decisions on quarantined forms (accept, reject: new revisions in the chain), rebuilds
+/// (an operator action), and reading the trail of actions.
+/// </summary>
+public static class OperatorApi
+{
+    public const int MaxReasonLength = 500;
+
+    public static IEndpointRouteBuilder MapOperatorApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/operator").WithTags("Operator").RequireAuthorization(OperatorAuthentication.Policy);
+        api.MapPost("/rebuild", Rebuild);
+        api.MapPost("/reconcile", async (Aggregator aggregator, CancellationToken ct) => TypedResults.Ok(await aggregator.ReconcileAsync(ct)));
+        api.MapPost("/aggregate", async (Aggregator aggregator, CancellationToken ct) => TypedResults.Ok(await aggregator.RunAsync(ct)));
+        api.MapGet("/actions", async (FormStore store, long? after, int? limit) =>
+            TypedResults.Ok(await store.ReadActionsAsync(after ?? 0, Math.Clamp(limit ?? 100, 1, 1000))));
+
+        var decisions = app.MapGroup("/api/v1/stations/{station}/forms/{contest}/{revision:int}").WithTags("Operator")
+            .RequireAuthorization(OperatorAuthentication.Policy);
+        decisions.MapPost("/accept", (string station, string contest, int revision, ReasonRequest body, HttpContext context,
+            Election election, FormStore store, FormWriter writer) =>
+            Decide(station, contest, revision, body, FormStatus.Counted, context, election, store, writer));
+        decisions.MapPost("/reject", (string station, string contest, int revision, ReasonRequest body, HttpContext context,
+            Election election, FormStore store, FormWriter writer) =>
+            Decide(station, contest, revision, body, FormStatus.Rejected, context, election, store, writer));
+
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = [new OperatorDashboardAuthorization()],
+            IsReadOnlyFunc = context => Authenticate(context.GetHttpContext()) is null,
+        });
+        return app;
+    }
+
+    private static async Task<Results<Ok<RebuildReport>, JsonHttpResult<HttpValidationProblemDetails>>> Rebuild(
+        ReasonRequest body, HttpContext context, Aggregator aggregator, FormStore store, CancellationToken ct)
+    {
+        if (InvalidReason(body) is { } invalid) return invalid;
+        var report = await aggregator.RebuildAsync(ct);
+        await store.RecordActionAsync(OperatorAuthentication.OperatorId(context), "rebuild", $"epoch {report.Epoch}", body.Reason!.Trim());
+        return TypedResults.Ok(report);
+    }
+
+    /// <summary>
+    /// An operator decides on a station's latest quarantined revision: accepting counts its
+    /// numbers, rejecting keeps them out for good (the station no longer awaits a decision).
+    /// Either way a new revision records the decision, the operator and the reason.
+    /// </summary>
+    private static async Task<IResult> Decide(string station, string contest, int revision, ReasonRequest body, FormStatus decision,
+        HttpContext context, Election election, FormStore store, FormWriter writer)
+    {
+        if (InvalidReason(body) is { } invalid) return invalid;
+        if (election.FindContest(contest) is not { } c || election.FindStation(station) is not { } index)
+            return Problems.NotFound($"No polling station '{FormErrors.Clip(station)}' with contest '{FormErrors.Clip(contest)}'.");
+        station = election.StationId(index);
+        var held = (await store.ReadStationAsync(c.Id, station)).FirstOrDefault(r => r.Revision == revision);
+        if (held is null) return Problems.NotFound($"Station '{station}' has no revision {revision}.");
+
+        var decided = new NewRevision(c.Id, station, held.Numbers, decision, held.Problems, Accepts: revision, Reason: body.Reason!.Trim());
+        AppendResult result;
+        try { result = await writer.AppendAsync(new AppendRequest(Submitter(context), null, [], [decided])); }
+        catch (StoreUnavailableException) { return Problems.Unavailable(context); }
+        return result.Outcome == AppendOutcome.NotAcceptable
+            ? Problems.Conflict($"Revision {revision} is not the station's latest quarantined revision; only that one can be decided on.")
+            : TypedResults.Accepted($"/api/v1/stations/{Uri.EscapeDataString(station)}/forms/{c.Id}", result.Receipts[0]);
+    }
+
+    /// <summary>How an operator appears as the submitter of a revision.</summary>
+    public static string Submitter(HttpContext context) => "operator:" + OperatorAuthentication.OperatorId(context);
+
+    private static JsonHttpResult<HttpValidationProblemDetails>? InvalidReason(ReasonRequest? body)
+    {
+        if (body?.Reason is { } reason && reason.Trim().Length is > 0 and <= MaxReasonLength) return null;
+        var errors = new FormErrors();
+        errors.Add("reason", $"is required: say why, in at most {MaxReasonLength} characters (it is kept in the public audit trail)");
+        return (JsonHttpResult<HttpValidationProblemDetails>)Problems.Invalid(errors);
+    }
+
+    private static string? Authenticate(HttpContext context) =>
+        context.RequestServices.GetRequiredService<OperatorKeys>().Authenticate(context.Request.Headers.Authorization);
+
+    /// <summary>
+    /// The dashboard opens, read-only, for requests from this machine (an operator's SSH tunnel);
+    /// anything else needs an operator key. Behind a reverse proxy on the same host, do not route
+    /// /hangfire (see infra/).
+    /// </summary>
+    private sealed class OperatorDashboardAuthorization : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context)
+        {
+            var http = context.GetHttpContext();
+            var remote = http.Connection.RemoteIpAddress;
+            return (remote is not null && System.Net.IPAddress.IsLoopback(remote)) || Authenticate(http) is not null;
+        }
+    }
+}
+
+public static class OperatorSetup
+{
+    public static IHostApplicationBuilder AddOperators(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<OperatorOptions>().BindConfiguration(OperatorOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<OperatorOptions>, ValidateOperatorOptions>();
+        builder.Services.AddSingleton<OperatorKeys>();
+        builder.Services.AddAuthentication()
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, OperatorAuthentication>(OperatorAuthentication.SchemeName, null);
+        builder.Services.AddAuthorizationBuilder().AddPolicy(OperatorAuthentication.Policy, policy => policy
+            .AddAuthenticationSchemes(OperatorAuthentication.SchemeName).RequireAuthenticatedUser());
+        return builder;
+    }
+}
