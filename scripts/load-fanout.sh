@@ -41,7 +41,13 @@ case $label in
   *) echo "label: before or after" >&2; exit 2 ;;
 esac
 common=(--forms-per-second "$rate" --batch 100 --duration "$window" --ramp "$ramp")
-say() { echo "$(date +%H:%M:%S) $label $*" >&2; }
+# Other work on the machine skews every figure: before each run, wait (LOAD_QUIET_WAIT s at most,
+# default 90) for the 1-minute load average to fall below 1.5, and log what it was.
+say() {
+  local i
+  for i in $(seq 1 "${LOAD_QUIET_WAIT:-90}"); do awk '{ exit !($1 < 1.5) }' /proc/loadavg && break; sleep 1; done
+  echo "$(date +%H:%M:%S) $label $* (load average $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$LOAD_OUT/load-fanout.log" >&2
+}
 for step in $steps; do
   case $step in
     frames) say frames; scripts/load-frames.sh "$label-frames" --rounds 5 >/dev/null ;;
