@@ -44,7 +44,7 @@ def run_rows(label, step, r):
     poll = r.get("polling")
     for a in r["audiences"]:
         if poll:
-            what = f"{a['requestsPerSecond']:,.1f} req/s ({a['ok']:,} × 200, {a['notModified']:,} × 304)"
+            what = f"{a['requestsPerSecond']:,.1f} req/s ({a['ok']:,} × 200, {a['notModified']:,} × 304, {a.get('pollsMissed', 0):,} skipped, {a['pollErrors']:,} errors)"
             per = f"{a['wireBytesPerRequest']:,.0f} B/request"
             body = kb(a["bodyBytesPerSecond"])
         else:

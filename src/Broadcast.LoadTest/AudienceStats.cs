@@ -6,7 +6,7 @@ public sealed class AudienceStats(Audience audience, Schedule schedule)
     private long _viewers, _joined, _left, _frames, _windowFrames, _messageBytes, _gaps, _stale, _overlaps;
     private long _totalsChanged, _deltas, _headlines;
     private long _requests, _ok, _notModified, _bodyBytes, _pollErrors;
-    private long _verified, _verifyFailed, _verifyApplied;
+    private long _verified, _verifyFailed, _verifyApplied, _pollsMissed;
 
     public Audience Audience => audience;
     public WireCounter Wire { get; } = new(schedule);
@@ -51,6 +51,12 @@ public sealed class AudienceStats(Audience audience, Schedule schedule)
 
     public void PollFailed() => Interlocked.Increment(ref _pollErrors);
 
+    /// <summary>Polls that were due while the previous one was still waiting for its answer (skipped, not sent late).</summary>
+    public void PollsMissed(long n, long now)
+    {
+        if (schedule.InWindow(now)) Interlocked.Add(ref _pollsMissed, n);
+    }
+
     /// <summary>A verifying viewer's end: its group matched the read API (<paramref name="problem"/> null) or not.</summary>
     public void Verified(string? problem, long applied)
     {
@@ -65,7 +71,7 @@ public sealed class AudienceStats(Audience audience, Schedule schedule)
         Interlocked.Read(ref _gaps), Interlocked.Read(ref _stale), Interlocked.Read(ref _overlaps),
         Interlocked.Read(ref _requests), Interlocked.Read(ref _ok), Interlocked.Read(ref _notModified), Interlocked.Read(ref _bodyBytes),
         Interlocked.Read(ref _pollErrors), BareLatency.Count > 0 ? BareLatency.ToData() : null,
-        Interlocked.Read(ref _verified), Interlocked.Read(ref _verifyFailed), Interlocked.Read(ref _verifyApplied));
+        Interlocked.Read(ref _verified), Interlocked.Read(ref _verifyFailed), Interlocked.Read(ref _verifyApplied), Interlocked.Read(ref _pollsMissed));
 }
 
 /// <summary>
@@ -79,7 +85,7 @@ public sealed record AudienceReport(
     long Frames, long TotalsChanged, long Deltas, long Headlines, long MessageBytes, long WireBytesRead, long WireBytesWritten,
     HistogramData FrameSizes, long Gaps, long Stale, long Overlaps,
     long Requests, long Ok, long NotModified, long BodyBytes, long PollErrors, HistogramData? BareLatency,
-    long Verified = 0, long VerifyFailed = 0, long VerifyApplied = 0)
+    long Verified = 0, long VerifyFailed = 0, long VerifyApplied = 0, long PollsMissed = 0)
 {
     public static AudienceReport Merge(AudienceReport[] parts)
     {
@@ -95,6 +101,6 @@ public sealed record AudienceReport(
             Sum(p => p.Frames), Sum(p => p.TotalsChanged), Sum(p => p.Deltas), Sum(p => p.Headlines), Sum(p => p.MessageBytes),
             Sum(p => p.WireBytesRead), Sum(p => p.WireBytesWritten), sizes.ToData(), Sum(p => p.Gaps), Sum(p => p.Stale), Sum(p => p.Overlaps),
             Sum(p => p.Requests), Sum(p => p.Ok), Sum(p => p.NotModified), Sum(p => p.BodyBytes), Sum(p => p.PollErrors),
-            bare.Count > 0 ? bare.ToData() : null, Sum(p => p.Verified), Sum(p => p.VerifyFailed), Sum(p => p.VerifyApplied));
+            bare.Count > 0 ? bare.ToData() : null, Sum(p => p.Verified), Sum(p => p.VerifyFailed), Sum(p => p.VerifyApplied), Sum(p => p.PollsMissed));
     }
 }

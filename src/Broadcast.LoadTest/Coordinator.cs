@@ -156,7 +156,7 @@ public sealed class Coordinator(LoadOptions options)
                 m.Frames > 0 ? (double)m.WireBytesRead / m.Frames : 0,
                 Histogram.From(m.FrameSizes).Sizes(), m.Gaps, m.Stale, m.Overlaps,
                 requests / window, m.Ok, m.NotModified, m.BodyBytes / window, requests > 0 ? (double)m.WireBytesRead / requests : 0, m.PollErrors,
-                latencies[i], m.BareLatency is { } bare ? Histogram.From(bare).Summary() : null, m.Verified, m.VerifyFailed, m.VerifyApplied);
+                latencies[i], m.BareLatency is { } bare ? Histogram.From(bare).Summary() : null, m.Verified, m.VerifyFailed, m.VerifyApplied, m.PollsMissed);
         }).ToArray();
     }
 

@@ -64,6 +64,15 @@ public sealed class Pollers(LoadOptions options, Schedule schedule, AudienceStat
         EntityTagHeaderValue? etag = null;
         for (var due = first; due < schedule.StopAt; due += ticks)
         {
+            // A poll answered later than the next one was due does not make up for it with a burst
+            // (a page's timer fires on its grid, one request at a time): the missed polls are skipped and counted.
+            var now0 = Schedule.Now;
+            if (now0 > due + ticks)
+            {
+                var missed = (now0 - due) / ticks;
+                due += missed * ticks;
+                stats.PollsMissed(missed, now0);
+            }
             await Schedule.UntilAsync(due);
             try
             {

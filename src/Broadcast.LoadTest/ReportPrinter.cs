@@ -74,7 +74,7 @@ public static class ReportPrinter
             o.WriteLine(F($"  viewers {a.Viewers:N0}, held at window start / end {a.HeldAtWindowStart:N0} / {a.HeldAtEnd:N0}"));
             if (polling)
             {
-                o.WriteLine(F($"  requests {a.RequestsPerSecond:N1}/s (200: {a.Ok:N0}, 304: {a.NotModified:N0}, errors {a.PollErrors:N0}); bodies {a.BodyBytesPerSecond / 1024:N1} KB/s, wire {a.WireBytesPerSecond / 1024:N1} KB/s in, {a.WireBytesWrittenPerSecond / 1024:N1} KB/s out; {a.WireBytesPerRequest:N0} B per request on the wire"));
+                o.WriteLine(F($"  requests {a.RequestsPerSecond:N1}/s (200: {a.Ok:N0}, 304: {a.NotModified:N0}, errors {a.PollErrors:N0}, polls skipped while late {a.PollsMissed:N0}); bodies {a.BodyBytesPerSecond / 1024:N1} KB/s, wire {a.WireBytesPerSecond / 1024:N1} KB/s in, {a.WireBytesWrittenPerSecond / 1024:N1} KB/s out; {a.WireBytesPerRequest:N0} B per request on the wire"));
             }
             else
             {

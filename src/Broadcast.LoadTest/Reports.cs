@@ -45,7 +45,7 @@ public sealed record AudienceFigures(
     double MessageBytesPerSecond, double WireBytesPerSecond, double WireBytesWrittenPerSecond, double WireBytesPerFrame,
     SizeSummary FrameSizes, long Gaps, long Stale, long Overlaps,
     double RequestsPerSecond, long Ok, long NotModified, double BodyBytesPerSecond, double WireBytesPerRequest, long PollErrors,
-    LatencyReport Latency, Percentiles? BareLatencyMs, long Verified = 0, long VerifyFailed = 0, long VerifyApplied = 0);
+    LatencyReport Latency, Percentiles? BareLatencyMs, long Verified = 0, long VerifyFailed = 0, long VerifyApplied = 0, long PollsMissed = 0);
 
 /// <summary>
 /// The server processes (--server-pid) summed: CPU over the window, RSS before the viewers connect and

@@ -76,7 +76,7 @@ public sealed class ViewerFleet
     /// <summary>The polling baseline in this process: its share of the viewers poll instead of subscribing.</summary>
     private async Task<int> PollAsync(RegionCatalog catalog, SocketsHttpHandler[] handlers)
     {
-        var clients = handlers.Select(h => new HttpClient(h, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(30) }).ToArray();
+        var clients = handlers.Select(h => new HttpClient(h, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(10) }).ToArray();
         var pollers = new Pollers(_options, _schedule, _audiences, clients);
         using var stop = new CancellationTokenSource();
         var progress = ProgressAsync(stop.Token, pollers);
