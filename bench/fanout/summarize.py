@@ -39,6 +39,33 @@ def gen_cores(r):
     return r["generatorCpuSeconds"]
 
 
+def machine(name):
+    """Mean busy cores of the whole machine over the run, from top's %Cpu(s) lines (2 cores)."""
+    path = os.path.join(out, name + ".top")
+    if not os.path.exists(path):
+        return None
+    idle = []
+    with open(path) as f:
+        for line in f:
+            if line.startswith("%Cpu(s):"):
+                for part in line.split(":", 1)[1].split(","):
+                    v = part.split()
+                    if len(v) == 2 and v[1] == "id":
+                        idle.append(float(v[0]))
+    idle = idle[1:]  # the first sample is since boot
+    return 2 * (100 - sum(idle) / len(idle)) / 100 if idle else None
+
+
+def others(name, r):
+    """Cores the machine spent on anything but this server and these generators, over the run."""
+    m = machine(name)
+    if m is None:
+        return ""
+    run = r["rampSeconds"] + r["windowSeconds"] + 10
+    mine = cores(r) + gen_cores(r) / run
+    return f"{m:.2f} busy, {max(0, m - mine):.2f} other"
+
+
 def run_rows(label, step, r):
     rows = []
     poll = r.get("polling")
@@ -80,6 +107,8 @@ def one_node(label):
     row("server CPU (cores)", lambda r: f"{cores(r):.2f}")
     row("server RSS per connection (added)", lambda r: f"{r['server']['rssKbPerConnection']:.1f} KB")
     row("generator CPU, whole run", lambda r: f"{gen_cores(r):.0f} s")
+    names = {id(r): f"{label}-{s}" for s, r in runs}
+    row("machine cores busy / used by other work (top)", lambda r: others(names[id(r)], r))
     row("errors: connect / subscribe / closed / dropped", lambda r: f"{r['connectFailures']} / {r['subscribeFailures']} / {r['serverCloses']} / {r['drops']}")
     row("gaps / stale", lambda r: f"{r['gaps']} / {r['stale']}")
     row("verifying viewers matching the read API", lambda r: f"{sum(a.get('verified', 0) for a in r['audiences'])} of {sum(a.get('verified', 0) + a.get('verifyFailed', 0) for a in r['audiences'])}")
