@@ -8,7 +8,7 @@
 #   scripts/load-bare.sh bare-10k 1200 5 --connections 10000 --duration 60s --ramp 20s --mix monitor:national:1:full
 #
 # Writes $LOAD_OUT/<name>.{txt,json,err,top,counters.csv,server.log} as scripts/load-one-node.sh does.
-# Settings: LOAD_OUT (/tmp), LOAD_PORT (5600; the hub listens on 127.0.0.1-3), LOAD_PER_PROCESS
+# Settings: LOAD_OUT (/tmp), LOAD_PORT (5670; the hub listens on 127.0.0.1-3), LOAD_PER_PROCESS
 # (7500), LOAD_BIND (127.0.1.1,127.0.1.2,127.0.1.3), LOAD_SERVER_ENV. Builds bench/bare-signalr
 # (Release) when its dll is missing.
 set -euo pipefail
@@ -17,9 +17,10 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 . scripts/load-lib.sh
 out=${LOAD_OUT:-/tmp}
-port=${LOAD_PORT:-5600}
+port=${LOAD_PORT:-5670}
 mkdir -p "$out"
 dll=bench/bare-signalr/bin/Release/net10.0/BareHub.dll
+load_port_free "$port"
 [ -f "$dll" ] || dotnet build -c Release bench/bare-signalr >/dev/null
 # shellcheck disable=SC2086
 env ${LOAD_SERVER_ENV:-} Bare__FrameBytes="$bytes" Bare__Rate="$rate" \
@@ -30,7 +31,7 @@ top -b -d 5 -w 200 >"$out/$name.top" 2>/dev/null &
 top_pid=$!
 counters_pid=
 trap 'kill $pid $top_pid $counters_pid 2>/dev/null || true' EXIT
-load_wait_ready "http://127.0.0.1:$port/health/ready"
+load_wait_ready "http://127.0.0.1:$port/health/ready" $pid
 counters_pid=$(load_counters_start $pid "$out/$name.counters")
 dotnet src/Broadcast.LoadTest/bin/Release/net10.0/Broadcast.LoadTest.dll --bare --no-metrics \
   --server "http://127.0.0.1:$port,http://127.0.0.2:$port,http://127.0.0.3:$port" \

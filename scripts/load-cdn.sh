@@ -11,21 +11,23 @@
 # Origin requests are the proxy's log lines for /api/v1/results/ that were not cache HITs
 # (--origin-log), with the bytes nginx received from the origin. Writes $LOAD_OUT/<name>.* as
 # scripts/load-one-node.sh does, plus .nginx (nginx's CPU over the run). Settings: LOAD_OUT (/tmp),
-# LOAD_PORT (5000), LOAD_CDN_PORT (6480), LOAD_DB, LOAD_PER_PROCESS (7500), LOAD_BIND.
+# LOAD_PORT (5470), LOAD_CDN_PORT (6470), LOAD_DB, LOAD_PER_PROCESS (7500), LOAD_BIND.
 set -euo pipefail
 name=$1; shift
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 . scripts/load-lib.sh
 out=${LOAD_OUT:-/tmp}
-port=${LOAD_PORT:-5000}
-cdn_port=${LOAD_CDN_PORT:-6480}
+port=${LOAD_PORT:-5470}
+cdn_port=${LOAD_CDN_PORT:-6470}
 db=${LOAD_DB:-/tmp/load.db}
 dir=/tmp/broadcast-load-cdn-$cdn_port
 command -v nginx >/dev/null || { echo "nginx not found: apt-get install nginx" >&2; exit 1; }
 mkdir -p "$out" "$dir/cache" "$dir/temp"
 rm -rf "$dir/cache/"* "$dir/access.log"
 rm -f "$db"*
+load_port_free "$port"
+load_port_free "$cdn_port"
 BROADCAST_INGEST_KEY=k Storage__SqlitePath="$db" Logging__LogLevel__Default=Warning ASPNETCORE_URLS="http://127.0.0.1:$port" \
   dotnet "${LOAD_SERVER_DLL:-src/Broadcast.Server/bin/Release/net10.0/Broadcast.Server.dll}" --contentRoot "$repo/src/Broadcast.Server" >"$out/$name.server.log" 2>&1 &
 pid=$!
@@ -77,7 +79,7 @@ top -b -d 5 -w 200 >"$out/$name.top" 2>/dev/null &
 top_pid=$!
 counters_pid=
 trap 'kill $pid $top_pid $counters_pid 2>/dev/null || true; [ -s "$dir/nginx.pid" ] && kill "$(cat "$dir/nginx.pid")" 2>/dev/null || true' EXIT
-load_wait_ready "http://127.0.0.1:$port/health/ready"
+load_wait_ready "http://127.0.0.1:$port/health/ready" $pid
 load_wait_ready "http://127.0.0.1:$cdn_port/health/ready"
 counters_pid=$(load_counters_start $pid "$out/$name.counters")
 nginx0=$(load_cpu $(nginx_pids))

@@ -33,5 +33,19 @@ load_gc_summary() { # <csv>
     }' "$1"
 }
 
-# Waits for a URL to answer 2xx (30 s at most).
-load_wait_ready() { local _; for _ in $(seq 1 60); do curl -sf "$1" >/dev/null && return 0; sleep 0.5; done; echo "not ready: $1" >&2; return 1; }
+# Fails when something already listens on the port (on any address): the run would measure, and
+# load, someone else's server.
+load_port_free() { # <port>
+  if ss -ltnH "( sport = :$1 )" | grep -q .; then echo "port $1 is in use: pick another (LOAD_PORT)" >&2; return 1; fi
+}
+
+# Waits for a URL to answer 2xx (30 s at most) while <pid> (the server just started) is alive.
+load_wait_ready() { # <url> [pid]
+  local _
+  for _ in $(seq 1 60); do
+    [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null && { echo "the server (pid $2) exited before it was ready" >&2; return 1; }
+    curl -sf "$1" >/dev/null && return 0
+    sleep 0.5
+  done
+  echo "not ready: $1" >&2; return 1
+}

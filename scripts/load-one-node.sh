@@ -11,7 +11,7 @@
 # summed on the table's last line. Server settings pass through the environment
 # (e.g. Aggregation__MinRunInterval=00:00:01). Release builds must exist.
 #
-# Settings: LOAD_OUT (/tmp), LOAD_PORT (5000; the node listens on 127.0.0.1-3 at that port),
+# Settings: LOAD_OUT (/tmp), LOAD_PORT (5470; the node listens on 127.0.0.1-3 at that port),
 # LOAD_DB (/tmp/load.db), LOAD_PER_PROCESS (7500), LOAD_BIND (127.0.1.1,127.0.1.2: one source
 # address per generator process in turn), LOAD_SERVER_ENV (extra VAR=value for the node only),
 # LOAD_SERVER_DLL (the server build to run; default the Release build of this tree).
@@ -21,10 +21,11 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 . scripts/load-lib.sh
 out=${LOAD_OUT:-/tmp}
-port=${LOAD_PORT:-5000}
+port=${LOAD_PORT:-5470}
 db=${LOAD_DB:-/tmp/load.db}
 mkdir -p "$out"
 rm -f "$db"*
+load_port_free "$port"
 # shellcheck disable=SC2086
 env ${LOAD_SERVER_ENV:-} BROADCAST_INGEST_KEY=k Storage__SqlitePath="$db" Logging__LogLevel__Default=Warning \
   ASPNETCORE_URLS="http://127.0.0.1:$port;http://127.0.0.2:$port;http://127.0.0.3:$port" \
@@ -34,7 +35,7 @@ top -b -d 5 -w 200 >"$out/$name.top" 2>/dev/null &
 top_pid=$!
 counters_pid=
 trap 'kill $pid $top_pid $counters_pid 2>/dev/null || true' EXIT
-load_wait_ready "http://127.0.0.1:$port/health/ready"
+load_wait_ready "http://127.0.0.1:$port/health/ready" $pid
 counters_pid=$(load_counters_start $pid "$out/$name.counters")
 # Generator processes, each from its own source address, spread over three listen addresses.
 dotnet src/Broadcast.LoadTest/bin/Release/net10.0/Broadcast.LoadTest.dll \
