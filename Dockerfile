@@ -3,9 +3,15 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props Broadcast.sln ./
+# The server and the projects it references: the election model, and the wire types it shares
+# with .NET clients (Broadcast.Client).
 COPY src/Broadcast.Server/Broadcast.Server.csproj src/Broadcast.Server/
+COPY src/Broadcast.Elections/Broadcast.Elections.csproj src/Broadcast.Elections/
+COPY src/Broadcast.Client/Broadcast.Client.csproj src/Broadcast.Client/
 RUN dotnet restore src/Broadcast.Server/Broadcast.Server.csproj
 COPY data/ data/
+COPY src/Broadcast.Elections/ src/Broadcast.Elections/
+COPY src/Broadcast.Client/ src/Broadcast.Client/
 COPY src/Broadcast.Server/ src/Broadcast.Server/
 RUN dotnet publish src/Broadcast.Server/Broadcast.Server.csproj -c Release -o /app --no-restore
 

@@ -5,6 +5,8 @@
 #
 #   scripts/cluster.sh up              fresh database + empty Redis + N nodes, wait until ready
 #   scripts/cluster.sh down            stop every node, Redis and PostgreSQL (data kept)
+#   scripts/cluster.sh down --purge    the same, then delete the database, Redis's files and
+#                                      the node logs and pid files (the tests' clean-up)
 #   scripts/cluster.sh node-start N    start node N (if not running) and wait until ready
 #   scripts/cluster.sh node-stop N     SIGTERM node N, wait (SIGKILL after 10 s)
 #   scripts/cluster.sh node-kill N     SIGKILL node N, wait until gone
@@ -61,7 +63,7 @@ die() { echo "cluster: $*" >&2; exit 1; }
 
 usage() {
   cat >&2 <<'USAGE'
-usage: scripts/cluster.sh up | down | status
+usage: scripts/cluster.sh up | down [--purge] | status
        scripts/cluster.sh node-start N | node-stop N | node-kill N | url N
        scripts/cluster.sh redis-stop | redis-start | pg-stop | pg-start
 (settings come from CLUSTER_* environment variables; see the top of this script)
@@ -363,11 +365,17 @@ cmd_up() {
 }
 
 cmd_down() {
+  local purge=${1:-}
   local -a all=()
   mapfile -t all < <({ known_nodes; seq 1 "$nodes"; } | sort -nu)
   [ "${#all[@]}" -gt 0 ] && stop_nodes "${all[@]}"
-  "$scripts/stop-redis.sh" "$redis_port"
-  "$scripts/stop-postgres.sh" "$pg_port"
+  "$scripts/stop-redis.sh" "$redis_port" $purge
+  "$scripts/stop-postgres.sh" "$pg_port" $purge
+  if [ -n "$purge" ]; then
+    # Only what this script put there: CLUSTER_DIR may be a folder that holds other things.
+    rm -f "$dir"/node-*.log "$dir"/node-*.pid
+    rmdir "$dir" 2>/dev/null || true
+  fi
 }
 
 cmd_status() {
@@ -396,7 +404,7 @@ command=$1
 shift
 case "$command" in
   up)          [ $# = 0 ] || usage; cmd_up ;;
-  down)        [ $# = 0 ] || usage; cmd_down ;;
+  down)        [ $# = 0 ] || [ "$*" = --purge ] || usage; cmd_down "$@" ;;
   status)      [ $# = 0 ] || usage; cmd_status ;;
   node-start)  node_arg "$@"; start_node "$1" ;;
   node-stop)   node_arg "$@"

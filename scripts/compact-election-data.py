@@ -15,6 +15,8 @@ from pathlib import Path
 
 LEVELS = {"nasional": "national", "provinsi": "province", "kabkota": "regency",
           "kecamatan": "district", "kelurahan": "village"}
+# The national region's name, as every screen and feed shows it (the 2019 source says "IDN").
+NATIONAL_NAME = "Indonesia"
 
 def write_gz(path, header, rows):
     buf = io.StringIO()
@@ -28,7 +30,8 @@ def write_gz(path, header, rows):
 def pilpres2019(src, dst):
     regions = list(csv.DictReader(gzip.open(src / "regions.csv.gz", "rt", encoding="utf-8")))
     write_gz(dst / "regions.csv.gz", ["id", "parent_id", "level", "name"],
-             [[r["id"], r["parent_id"], LEVELS[r["level"]], r["name"]] for r in regions])
+             [[r["id"], r["parent_id"], LEVELS[r["level"]], NATIONAL_NAME if r["level"] == "nasional" else r["name"]]
+              for r in regions])
     stations = []
     for r in csv.DictReader(gzip.open(src / "tps.csv.gz", "rt", encoding="utf-8")):
         dpt = "" if r["dpt_l"] == "" else str(int(r["dpt_l"]) + int(r["dpt_p"] or 0))
@@ -41,7 +44,7 @@ def pilpres2019(src, dst):
 
 def pemilu2024(src, dst):
     regions = list(csv.DictReader(gzip.open(src / "regions.csv.gz", "rt", encoding="utf-8")))
-    rows = [["0", "", "national", "IDN"]]
+    rows = [["0", "", "national", NATIONAL_NAME]]
     rows += [[r["kode"], r["parent_kode"] or "0", LEVELS[r["level"]], r["nama"]] for r in regions]
     write_gz(dst / "regions.csv.gz", ["id", "parent_id", "level", "name"], rows)
     dpt = {}

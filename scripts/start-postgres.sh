@@ -8,7 +8,8 @@
 # every loopback connection (no password), so it must never be exposed. fsync stays on: the
 # store's durability guarantees are only worth testing against a server that keeps its own.
 # Idempotent: if the server on that port is already up it only makes sure the test database
-# exists. Needs Debian's `postgresql` package (apt-get install postgresql).
+# exists; concurrent calls (two test runs starting at once) take turns, so only one starts it.
+# Needs Debian's `postgresql` package (apt-get install postgresql).
 set -euo pipefail
 
 port="${1:-55432}"
@@ -27,6 +28,10 @@ as_owner() {
 }
 
 ready() { "$bin/pg_isready" -q -h 127.0.0.1 -p "$port"; }
+
+# Held until this script exits: a second caller waits, then finds the server up.
+exec 9>"$data.lock"
+flock 9
 
 if ready; then
   echo "PostgreSQL is already running on 127.0.0.1:$port"
@@ -48,7 +53,8 @@ synchronous_commit = on
 max_connections = 200
 CONF
   fi
-  as_owner "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null \
+  # 9>&-: the server must not inherit (and hold forever) the lock.
+  as_owner "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null 9>&- \
     || { tail -n 20 "$data/server.log" >&2; exit 1; }
   for _ in $(seq 1 60); do ready && break; sleep 0.5; done
   ready || { echo "PostgreSQL did not become ready on 127.0.0.1:$port; see $data/server.log" >&2; exit 1; }

@@ -23,4 +23,4 @@ if [ -n "$bin" ] && [ -s "$data/postmaster.pid" ]; then
 else
   echo "no PostgreSQL of start-postgres.sh is running on port $port"
 fi
-if [ "$purge" = 1 ]; then rm -rf "$data" "$data.initdb.log"; fi
+if [ "$purge" = 1 ]; then rm -rf "$data" "$data.initdb.log" "$data.lock"; fi

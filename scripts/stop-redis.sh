@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Stops the throwaway Redis of scripts/start-redis.sh, discarding its data (SHUTDOWN NOSAVE),
-# and waits until the process is gone.
+# and waits until the process is gone; --purge also deletes its folder (pid and log files).
 #
-#   scripts/stop-redis.sh [port]      # default port 6390
+#   scripts/stop-redis.sh [port] [--purge]      # default port 6390
 set -euo pipefail
 
-port="${1:-6390}"
+port=6390 purge=0
+for arg in "$@"; do
+  case "$arg" in
+    --purge) purge=1 ;;
+    *) port="$arg" ;;
+  esac
+done
 dir="/tmp/broadcast-redis-$port"
 pidfile="$dir/redis.pid"
 
@@ -19,6 +25,7 @@ pid=""
 
 if ! ready; then
   echo "no Redis answers on 127.0.0.1:$port"
+  if [ "$purge" = 1 ]; then rm -rf "$dir"; fi
   exit 0
 fi
 
@@ -34,4 +41,5 @@ if ready || { [ -n "$pid" ] && alive "$pid"; }; then
   exit 1
 fi
 rm -f "$pidfile"
+if [ "$purge" = 1 ]; then rm -rf "$dir"; fi
 echo "Redis on 127.0.0.1:$port stopped"

@@ -20,6 +20,7 @@ export default defineConfig({
         index: page('./index.html'),
         monitor: page('./monitor.html'),
         overlay: page('./overlay.html'),
+        station: page('./station.html'),
       },
     },
   },

@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Broadcast.Client;
 
 namespace Broadcast.Replay;
 
@@ -44,8 +45,10 @@ public sealed class FormSender : IDisposable
             ConnectTimeout = TimeSpan.FromSeconds(10),
             AutomaticDecompression = DecompressionMethods.All,
         };
-        _http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(100) };
-        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.Key);
+        // With --key-id every request is signed (each retry anew); without it the secret goes as a bearer.
+        _http = options.KeyId is { } keyId
+            ? new HttpClient(new IngestSigningHandler(new IngestRequestSigner(keyId, options.Key!), handler)) { Timeout = TimeSpan.FromSeconds(100) }
+            : new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(100), DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", options.Key) } };
         _single = options.Batch == 1;
         _endpoint = new UriBuilder(options.Server) { Path = _single ? "/api/v1/forms" : "/api/v1/forms:batch" }.Uri;
         _stats = stats;
@@ -76,20 +79,26 @@ public sealed class FormSender : IDisposable
                     return;
                 }
                 if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-                    throw new ReplayAbortedException($"ingest key refused: HTTP {(int)response.StatusCode} (--key / BROADCAST_INGEST_KEY)");
-                if (response.StatusCode == HttpStatusCode.UnprocessableEntity && !_single
-                    && await BadFormsAsync(response, ct) is { Count: > 0 } bad && bad.Count < forms.Count)
+                    throw new ReplayAbortedException($"ingest key refused: HTTP {(int)response.StatusCode} (--key / BROADCAST_INGEST_KEY, --key-id) {await ShortBodyAsync(response, ct)}");
+                if (response.StatusCode == HttpStatusCode.UnprocessableEntity
+                    && await BadFormsAsync(response, forms.Count, ct) is { Count: > 0 } bad)
                 {
+                    // Bad forms are the data's (the real 2019 night has a typo form): reported, not a failure.
                     // A batch is all or nothing: drop the forms the server named and send the rest again.
-                    _stats.Refused(bad.Count);
-                    foreach (var (index, problem) in bad) Report($"form {forms[index].Station} rejected: {problem}");
-                    await SendAsync(forms.Where((_, i) => !bad.ContainsKey(i)).ToArray(), ct);
+                    foreach (var (index, problem) in bad)
+                    {
+                        _stats.Rejection(forms[index].Station, problem);
+                        Report($"form {forms[index].Station} rejected: {problem}");
+                    }
+                    if (bad.Count < forms.Count)
+                        await SendAsync(forms.Where((_, i) => !bad.ContainsKey(i)).ToArray(), ct);
                     return;
                 }
                 if (!IsTransient(response.StatusCode))
                 {
-                    _stats.Refused(forms.Count);
-                    Report($"{Describe(forms)} rejected: HTTP {(int)response.StatusCode} {await ShortBodyAsync(response, ct)}");
+                    // Not an answer about the forms (413, 404, a 422 that names none...): the replay itself is wrong.
+                    _stats.Failure(forms.Count);
+                    Report($"{Describe(forms)} failed: HTTP {(int)response.StatusCode} {await ShortBodyAsync(response, ct)}");
                     return;
                 }
                 lastError = $"HTTP {(int)response.StatusCode}";
@@ -109,28 +118,40 @@ public sealed class FormSender : IDisposable
                 await Task.Delay(retryAfter ?? Backoff(attempt), ct);
             }
         }
-        _stats.Lost(forms.Count);
+        _stats.Failure(forms.Count);
         Report($"{Describe(forms)} failed after {MaxAttempts} attempts: {lastError}");
     }
 
-    /// <summary>The forms a 422 names (errors keyed <c>[index].field</c>), with their problems.</summary>
-    private static async Task<Dictionary<int, string>> BadFormsAsync(HttpResponseMessage response, CancellationToken ct)
+    /// <summary>
+    /// The forms a 422 names, with their problems: in a batch the errors keyed <c>[index].field</c>,
+    /// for a single form all of them. Empty when the answer names no form.
+    /// </summary>
+    private async Task<Dictionary<int, string>> BadFormsAsync(HttpResponseMessage response, int count, CancellationToken ct)
     {
         var bad = new Dictionary<int, string>();
         try
         {
             using var problem = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
-            if (!problem.RootElement.TryGetProperty("errors", out var errors)) return bad;
+            if (!problem.RootElement.TryGetProperty("errors", out var errors) || errors.ValueKind != JsonValueKind.Object) return bad;
             foreach (var error in errors.EnumerateObject())
             {
-                var close = error.Name.IndexOf(']');
-                if (error.Name.StartsWith('[') && close > 1 && int.TryParse(error.Name.AsSpan(1, close - 1), out var index))
-                    bad[index] = bad.GetValueOrDefault(index, "") + $"{error.Name[(close + 2)..]} {error.Value}; ";
+                var (index, field) = (0, error.Name);
+                if (!_single)
+                {
+                    var close = error.Name.IndexOf(']');
+                    if (!error.Name.StartsWith('[') || close < 2 || !int.TryParse(error.Name.AsSpan(1, close - 1), out index) || index >= count)
+                        continue;
+                    field = close + 2 < error.Name.Length ? error.Name[(close + 2)..] : "form";
+                }
+                var messages = error.Value.ValueKind == JsonValueKind.Array
+                    ? string.Join(", ", error.Value.EnumerateArray().Select(m => m.ToString()))
+                    : error.Value.ToString();
+                bad[index] = bad.TryGetValue(index, out var earlier) ? $"{earlier}; {field} {messages}" : $"{field} {messages}";
             }
         }
         catch (JsonException)
         {
-            // Not a problem+json body: treated as a rejection of the whole batch by the caller.
+            // Not a problem+json body: no form is named, and the caller counts a failure.
         }
         return bad;
     }
@@ -155,14 +176,14 @@ public sealed class FormSender : IDisposable
         }
         catch (JsonException e)
         {
-            _stats.Lost(forms.Count);
+            _stats.Failure(forms.Count);
             Report($"{Describe(forms)}: unreadable answer ({e.Message})");
             return;
         }
         if (receipts.Length != forms.Count)
         {
             Report($"{Describe(forms)}: {receipts.Length} receipts for {forms.Count} forms");
-            _stats.Lost(Math.Max(0, forms.Count - receipts.Length));
+            _stats.Failure(Math.Max(0, forms.Count - receipts.Length));
             receipts = receipts[..Math.Min(receipts.Length, forms.Count)];
         }
         _stats.Accepted(receipts, forms.Take(receipts.Length).Count(f => f.IsCorrection));

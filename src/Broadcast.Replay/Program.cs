@@ -115,7 +115,7 @@ internal static class Program
         PrintSummary(summary);
         if (options.JsonPath is not null)
             await File.WriteAllTextAsync(options.JsonPath, JsonSerializer.Serialize(summary, ReplayJson.Default.ReplaySummary));
-        return summary.Rejected == 0 && summary.Failed == 0 && aborted is null ? 0 : 1;
+        return summary.Ok ? 0 : 1;
     }
 
     internal static void PrintSummary(ReplaySummary s)
@@ -131,12 +131,19 @@ internal static class Program
         o.WriteLine(Inv($"counted         {s.Counted:N0}"));
         o.WriteLine(Inv($"quarantined     {s.Quarantined:N0} (problem codes on all receipts: {(problems.Length > 0 ? problems : "none")})"));
         o.WriteLine(Inv($"duplicates      {s.Duplicates:N0}"));
-        o.WriteLine(Inv($"rejected        {s.Rejected:N0}"));
-        o.WriteLine(Inv($"failed          {s.Failed:N0}"));
+        o.WriteLine(Inv($"rejected        {s.Rejected:N0}{(s.Rejected > 0 ? " (bad forms the server refused and did not store; the data's, not a failure)" : "")}"));
+        foreach (var form in s.RejectedForms)
+            o.WriteLine($"                  {form.Station}: {form.Problem}");
+        if (s.Rejected > s.RejectedForms.Count)
+            o.WriteLine(Inv($"                  ... and {s.Rejected - s.RejectedForms.Count:N0} more"));
+        o.WriteLine(Inv($"failed          {s.Failed:N0}{(s.Failed > 0 ? " (no usable answer after retries, or an unexpected HTTP status: see the messages above)" : "")}"));
         o.WriteLine(Inv($"corrections     {s.CorrectionsSent:N0}"));
         o.WriteLine(Inv($"requests        {s.Requests:N0} ({s.Retries:N0} retries)"));
         o.WriteLine(Inv($"elapsed         {s.ElapsedSeconds:N1} s, {s.FormsPerSecond:N0} forms/s"));
         o.WriteLine(Inv($"latency         p50 {s.Latency.P50:N1} ms, p95 {s.Latency.P95:N1} ms, p99 {s.Latency.P99:N1} ms per request"));
+        o.WriteLine(s.Ok
+            ? "result          ok: every form answered (rejected and quarantined forms are outcomes, not failures)"
+            : $"result          FAILED: {(s.Aborted is not null ? "aborted" : Inv($"{s.Failed:N0} forms failed"))}");
     }
 
     internal static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

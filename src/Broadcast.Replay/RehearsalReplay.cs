@@ -79,7 +79,33 @@ internal static class RehearsalReplay
             Generate(night, schedule, planned);
             return 0;
         }
+        if (await RefusedByServerAsync(options) is { } refusal)
+        {
+            Console.Error.WriteLine($"replay: {refusal}");
+            return 2;
+        }
         return await SendAsync(options, night, schedule, planned);
+    }
+
+    /// <summary>
+    /// Synthetic forms go to a rehearsal server only (it stores them apart from the live count
+    /// and every screen says REHEARSAL): why this server will not do, or null when it will.
+    /// </summary>
+    private static async Task<string?> RefusedByServerAsync(ReplayOptions options)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        try
+        {
+            using var election = JsonDocument.Parse(await http.GetStringAsync(new Uri(options.Server, "/api/v1/election")));
+            return election.RootElement.TryGetProperty("rehearsal", out var rehearsal) && rehearsal.GetBoolean()
+                ? null
+                : $"{options.Server} counts the live election; rehearsal forms go to a rehearsal server only " +
+                  "(start it with --rehearsal: it stores into its own database and every screen shows REHEARSAL / LATIHAN)";
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException)
+        {
+            return $"could not read {options.Server}api/v1/election: {e.Message}";
+        }
     }
 
     private static string DataLabel(RehearsalNight night) =>
@@ -200,7 +226,7 @@ internal static class RehearsalReplay
         PrintSummary(summary);
         if (options.JsonPath is not null)
             await File.WriteAllTextAsync(options.JsonPath, JsonSerializer.Serialize(summary, ReplayJson.Default.ReplaySummary));
-        return summary.Rejected == 0 && summary.Failed == 0 && aborted is null ? 0 : 1;
+        return summary.Ok ? 0 : 1;
     }
 
     /// <summary>

@@ -9,6 +9,8 @@ public sealed record ReplayOptions
 
     public Uri Server { get; init; } = new("http://127.0.0.1:5000");
     public string? Key { get; init; } = Environment.GetEnvironmentVariable("BROADCAST_INGEST_KEY");
+    /// <summary>Sign every request as this key (with <see cref="Key"/> as its secret) instead of sending the secret as a bearer.</summary>
+    public string? KeyId { get; init; }
     public string? DataPath { get; init; }
     /// <summary>Election-night clock speed-up; null = as fast as possible.</summary>
     public double? Speed { get; init; }
@@ -40,6 +42,8 @@ public sealed record ReplayOptions
 
           --server <url>        server base address (default http://127.0.0.1:5000)
           --key <secret>        ingest key (default: env BROADCAST_INGEST_KEY)
+          --key-id <id>         sign every request as this key id with the --key secret
+                                (docs/api.md, "Signed requests") instead of sending it as a bearer
           --data <path>         2019: tps.csv.gz (default: search upward from the current and the exe
                                 directory for shared/data/pilpres2019/tps.csv.gz); --rehearsal: the
                                 election folder (default: data/pemilu2024 next to the tool)
@@ -67,7 +71,15 @@ public sealed record ReplayOptions
           --contests <list>     comma-separated, of dpr,dpd,dprd_prov,dprd_kab (default all four)
           --seed <n>            the generator's seed (default 2024): the same seed, the same night
 
-        Exit code: 0 when every form was accepted, 1 when any was rejected or failed,
+        The summary counts each form's outcome: counted, quarantined (stored, held out of the totals
+        by a rule: R1-R4, P1), duplicate, rejected (refused as bad by the server with 422, not stored;
+        each named with the server's reason) and failed.
+
+        Exit code: 0 when every form was answered, including rejected and quarantined ones (bad
+        forms are the data's: the real 2019 night has one rejected typo form and thousands of
+        quarantined ones); 1 when something unexpected happened: forms failed (no usable answer
+        after retries: transport errors, timeouts, 5xx, 429; or an HTTP status other than 2xx
+        and a 422 naming the bad forms) or the replay aborted (ingest key refused, Ctrl-C);
         2 for bad options or missing data.
         """;
 
@@ -83,6 +95,7 @@ public sealed record ReplayOptions
             {
                 "--server" => o with { Server = ParseUri(Value()) },
                 "--key" => o with { Key = Value() },
+                "--key-id" => o with { KeyId = Value() },
                 "--data" => o with { DataPath = Value() },
                 "--speed" => o with { Speed = ParsePositive(flag, Value()) },
                 "--rate" => o with { Rate = ParsePositive(flag, Value()) },

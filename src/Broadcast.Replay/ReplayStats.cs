@@ -6,9 +6,13 @@ namespace Broadcast.Replay;
 /// <summary>Counters shared by the concurrent senders and read by the progress line.</summary>
 public sealed class ReplayStats
 {
+    /// <summary>Rejected forms named one by one in the summary; beyond that they are only counted.</summary>
+    public const int MaxRejectedListed = 20;
+
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ConcurrentDictionary<string, long> _problems = new();
     private readonly List<double> _latenciesMs = [];
+    private readonly List<RejectedForm> _rejectedForms = []; // the first few, named in the summary
     private long _sent, _counted, _quarantined, _duplicates, _rejected, _failed, _corrections, _requests, _retries;
 
     public long Sent => Interlocked.Read(ref _sent);
@@ -46,15 +50,27 @@ public sealed class ReplayStats
         Interlocked.Add(ref _sent, receipts.Count);
     }
 
-    /// <summary>The server refused the forms (4xx): they were sent but not stored.</summary>
-    public void Refused(int forms)
+    /// <summary>
+    /// The server named this form as bad (422) and did not store it: an expected outcome with real
+    /// data (a typo on a tally form), reported but not a failure of the replay.
+    /// </summary>
+    public void Rejection(string station, string problem)
     {
-        Interlocked.Add(ref _rejected, forms);
-        Interlocked.Add(ref _sent, forms);
+        Interlocked.Increment(ref _rejected);
+        Interlocked.Increment(ref _sent);
+        lock (_rejectedForms)
+        {
+            if (_rejectedForms.Count < MaxRejectedListed)
+                _rejectedForms.Add(new RejectedForm(station, problem));
+        }
     }
 
-    /// <summary>No usable answer after all retries: we do not know whether the forms were stored.</summary>
-    public void Lost(int forms)
+    /// <summary>
+    /// Something unexpected: no usable answer after all retries (transport errors, timeouts, 5xx,
+    /// 429), an unreadable answer, or a status other than 2xx or a 422 naming the bad forms. The
+    /// replay did not do its job for these forms.
+    /// </summary>
+    public void Failure(int forms)
     {
         Interlocked.Add(ref _failed, forms);
         Interlocked.Add(ref _sent, forms);
@@ -67,7 +83,10 @@ public sealed class ReplayStats
         lock (_latenciesMs)
             sorted = [.. _latenciesMs];
         Array.Sort(sorted);
-        return new ReplaySummary(server, mode, planned, Sent, Counted, Quarantined, Duplicates, Rejected, Failed,
+        RejectedForm[] rejectedForms;
+        lock (_rejectedForms)
+            rejectedForms = [.. _rejectedForms];
+        return new ReplaySummary(server, mode, planned, Sent, Counted, Quarantined, Duplicates, Rejected, Failed, rejectedForms,
             Interlocked.Read(ref _corrections),
             new SortedDictionary<string, long>(_problems, StringComparer.Ordinal),
             Interlocked.Read(ref _requests), Interlocked.Read(ref _retries),

@@ -1,3 +1,4 @@
+using Broadcast.Audit;
 using Broadcast.Aggregation;
 using Broadcast.Cluster;
 using Broadcast.Compat;
@@ -5,23 +6,29 @@ using Broadcast.Demo;
 using Broadcast.Elections;
 using Broadcast.Graphics;
 using Broadcast.Health;
+using Broadcast.History;
 using Broadcast.Ingest;
 using Broadcast.Operators;
+using Broadcast.Publication;
 using Broadcast.Push;
+using Broadcast.Rehearsal;
 using Broadcast.Results;
 using Broadcast.Storage;
 using Broadcast.Web;
 
 if (HealthProbe.Requested(args)) return await HealthProbe.RunAsync();
 
-var builder = WebApplication.CreateBuilder(DemoSetup.TakeDemoFlag(args, out var demo));
+var builder = WebApplication.CreateBuilder(RehearsalSetup.TakeFlag(DemoSetup.TakeDemoFlag(args, out var demo), out var rehearsal));
 
+builder.AddRehearsal(rehearsal || demo);
 builder.AddElection();
 builder.AddStorage();
 builder.AddIngest();
 builder.AddOperators();
 builder.AddAggregation();
 builder.AddResultsPush();
+builder.AddPublicationHolds();
+builder.AddHistory();
 builder.AddCluster();
 builder.AddHealth();
 builder.AddDemo(demo);
@@ -42,10 +49,13 @@ app.UseAuthorization();
 app.MapElectionApi();
 app.MapIngestApi();
 app.MapResultsApi();
+app.MapHistoryApi();
 app.MapResultsHub();
 app.MapGraphicsFeed();
 app.MapCommissionFeed();
 app.MapOperatorApi();
+app.MapChainApi();
+app.MapHoldApi();
 app.MapHealth();
 
 app.Run();

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using Broadcast.Aggregation;
@@ -50,7 +52,10 @@ public class DeltaBenchmarks
         for (var i = Preloaded; i < Preloaded + RunForms; i++) run.Fold(BenchData.ToRevision(night[i], i + 1));
         _changes = holder.Tally.Apply(run, new Storage.AggregationState(run.LastSeq, "bench"));
 
-        _view = new ResultsView(holder, election, store);
+        var history = new History.RevisionHistory(store, election, Options.Create(new History.HistoryOptions()), NullLogger<History.RevisionHistory>.Instance);
+        var notices = new Cluster.ClusterNotices(Options.Create(new Cluster.ClusterOptions()), new ServiceCollection().BuildServiceProvider());
+        var holds = new Publication.Holds(store, election, holder, notices, TimeProvider.System, NullLogger<Publication.Holds>.Instance);
+        _view = new ResultsView(holder, election, store, holds, history, new History.AsOfTotals(history, store, election));
         var national = election.Regions.Id[Elections.RegionTree.National];
         _nationalChange = _view.Changes(_changes, _ => true).Single(d => d.Group == national);
         _nationalDelta = _nationalChange.ToTotalsChanged();

@@ -16,13 +16,13 @@ namespace Broadcast.IntegrationTests;
 public sealed class CdnCacheTests(ITestOutputHelper output) : IDisposable
 {
     private readonly BroadcastFactory _server = new();
-    private readonly int _port = 6400 + Random.Shared.Next(0, 80);
-    private string Dir => Path.Combine(Path.GetTempPath(), $"broadcast-cdn-test-{_port}");
+    private readonly int _port = FreePorts.Consecutive();
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"broadcast-cdn-test-{Guid.NewGuid():N}");
 
     [Fact]
     public async Task ReadersThroughASharedCacheCostTheOriginAboutOneRequestPerGroupPerVersion()
     {
-        var cdn = new Uri(Script("start-cdn.sh", _server.ServerAddress.ToString().TrimEnd('/'), _port.ToString(), Dir).Trim().Split('\n')[^1]);
+        var cdn = new Uri(Script("start-cdn.sh", _server.ServerAddress.ToString().TrimEnd('/'), _port.ToString(), _dir).Trim().Split('\n')[^1]);
         string[] groups = ["0", "1", "25823", "26141"]; // national, ACEH, DKI JAKARTA, JAWA BARAT
         const int readers = 300, versions = 5;
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 64, AutomaticDecompression = DecompressionMethods.All };
@@ -51,7 +51,7 @@ public sealed class CdnCacheTests(ITestOutputHelper output) : IDisposable
             }));
         }
 
-        var origin = File.ReadAllLines(Path.Combine(Dir, "access.log"))
+        var origin = File.ReadAllLines(Path.Combine(_dir, "access.log"))
             .Count(line => line.StartsWith("/api/v1/results/", StringComparison.Ordinal) && !line.EndsWith(" HIT", StringComparison.Ordinal));
         var line = $"cdn: {readers} readers x {versions} rounds over {groups.Length} groups = {readerRequests} reader requests " +
             $"through nginx in {watch.ElapsedMilliseconds} ms for {distinct.Count} (group, version) URLs; origin requests {origin} " +
@@ -77,7 +77,11 @@ public sealed class CdnCacheTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose()
     {
-        try { Script("stop-cdn.sh", _port.ToString(), Dir); }
-        finally { _server.Dispose(); }
+        try { Script("stop-cdn.sh", _port.ToString(), _dir); }
+        finally
+        {
+            _server.Dispose();
+            if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+        }
     }
 }

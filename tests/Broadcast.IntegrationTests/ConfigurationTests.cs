@@ -11,6 +11,9 @@ public sealed class ConfigurationTests
     [InlineData("Cluster:FollowInterval", "00:10:00", "Cluster:FollowInterval must be")]
     [InlineData("Storage:Provider", "mysql", "Storage:Provider must be 'sqlite'")]
     [InlineData("Aggregation:MinRunInterval", "00:05:00", "Aggregation:MinRunInterval must be")]
+    [InlineData("Ingest:SignatureWindow", "00:00:01", "Ingest:SignatureWindow must be between")]
+    [InlineData("Ingest:SignatureWindow", "1.00:00:00", "Ingest:SignatureWindow must be between")]
+    [InlineData("Ingest:KeyRefreshInterval", "00:10:00", "Ingest:KeyRefreshInterval must be between")]
     public void A_node_with_a_wrong_setting_refuses_to_start_and_names_it(string key, string value, string message)
     {
         using var server = new BroadcastFactory(new Dictionary<string, string?> { [key] = value });
@@ -29,6 +32,18 @@ public sealed class ConfigurationTests
         var error = Assert.ThrowsAny<Exception>(() => server.ServerAddress);
         Assert.Contains("Storage:PostgresConnectionString is not a valid", Messages(error));
         Assert.DoesNotContain("hunter2", Messages(error));
+    }
+
+    [Fact]
+    public void A_configured_ingest_key_named_env_is_refused_it_is_BROADCAST_INGEST_KEYs()
+    {
+        using var server = new BroadcastFactory(new Dictionary<string, string?>
+        {
+            ["Ingest:Keys:0:Id"] = "env",
+            ["Ingest:Keys:0:SecretSha256"] = new string('a', 64),
+        });
+        var error = Assert.ThrowsAny<Exception>(() => server.ServerAddress);
+        Assert.Contains("the id 'env' names BROADCAST_INGEST_KEY's key", Messages(error));
     }
 
     private static string Messages(Exception error)

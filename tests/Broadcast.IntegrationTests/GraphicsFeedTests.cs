@@ -1,5 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Broadcast.Client;
+using Broadcast.Graphics;
 using Broadcast.IntegrationTests.Support;
 
 namespace Broadcast.IntegrationTests;
@@ -7,11 +9,12 @@ namespace Broadcast.IntegrationTests;
 public sealed class GraphicsFeedTests(BroadcastFactory server) : IClassFixture<BroadcastFactory>
 {
     [Fact]
-    public async Task FlatFeedCarriesTheSameNumbersAsTheReadApi()
+    public async Task FlatFeedCarriesTheSameNumbersAsTheReadApiAndTheDotNetClientBuildsTheSameObject()
     {
         var receipt = await server.Ingest().PostAsync(Forms.Body(TestStations.Next(), 120, 80));
-        await using var viewer = await Viewer.ConnectAsync(server, Protocols.Json);
-        await viewer.WaitForVersionAsync(receipt.Seq);
+        await using var client = new BroadcastClient(server.ServerAddress);
+        await using var feed = await client.SubscribeAsync("ppwp", "0", FeedView.Headline);
+        var held = await feed.WaitForAsync(r => r.Version >= receipt.Seq);
 
         var flat = await server.Anonymous().GetFromJsonAsync<Dictionary<string, JsonElement>>("/api/v1/graphics/ppwp/0");
         var snapshot = await server.Anonymous().ResultsAsync();
@@ -23,6 +26,12 @@ public sealed class GraphicsFeedTests(BroadcastFactory server) : IClassFixture<B
         var share = Math.Round(snapshot.Votes["01"] * 100.0 / (snapshot.Votes["01"] + snapshot.Votes["02"]), 2);
         Assert.Equal(share, flat["choice_01_percent"].GetDouble());
         Assert.Equal(share >= 50 ? "01" : "02", flat["leader_id"].GetString());
+
+        // One definition of the keys: the client's object from its own results is the server's.
+        var choices = new[] { "01", "02" }.Select(id => (id, flat[$"choice_{id}_name"].GetString()!)).ToList();
+        var built = JsonSerializer.SerializeToElement(GraphicsValues.Flatten(held, choices)).EnumerateObject().ToDictionary(p => p.Name, p => p.Value);
+        Assert.Equal(flat.Keys, built.Keys);
+        Assert.All(flat.Where(pair => pair.Key != "served_at"), pair => Assert.True(JsonElement.DeepEquals(pair.Value, built[pair.Key]), pair.Key));
     }
 
     [Fact]

@@ -145,6 +145,27 @@ public sealed class IngestTests(BroadcastFactory server) : IClassFixture<Broadca
     }
 
     [Fact]
+    public async Task ReceiptsAndTheAuditTrailSayEachFailedRuleInWords()
+    {
+        var ingest = server.Ingest();
+        var station = TestStations.Next();
+        // 72 typed as 172 (R1), and the ballots no longer add up either (R2).
+        var typo = await ingest.PostAsJsonAsync("/api/v1/forms", Forms.Body(station, 172, 50, valid: 122, total: 130));
+        var receipt = await typo.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        var clean = await (await ingest.PostAsJsonAsync("/api/v1/forms", Forms.Body(station, 72, 50))).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        var trail = await ingest.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/v1/stations/{station}/forms/ppwp");
+
+        Assert.Equal(HttpStatusCode.Accepted, typo.StatusCode);
+        Assert.Equal(["R1", "R2"], receipt.GetProperty("rules").EnumerateObject().Select(p => p.Name));
+        Assert.Contains("do not add up to the valid votes", receipt.GetProperty("rules").GetProperty("R1").GetString());
+        Assert.False(clean.TryGetProperty("rules", out _), "a receipt without problems has no rules");
+        Assert.Contains("the ballots used", trail.GetProperty("rules").GetProperty("R2").GetString());
+        Assert.Equal(2, trail.GetProperty("counted").GetInt32());
+        // The station's own limit, so a screen can say by how much R3 was missed.
+        Assert.True(trail.GetProperty("ballotLimit").GetInt64() > 0);
+    }
+
+    [Fact]
     public async Task BallotsNotAddingUpAreCountedButFlagged()
     {
         var receipt = await server.Ingest().PostAsync(Forms.Body(TestStations.Next(), 100, 100, invalid: 5, total: 210));

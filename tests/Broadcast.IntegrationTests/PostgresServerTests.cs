@@ -59,4 +59,27 @@ public sealed class PostgresServerTests : IAsyncLifetime
         Assert.True(report.Version >= corrected.Seq, $"reconciled up to {report.Version}, before {corrected.Seq}");
         Assert.Empty(report.Drift);
     }
+
+    [Fact]
+    public async Task ALookBackReadsTheRevisionLogOfPostgres()
+    {
+        var server = _server!;
+        var ingest = server.Ingest();
+        var station = TestStations.Next();
+        var first = await ingest.PostAsync(Forms.Body(station, 120, 80));
+        var between = await server.SettledResultsAsync();
+        await Task.Delay(20);
+        await ingest.PostAsync(Forms.Body(station, 110, 95, invalid: 2));
+        await server.SettledResultsAsync();
+
+        var trail = (await ingest.GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>($"/api/v1/stations/{station}/forms/ppwp"))!;
+        var received = DateTimeOffset.Parse((string)trail["revisions"]![0]!["receivedAt"]!, System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var asOf in new[] { $"seq:{first.Seq}", Uri.EscapeDataString(received.ToOffset(TimeSpan.FromHours(7)).ToString("yyyy-MM-ddTHH:mm:ss.fffzzz")) })
+        {
+            var past = (await ingest.GetFromJsonAsync<Results.ResultsSnapshot>($"/api/v1/results/ppwp?asOf={asOf}"))!;
+            Assert.Equal(new Results.AsOfMoment(first.Seq, received, Final: true), past.AsOf);
+            Assert.Equal(between.Votes, past.Votes);
+            Assert.Equal((between.Stations, between.Valid, between.Invalid), (past.Stations, past.Valid, past.Invalid));
+        }
+    }
 }

@@ -7,7 +7,7 @@ public sealed class DeltaHistoryTests
 {
     private static GroupChange Delta(string region, long prev, long version) =>
         new("ppwp", region, "e", prev, version, new StationCounts(1, 0, 0), new Dictionary<string, long>(), 0, 0,
-            new Dictionary<string, ChildUpdate>(), null, null);
+            new Dictionary<string, ChildUpdate>(), null, null, null);
 
     [Fact]
     public void ReturnsTheDeltasAfterAVersionInOrder()

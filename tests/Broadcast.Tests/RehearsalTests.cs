@@ -24,10 +24,9 @@ public sealed class RehearsalTests
     public void TwoGeneratorsWithOneSeedMakeTheSameFormsAndAnotherSeedOtherForms()
     {
         var election = SmallElection.Election;
-        var folder = SmallAnchors();
-        var first = RehearsalNight.Create(election, folder, seed: 7);
-        var second = RehearsalNight.Create(election, folder, seed: 7);
-        var other = RehearsalNight.Create(election, folder, seed: 8);
+        var first = SmallNight(seed: 7);
+        var second = SmallNight(seed: 7);
+        var other = SmallNight(seed: 8);
         var same = 0;
         var differ = 0;
         foreach (var contest in first.Contests)
@@ -89,7 +88,7 @@ public sealed class RehearsalTests
         Assert.All(Night.Contests, c => Assert.True(checkedForms[c.Id] > 30_000, $"{c.Id}: only {checkedForms[c.Id]} forms checked"));
 
         // The small election has a station abroad of each kind, and 300 registered voters at every station at home.
-        var small = RehearsalNight.Create(SmallElection.Election, SmallAnchors());
+        var small = SmallNight();
         foreach (var contest in small.Contests)
             for (var s = 0; s < SmallElection.Election.Stations.Count; s++)
                 if (small.Form(contest, s) is { } form)
@@ -194,6 +193,14 @@ public sealed class RehearsalTests
 
     private static string Describe(RehearsalForm f) =>
         $"{f.Station} {f.Contest.Id} {string.Join(',', f.Votes)} {f.Valid} {f.Invalid} {f.Total} {f.Arrival}";
+
+    /// <summary>A night of <see cref="SmallElection"/>; its anchors are written to a folder of its own, read, and removed.</summary>
+    private static RehearsalNight SmallNight(ulong seed = RehearsalNight.DefaultSeed)
+    {
+        var folder = SmallAnchors();
+        try { return RehearsalNight.Create(SmallElection.Election, folder, seed); }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
 
     /// <summary>The rehearsal anchors for <see cref="SmallElection"/>: official DPR votes for its two dapils, a short curve, Aceh's share.</summary>
     private static string SmallAnchors()

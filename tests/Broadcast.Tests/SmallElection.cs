@@ -17,7 +17,12 @@ namespace Broadcast.Tests;
 /// </summary>
 public static class SmallElection
 {
-    private static readonly Lazy<Election> Loaded = new(() => ElectionLoader.Load(Write()));
+    private static readonly Lazy<Election> Loaded = new(() =>
+    {
+        var folder = Write();
+        try { return ElectionLoader.Load(folder); }
+        finally { Directory.Delete(folder, recursive: true); } // the loader reads everything at once
+    });
 
     public static Election Election => Loaded.Value;
 
@@ -48,7 +53,7 @@ public static class SmallElection
               ]
             }
             """);
-        var regions = new List<string> { "0,,national,IDN", "11,0,province,ACEH", "64,0,province,KALIMANTAN TIMUR", "99,0,province,LUAR NEGERI" };
+        var regions = new List<string> { "0,,national,Indonesia", "11,0,province,ACEH", "64,0,province,KALIMANTAN TIMUR", "99,0,province,LUAR NEGERI" };
         regions.AddRange(["1101,11,regency,ACEH SELATAN", "1171,11,regency,KOTA BANDA ACEH", "6405,64,regency,BERAU",
             "6471,64,regency,KOTA BALIKPAPAN", "9901,99,regency,KUALA LUMPUR"]);
         regions.AddRange(["110101,1101,district,SATU", "110102,1101,district,DUA", "117101,1171,district,KOTA",

@@ -17,7 +17,8 @@ import { watchHub } from './hub-frames.mjs';
 const BASE = (process.env.BROADCAST_LEGISLATIVE_URL ?? 'http://127.0.0.1:5081').replace(/\/+$/, '');
 const KEY = process.env.BROADCAST_INGEST_KEY ?? '';
 const NOTICE = process.env.BROADCAST_NOTICE ?? '';
-const OUT = fileURLToPath(new URL('../test-results/', import.meta.url));
+// Screenshots: the run's own folder (run.sh sets it), else web-client/test-results/.
+const OUT = process.env.BROADCAST_E2E_RESULTS ? `${process.env.BROADCAST_E2E_RESULTS.replace(/\/+$/, '')}/` : fileURLToPath(new URL('../test-results/', import.meta.url));
 const DOCS = process.env.BROADCAST_DOCS_SCREENSHOTS === '1' ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url)) : null;
 mkdirSync(OUT, { recursive: true });
 
@@ -407,7 +408,9 @@ describe('Broadcast legislative screens (pemilu2024)', { timeout: 300_000 }, () 
     assert.equal(new URL(page.url()).searchParams.get('region'), dapil.region.id);
     await assertDapil(page, 'dprd_kab', dapil.region.id);
     await page.locator(`main a[data-region="${region.id}"]`).click();
-    await page.waitForFunction((name) => document.querySelector('#region-title')?.textContent === name, region.name, { timeout: 5000 });
+    // Region names as the screen writes them ("SAMBALIUNG" → "Sambaliung"): compared without case and spaces.
+    await page.waitForFunction((name) => (document.querySelector('#region-title')?.textContent ?? '').replace(/\s+/g, '').toLowerCase() === name,
+      region.name.replace(/\s+/g, '').toLowerCase(), { timeout: 5000 });
     assert.equal(await page.locator('.children tbody tr').count(), (await results('dprd_kab', region.id)).children.length);
     await page.screenshot({ path: `${OUT}legislative-region.png` });
     await page.goBack();
@@ -426,7 +429,7 @@ describe('Broadcast legislative screens (pemilu2024)', { timeout: 300_000 }, () 
     await waitLive(page);
     await page.waitForFunction(() => document.querySelectorAll('#province option').length > 30, null, { timeout: 10_000 });
     await page.selectOption('#province', '64');
-    await page.waitForFunction(() => document.querySelector('#region-title')?.textContent === 'KALIMANTAN TIMUR', null, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector('#region-title')?.textContent === 'Kalimantan Timur', null, { timeout: 10_000 });
     // The province lists its regencies' parliaments, and the second picker offers them.
     await page.waitForFunction((id) => document.querySelector(`#parliament option[value="${id}"]`) && document.querySelector(`.parliament-links a[data-region="${id}"]`), BERAU, { timeout: 10_000 });
     await page.selectOption('#parliament', BERAU);

@@ -1,6 +1,6 @@
 // A small stand-in for Broadcast.Server, for developing the web client and checking the
 // e2e script before the real server exists. NOT the contract: docs/api.md is.
-//   node e2e/mock-server.mjs            (PORT=5055, MOCK_SEED=0.3, MOCK_NO_HUB=1, MOCK_DROP=0.2)
+//   node e2e/mock-server.mjs            (PORT=5055 or 0 for any free one, MOCK_SEED=0.3, MOCK_NO_HUB=1, MOCK_DROP=0.2)
 // Serves the built wwwroot, the read API (with .../latest and .../v/<epoch>.<version>),
 // POST /api/v1/forms and the SignalR hub /hubs/results over WebSockets with the JSON and
 // MessagePack protocols: Subscribe (TotalsChanged) and SubscribeWith (Headline or Delta; the
@@ -210,4 +210,4 @@ server.on('upgrade', (req, socket, head) => {
   wss.handleUpgrade(req, socket, head, onHubSocket);
 });
 
-server.listen(PORT, '127.0.0.1', () => console.log(`mock: http://127.0.0.1:${PORT}/ (ingest key ${KEY})`));
+server.listen(PORT, '127.0.0.1', () => console.log(`mock: http://127.0.0.1:${server.address().port}/ (ingest key ${KEY})`));

@@ -3,14 +3,37 @@
 # on loopback with fresh SQLite files:
 #   screens.e2e.mjs      the 2019 presidential election (default); the tests restart this
 #                        server through $BROADCAST_RESTART while the pages stay open;
+#   timeline.e2e.mjs     the monitor's timeline (looking back, ?asOf=), on the first server;
 #   legislative.e2e.mjs  a second server with Election__Name=pemilu2024 (all five contests)
-#                        at $BROADCAST_LEGISLATIVE_URL, same ingest key, with a notice set.
-# Both files run in one `node --test` so the TAP output ends with one "# pass N / # fail N".
+#                        at $BROADCAST_LEGISLATIVE_URL, same ingest key, with a notice set;
+#   map-station.e2e.mjs  both: the province map (2019 ids, 2024 codes and Papua), the station
+#                        view, whole names on the ticker and lower third, an unknown region.
+# The files run in one `node --test` so the TAP output ends with one "# pass N / # fail N".
+# Ports are free ones and everything of a run (databases, logs, screenshots) is in a folder of
+# its own, removed at the end (screenshots and logs are copied to artifacts/ first), so two runs
+# on one machine do not meet. BROADCAST_E2E_PORT / BROADCAST_E2E_LEGISLATIVE_PORT fix the ports.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d)
-port=${BROADCAST_E2E_PORT:-5080}
-leg_port=${BROADCAST_E2E_LEGISLATIVE_PORT:-5081}
+work=$(mktemp -d -t broadcast-e2e-XXXXXXXX)
+
+# A port nothing listens on, below the kernel's ephemeral range: outgoing connections never
+# take it, so it stays this run's while the tests restart the server on it.
+free_port() {
+  node -e '
+    const net = require("node:net"), fs = require("node:fs");
+    let top = 32768;
+    try { top = Number(fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]); } catch {}
+    const low = 10000, high = Math.max(top, 2 * low);
+    const attempt = (left) => {
+      const port = low + Math.floor(Math.random() * (high - low));
+      const probe = net.createServer().once("error", () => left > 0 ? attempt(left - 1) : process.exit(1));
+      probe.listen(port, "127.0.0.1", () => probe.close(() => console.log(port)));
+    };
+    attempt(200);'
+}
+port=${BROADCAST_E2E_PORT:-$(free_port)}
+leg_port=${BROADCAST_E2E_LEGISLATIVE_PORT:-$(free_port)}
+while [ "$leg_port" = "$port" ]; do leg_port=$(free_port); done
 dll="$root/src/Broadcast.Server/bin/Debug/net10.0/Broadcast.Server.dll"
 [ -f "$dll" ] || dotnet build "$root/src/Broadcast.Server" --nologo -v q
 
@@ -18,6 +41,7 @@ export BROADCAST_URL="http://127.0.0.1:$port"
 export BROADCAST_LEGISLATIVE_URL="http://127.0.0.1:$leg_port"
 export BROADCAST_INGEST_KEY="e2e-$RANDOM$RANDOM"
 export BROADCAST_NOTICE="SYNTHETIC test data, not official results / Data uji SINTETIS, bukan hasil resmi"
+export BROADCAST_E2E_RESULTS="$work/test-results"
 
 # server_script NAME URL [VAR=value...]: writes $work/NAME.sh (start | stop | restart) for one server.
 server_script() {
@@ -48,13 +72,14 @@ cleanup() {
   "$work/legislative.sh" stop
   mkdir -p "$root/artifacts"
   rm -rf "$root/artifacts/screenshots"
-  cp -r "$root/web-client/test-results" "$root/artifacts/screenshots" 2>/dev/null || true
+  cp -r "$BROADCAST_E2E_RESULTS" "$root/artifacts/screenshots" 2>/dev/null || true
   cp "$work/server.log" "$root/artifacts/e2e-server.log" 2>/dev/null || true
   cp "$work/legislative.log" "$root/artifacts/e2e-legislative-server.log" 2>/dev/null || true
+  rm -rf "$work"
 }
 trap cleanup EXIT
 
 "$work/server.sh" start
 "$work/legislative.sh" start
 cd "$root/web-client"
-node --test --test-concurrency=1 --test-reporter=tap e2e/screens.e2e.mjs e2e/legislative.e2e.mjs
+node --test --test-concurrency=1 --test-reporter=tap e2e/screens.e2e.mjs e2e/legislative.e2e.mjs e2e/timeline.e2e.mjs e2e/map-station.e2e.mjs

@@ -5,7 +5,10 @@ import type { Level } from './types';
 
 const dict = {
   id: {
+    /** After a percentage: "2,82% TPS masuk". */
     reporting: 'TPS masuk',
+    /** A label or column heading. */
+    reportingHeading: 'TPS masuk',
     updated: 'diperbarui',
     ago: 'lalu',
     never: 'belum ada data',
@@ -14,7 +17,6 @@ const dict = {
     valid: 'Suara sah',
     invalid: 'Tidak sah',
     quarantined: 'Dikarantina',
-    stations: 'TPS',
     leader: 'Unggul',
     margin: 'Selisih',
     name: 'Nama',
@@ -30,6 +32,9 @@ const dict = {
     results: 'Hasil hitung',
     lastUpdate: 'Pembaruan terakhir',
     audit: 'Jejak formulir',
+    held: 'Ditahan',
+    notFound: 'Wilayah atau pemilihan tidak dikenal',
+    counted: 'Dihitung',
     seats: 'Kursi',
     seatsShort: 'kursi',
     projectedSeats: 'Proyeksi kursi',
@@ -70,6 +75,7 @@ const dict = {
   },
   en: {
     reporting: 'stations reporting',
+    reportingHeading: 'Stations reporting',
     updated: 'updated',
     ago: 'ago',
     never: 'no data yet',
@@ -78,7 +84,6 @@ const dict = {
     valid: 'Valid votes',
     invalid: 'Invalid',
     quarantined: 'Quarantined',
-    stations: 'Stations',
     leader: 'Leader',
     margin: 'Margin',
     name: 'Name',
@@ -94,6 +99,9 @@ const dict = {
     results: 'Results',
     lastUpdate: 'Last update',
     audit: 'Form audit trail',
+    held: 'Held',
+    notFound: 'Unknown region or contest',
+    counted: 'Counted',
     seats: 'Seats',
     seatsShort: 'seats',
     projectedSeats: 'Projected seats',
@@ -150,8 +158,8 @@ export function levelName(lang: Lang, level: Level): string {
 }
 
 const states: Record<Lang, Record<ClientState, string>> = {
-  id: { connecting: 'Menghubungkan', live: 'Langsung', reconnecting: 'Menyambung ulang', polling: 'Berkala', offline: 'Terputus' },
-  en: { connecting: 'Connecting', live: 'Live', reconnecting: 'Reconnecting', polling: 'Polling', offline: 'Offline' },
+  id: { connecting: 'Menghubungkan', live: 'Langsung', reconnecting: 'Menyambung ulang', polling: 'Berkala', offline: 'Terputus', notFound: 'Tidak ditemukan' },
+  en: { connecting: 'Connecting', live: 'Live', reconnecting: 'Reconnecting', polling: 'Polling', offline: 'Offline', notFound: 'Not found' },
 };
 
 export function stateName(lang: Lang, s: ClientState): string {

@@ -11,7 +11,7 @@ import {
   type DapilRow, type PartyList, type PartyStanding, allocated, candidateLists, dapilRows, hemicycle, majority,
   partiesOnBallot, partyStandings, sortDapils, wonList,
 } from './legislative';
-import { type ViewOptions, sortChildren } from './monitor-view';
+import { type ViewOptions, childNameCell, reportingCell, sortChildren } from './monitor-view';
 import type { ContestInfo, ParliamentInfo, SeatClaim, Snapshot } from './types';
 
 export interface LegislativeOptions extends ViewOptions {
@@ -52,7 +52,7 @@ function summaryHead(snap: Snapshot, o: LegislativeOptions, kind: string, extra:
       h('h1', { id: 'region-title' }, snap.region.name),
       h('span', { class: 'level' }, kind)),
     h('dl', { class: 'facts' },
-      fact(t(lang, 'reporting'), `${formatPct(reportedPct(st), lang)} (${formatInt(st.reported, lang)} / ${formatInt(st.total, lang)})`, 'reporting'),
+      fact(t(lang, 'reportingHeading'), `${formatPct(reportedPct(st), lang)} (${formatInt(st.reported, lang)} / ${formatInt(st.total, lang)})`, 'reporting'),
       fact(t(lang, 'quarantined'), formatInt(st.quarantined, lang), 'quarantined'),
       fact(t(lang, 'valid'), formatInt(snap.valid, lang), 'valid'),
       fact(t(lang, 'invalid'), formatInt(snap.invalid, lang), 'invalid'),
@@ -159,7 +159,7 @@ export function renderDapilTable(snap: Snapshot, choices: Choice[], o: Legislati
       h('thead', {}, h('tr', {},
         h('th', { scope: 'col' }, t(lang, 'dapils')),
         h('th', { scope: 'col', class: 'num' }, t(lang, 'seats')),
-        h('th', { scope: 'col', class: 'num' }, t(lang, 'reporting')),
+        h('th', { scope: 'col', class: 'num' }, t(lang, 'reportingHeading')),
         h('th', { scope: 'col' }, t(lang, 'projectedSeats')),
         h('th', { scope: 'col' }, t(lang, 'elected')),
         h('th', { scope: 'col' }, t(lang, 'lastSeat')),
@@ -317,19 +317,15 @@ export function renderPartyTable(snap: Snapshot, choices: Choice[], o: Legislati
     const first = total > 0 ? ranked[0] : undefined;
     const second = total > 0 ? ranked[1] : undefined;
     const lead = leader(c.votes);
-    const link = c.level === 'tps'
-      ? h('a', { href: o.auditHref(c.id), target: '_blank', rel: 'noopener', title: t(lang, 'audit') }, c.name)
-      : h('a', { href: o.hrefFor(c.id), 'data-region': c.id }, c.name);
     const cell = (e: [string, number] | undefined) => e
       ? h('td', {}, chip(find(e[0])), h('small', {}, `${formatInt(e[1], lang)} · ${formatPct(share(c.votes, e[0]), lang, 1)}`))
       : h('td', {}, '–');
     return h('tr', { 'data-region': c.level === 'tps' ? null : c.id, style: `--lead:${first ? find(first[0]).color : 'transparent'}` },
-      h('th', { scope: 'row' }, link),
+      childNameCell(c, o),
       cell(first),
       cell(second),
       h('td', { class: 'num' }, total === 0 ? '–' : lead.id ? `+${formatPct(lead.margin, lang, 1)}` : t(lang, 'tie')),
-      h('td', { class: 'num' }, formatPct(reportedPct(c.stations), lang, 1),
-        h('small', {}, `${formatInt(c.stations.reported, lang)}/${formatInt(c.stations.total, lang)}`)),
+      reportingCell(c, lang),
       h('td', { class: 'num' }, c.stations.quarantined > 0 ? formatInt(c.stations.quarantined, lang) : '–'));
   });
   return h('section', { class: 'table-section' },
@@ -340,7 +336,7 @@ export function renderPartyTable(snap: Snapshot, choices: Choice[], o: Legislati
         h('th', { scope: 'col' }, t(lang, 'leader')),
         h('th', { scope: 'col' }, t(lang, 'second')),
         h('th', { scope: 'col', class: 'num' }, t(lang, 'margin')),
-        h('th', { scope: 'col', class: 'num' }, t(lang, 'reporting')),
+        h('th', { scope: 'col', class: 'num' }, t(lang, 'reportingHeading')),
         h('th', { scope: 'col', class: 'num' }, t(lang, 'quarantined')))),
       h('tbody', {}, rows)));
 }

@@ -15,8 +15,10 @@ export interface ViewOptions {
   contest: string;
   /** Builds the link of a region (drill-down keeps the other query parameters). */
   hrefFor: (region: string) => string;
-  /** Audit-trail link of a polling station. */
+  /** Link to a polling station's view (its revisions). */
   auditHref: (station: string) => string;
+  /** Why a held station is held, in words (null: not held, or not known yet). */
+  stationNote?: (station: ChildTotals) => string | null;
 }
 
 export function sortChildren(children: ChildTotals[], key: SortKey, lang: Lang): ChildTotals[] {
@@ -63,7 +65,7 @@ export function renderSummary(snap: Snapshot, choices: Choice[], o: ViewOptions)
       h('h1', { id: 'region-title' }, snap.region.name),
       h('span', { class: 'level' }, levelName(lang, snap.region.level))),
     h('dl', { class: 'facts' },
-      fact(t(lang, 'reporting'), `${formatPct(reportedPct(st), lang)} (${formatInt(st.reported, lang)} / ${formatInt(st.total, lang)})`, 'reporting'),
+      fact(t(lang, 'reportingHeading'), `${formatPct(reportedPct(st), lang)} (${formatInt(st.reported, lang)} / ${formatInt(st.total, lang)})`, 'reporting'),
       fact(t(lang, 'quarantined'), formatInt(st.quarantined, lang), 'quarantined'),
       fact(t(lang, 'valid'), formatInt(snap.valid, lang), 'valid'),
       fact(t(lang, 'invalid'), formatInt(snap.invalid, lang), 'invalid')),
@@ -97,26 +99,40 @@ export function renderTiles(snap: Snapshot, choices: Choice[], o: ViewOptions, l
     },
     h('span', { class: 'tile-name' }, c.name),
     h('span', { class: 'tile-lead' }, leadLabel(choices, c.votes, lang, 'share', label)),
-    h('span', { class: 'tile-rep' }, `${formatPct(reportedPct(c.stations), lang, 1)} ${t(lang, 'stations')}`));
+    h('span', { class: 'tile-rep' }, `${formatPct(reportedPct(c.stations), lang, 1)} ${t(lang, 'reporting')}`));
   });
   return h('section', { class: 'tiles-section' },
     h('h2', {}, t(lang, 'provinces')),
     h('div', { class: 'tiles' }, tiles));
 }
 
+/** A child's name: a drill-down link; for a polling station a link to its view, and why it is held. */
+export function childNameCell(c: ChildTotals, o: ViewOptions): HTMLElement {
+  if (c.level !== 'tps') return h('th', { scope: 'row' }, h('a', { href: o.hrefFor(c.id), 'data-region': c.id }, c.name));
+  const note = o.stationNote?.(c) ?? null;
+  return h('th', { scope: 'row' }, h('a', { href: o.auditHref(c.id), title: t(o.lang, 'audit') }, c.name),
+    note ? h('small', { class: 'held-note' }, `${t(o.lang, 'held')}: ${note}`) : '');
+}
+
+/** A child's share of stations reporting; a polling station is counted, held or not in yet (words, not "0.0% 0/1"). */
+export function reportingCell(c: ChildTotals, lang: Lang): HTMLElement {
+  if (c.level === 'tps') {
+    const state = c.stations.quarantined > 0 ? 'held' : c.stations.reported > 0 ? 'counted' : 'none';
+    return h('td', { class: 'num station-state', 'data-state': state }, state === 'none' ? '–' : t(lang, state));
+  }
+  return h('td', { class: 'num' }, formatPct(reportedPct(c.stations), lang, 1),
+    h('small', {}, `${formatInt(c.stations.reported, lang)}/${formatInt(c.stations.total, lang)}`));
+}
+
 export function renderTable(snap: Snapshot, choices: Choice[], o: ViewOptions): HTMLElement {
   const { lang } = o;
   const rows = sortChildren(snap.children, o.sort, lang).map((c) => {
-    const link = c.level === 'tps'
-      ? h('a', { href: o.auditHref(c.id), target: '_blank', rel: 'noopener', title: t(lang, 'audit') }, c.name)
-      : h('a', { href: o.hrefFor(c.id), 'data-region': c.id }, c.name);
     return h('tr', { 'data-region': c.level === 'tps' ? null : c.id, style: `--lead:${leadColor(choices, c.votes)}` },
-      h('th', { scope: 'row' }, link),
+      childNameCell(c, o),
       choices.map((ch) => h('td', { class: 'num' },
         formatInt(c.votes[ch.id] ?? 0, lang), h('small', {}, formatPct(share(c.votes, ch.id), lang, 1)))),
       h('td', {}, leadLabel(choices, c.votes, lang, 'margin')),
-      h('td', { class: 'num' }, formatPct(reportedPct(c.stations), lang, 1),
-        h('small', {}, `${formatInt(c.stations.reported, lang)}/${formatInt(c.stations.total, lang)}`)),
+      reportingCell(c, lang),
       h('td', { class: 'num' }, c.stations.quarantined > 0 ? formatInt(c.stations.quarantined, lang) : '–'));
   });
   const first = snap.children[0];
@@ -128,7 +144,7 @@ export function renderTable(snap: Snapshot, choices: Choice[], o: ViewOptions): 
         h('th', { scope: 'col' }, t(lang, 'region')),
         choices.map((ch) => h('th', { scope: 'col', class: 'num' }, h('span', { class: 'swatch', style: `background:${ch.color}` }), ` ${ch.id}`)),
         h('th', { scope: 'col' }, t(lang, 'margin')),
-        h('th', { scope: 'col', class: 'num' }, t(lang, 'reporting')),
+        h('th', { scope: 'col', class: 'num' }, t(lang, 'reportingHeading')),
         h('th', { scope: 'col', class: 'num' }, t(lang, 'quarantined')))),
       h('tbody', {}, rows)));
 }

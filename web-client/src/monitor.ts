@@ -1,7 +1,7 @@
 // Monitoring screen for DPRD and election-night desks: drill-down from national to village,
 // totals, province tiles and a sortable children table; for the legislative contests a
 // parliament view (seats, dapils, margins) and a dapil view (parties, candidates).
-// URL: monitor.html?contest=ppwp&region=0&lang=id|en&sort=reported|name|margin
+// URL: monitor.html?contest=ppwp&region=0&lang=id|en&sort=reported|name|margin (&asOf=<ISO time>: a past moment)
 // (&server=https://... for another origin); region may be `parliament:<region id>` or `dapil:<code>`.
 // It follows the group's full view (Delta frames) with no rate cap (&view=, &rate= override).
 import './monitor.css';
@@ -10,9 +10,12 @@ import { type Choice, byNumber, choiceColor, choicesFor, contestInfo, fetchElect
 import { type Lang } from './format';
 import { h, setText } from './dom';
 import { levelName, parseLang, stateName, t } from './i18n';
+import { ProvinceMap } from './monitor-map';
+import { StationNotes } from './station-notes';
 import {
   type LegislativeOptions, regionParties, renderDapil, renderParliament, renderParliamentLinks, renderPartySummary, renderPartyTable,
 } from './monitor-legislative';
+import { mountTimeline } from './monitor-timeline';
 import { type SortKey, SORT_KEYS, type ViewOptions, renderBreadcrumbs, renderSummary, renderTable, renderTiles, sortLabel } from './monitor-view';
 import { ResultsClient, parseRate, parseView } from './results-client';
 import type { ContestInfo, Election, ParliamentInfo, RegionRef, Snapshot } from './types';
@@ -46,8 +49,15 @@ const client = new ResultsClient({
   view: parseView(params.get('view'), 'full'),
   maxPerSecond: parseRate(params.get('rate'), null),
   onChange: () => scheduleRender(),
-  onState: () => renderStatus(),
+  onState: () => scheduleRender(),
 });
+
+// Looking back at a past moment (monitor-timeline.ts): the screen shows its snapshot instead of the live one.
+const timeline = mountTimeline($<HTMLElement>('timeline'), { baseUrl: server, contest, region: client.region, onChange: () => scheduleRender() });
+// The province map beside the tiles at national level (its shapes load once, on first show).
+const provinceMap = new ProvinceMap(() => scheduleRender(), (region) => navigate(region));
+// Why a held polling station is held, under its name in a village's table.
+const stationNotes = new StationNotes(server, contest, () => scheduleRender());
 
 function asSort(v: string | null): SortKey {
   return (SORT_KEYS as readonly string[]).includes(v ?? '') ? (v as SortKey) : 'reported';
@@ -63,7 +73,8 @@ function hrefFor(region: string): string {
 function viewOptions(): ViewOptions {
   return {
     lang, sort, contest, hrefFor,
-    auditHref: (station) => `${server}/api/v1/stations/${encodeURIComponent(station)}/forms/${encodeURIComponent(contest)}`,
+    auditHref: (station) => `station.html?${new URLSearchParams({ contest, station, lang, ...(server ? { server } : {}) }).toString()}`,
+    stationNote: (station) => stationNotes.note(station, lang),
   };
 }
 
@@ -177,14 +188,16 @@ function scheduleRender(): void {
 }
 
 function render(): void {
-  const snap = client.snapshot;
+  timeline.sync(client.region, lang);
+  const snap = timeline.lookingBack ? timeline.snapshotFor(client.region) : client.snapshot;
   const root = document.documentElement;
   root.lang = lang;
   root.dataset.region = client.region;
   if (!snap || snap.region.id !== client.region) {
     // Keep the previous region visible but dimmed while the new one loads.
     main.setAttribute('aria-busy', 'true');
-    if (!main.firstChild) main.append(h('p', { class: 'loading' }, t(lang, 'loading')));
+    if (client.state === 'notFound') main.replaceChildren(h('p', { class: 'error', role: 'alert' }, `⚠ ${t(lang, 'notFound')}: ${client.problem ?? client.region}`));
+    else if (!main.firstChild) main.append(h('p', { class: 'loading' }, t(lang, 'loading')));
     renderStatus();
     return;
   }
@@ -204,7 +217,7 @@ function render(): void {
   } else {
     main.replaceChildren(
       renderSummary(snap, choices, o),
-      snap.region.level === 'national' ? renderTiles(snap, choices, o) : '',
+      snap.region.level === 'national' ? provinceMap.beside(renderTiles(snap, choices, o), snap, choices, o) : '',
       snap.children.length > 0 ? renderTable(snap, choices, o) : '',
     );
   }
@@ -229,7 +242,7 @@ function renderLegislative(snap: Snapshot, choices: Choice[], o: LegislativeOpti
   main.replaceChildren(
     renderPartySummary(snap, shown, o, levelName(lang, level)),
     renderParliamentLinks(parliamentsFor(snap, o.info), o),
-    level === 'national' ? renderTiles(snap, choices, o, (c) => c.name) : '',
+    level === 'national' ? provinceMap.beside(renderTiles(snap, choices, o, (c) => c.name), snap, choices, o, (c) => c.name) : '',
     snap.children.length > 0 ? renderPartyTable(snap, choices, o, caption) : '',
   );
 }
@@ -238,7 +251,7 @@ function renderStatus(): void {
   const s = client.state;
   document.documentElement.dataset.state = s;
   dot.dataset.state = s;
-  setText(stateEl, stateName(lang, s));
+  setText(stateEl, timeline.lookingBack ? timeline.statusText(lang) : stateName(lang, s));
   const last = client.lastUpdate;
   const clock = last ? `${t(lang, 'lastUpdate')} ${last.toLocaleTimeString(lang === 'id' ? 'id-ID' : 'en-GB')} · ` : '';
   setText(updatedEl, clock + dataAgeText(last, lang));

@@ -6,6 +6,7 @@ import { BallotCache, type Choice, choicesFor, contestInfo, fetchElection } from
 import { type Lang, formatInt, formatPct, reportedPct, share } from './format';
 import { h } from './dom';
 import { parseLang, t } from './i18n';
+import { pairLines } from './names';
 import { type PartyStanding, allocated, majority, partiesOnBallot, partyStandings, topParties } from './legislative';
 import { ResultsClient, parseRate, parseView } from './results-client';
 import { NumberTween } from './tween';
@@ -49,6 +50,7 @@ const client = new ResultsClient({
   onState: (s) => {
     dot.dataset.state = s;
     document.documentElement.dataset.state = s;
+    render();
   },
 });
 
@@ -70,12 +72,34 @@ function build(choices: Choice[]): void {
       votes: new NumberTween(votesEl, (n) => formatInt(n, lang)),
       bar,
     });
+    // A pair one person a line (president, then vice president): whole names, never cut.
     return h('div', { class: 'lt-choice', 'data-choice': c.id, style: `--c:${c.color}` },
-      h('span', { class: 'lt-name' }, c.name),
+      h('span', { class: 'lt-name', title: c.name }, pairLines(c.name).map((line) => h('span', { class: 'lt-line' }, line))),
       votesEl,
       shareEl,
       h('span', { class: 'lt-bar' }, bar));
   }));
+}
+
+/** Name sizes tried, largest first, when even the stacked cells cut a name (a long name in a narrow cell). */
+const NAME_SCALES = [1, 0.9, 0.8, 0.7, 0.6];
+
+/**
+ * Lays the pair cells out so that no name is cut: the share beside the names when there is
+ * room (two pairs), below them otherwise (three or more), then smaller names if need be.
+ */
+function fitNames(): void {
+  const container = $('choices');
+  const lines = [...container.querySelectorAll<HTMLElement>('.lt-line')];
+  if (lines.length === 0) return;
+  const cut = () => lines.some((l) => l.scrollWidth > l.clientWidth + 1);
+  for (const stacked of [false, true]) {
+    for (const scale of stacked ? NAME_SCALES : [1]) {
+      container.classList.toggle('stacked', stacked);
+      container.style.setProperty('--name-scale', String(scale));
+      if (!cut()) return;
+    }
+  }
 }
 
 function renderNotice(): void {
@@ -135,7 +159,15 @@ function renderParties(snap: Snapshot, standings: PartyStanding[]): void {
 function render(): void {
   renderNotice();
   const snap = client.snapshot;
-  if (!snap) return;
+  // A wrong region or contest in the browser source's URL shows in the preview, not a blank page.
+  panel.classList.toggle('error', !snap && client.state === 'notFound');
+  if (!snap) {
+    if (client.state === 'notFound') {
+      regionEl.textContent = `⚠ ${t(lang, 'notFound')}: ${client.region}`;
+      panel.classList.add('on');
+    }
+    return;
+  }
   const info = contestInfo(election, contest);
   if (snap.seats || info?.kind === 'partyList') {
     regionEl.textContent = snap.region.name;
@@ -164,6 +196,7 @@ function render(): void {
     v.votes.set(snap.votes[c.id] ?? 0);
     v.bar.style.width = `${pct}%`;
   }
+  fitNames();
   document.documentElement.dataset.version = String(snap.version);
   panel.classList.add('on');
 }

@@ -36,6 +36,30 @@ function versioned(body: unknown, etag: string, url: string): Response {
 beforeEach(() => { vi.useFakeTimers(); });
 afterEach(() => { vi.useRealTimers(); });
 
+describe('an unknown region or contest', () => {
+  it('is said (state notFound, the 404\'s words), not left loading; a snapshot later clears it', async () => {
+    const problem = { type: 'x', title: "No results for contest 'ppwp' and group '999'.", status: 404 };
+    const fetchImpl = vi.fn(async () => new Response(JSON.stringify(problem), { status: 404, headers: { 'Content-Type': 'application/problem+json' } }));
+    const { hub, client, states } = setup(new FakeHub(), fetchImpl as unknown as typeof fetch);
+    hub.answers.set('SubscribeWith', () => { throw new Error("An unexpected error occurred invoking 'SubscribeWith' on the server. HubException: Unknown contest or group."); });
+    client.start();
+    await tick();
+    expect(client.state).toBe('notFound');
+    expect(client.problem).toBe('Unknown contest or group.');
+    await tick(10);
+    // `latest` and then the plain snapshot URL both answered 404: the server's words.
+    expect(fetchImpl).toHaveBeenCalledTimes(2);
+    expect(client.problem).toBe("No results for contest 'ppwp' and group '999'.");
+    expect(states.filter((s) => s === 'notFound').length).toBeGreaterThanOrEqual(2);
+    expect(client.snapshot).toBeNull();
+
+    hub.answers.set('SubscribeWith', () => snap(10));
+    await tick(15_000);
+    expect(client.state).toBe('live');
+    expect(client.problem).toBeNull();
+  });
+});
+
 describe('ResultsClient with a hub', () => {
   it('subscribes, goes live and applies deltas', async () => {
     const { hub, client, changes, states } = setup();

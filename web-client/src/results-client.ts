@@ -5,12 +5,13 @@ import { HttpTransportType } from '@microsoft/signalr';
 import { type BackoffOptions, backoffDelay } from './backoff';
 import { type HubFactoryOptions, type HubLike, type Protocol, createHub } from './hub';
 import { ResultsState, type Step } from './results-state';
-import { SnapshotPoller } from './snapshot-poller';
+import { GroupNotFound, SnapshotPoller } from './snapshot-poller';
 import type { Snapshot, SubscribeOptions, View } from './types';
 import { toDelta, toHeadline, toLeanDelta, toResume, toSnapshot } from './wire';
 
 export type { HubLike, Protocol } from './hub';
-export type ClientState = 'connecting' | 'live' | 'reconnecting' | 'polling' | 'offline';
+/** `notFound`: the server knows no such contest or group (it keeps being asked, in case it is a node still loading). */
+export type ClientState = 'connecting' | 'live' | 'reconnecting' | 'polling' | 'offline' | 'notFound';
 
 export interface ResultsClientOptions {
   contest: string;
@@ -72,6 +73,8 @@ export class ResultsClient {
 
   /** Whether the last HTTP poll answered; null while not polling. */
   private pollOk: boolean | null = null;
+  /** Why the server says the group does not exist (its words), until a snapshot arrives. */
+  private unknownGroup: string | null = null;
 
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private started = false;
@@ -103,7 +106,9 @@ export class ResultsClient {
       onResult: (ok, err) => {
         if (err) this.lastError = err;
         this.pollOk = ok;
-        this.updateState();
+        // The 404's own words name the group; they replace the hub's shorter refusal.
+        if (err instanceof GroupNotFound) this.setUnknownGroup(err.message);
+        else this.updateState();
       },
     });
     if (opts.onChange) this.changeListeners.add(opts.onChange);
@@ -120,6 +125,11 @@ export class ResultsClient {
 
   get snapshot(): Snapshot | null {
     return this.core.snapshot;
+  }
+
+  /** What the server said when it did not know the contest or group (state `notFound`); null otherwise. */
+  get problem(): string | null {
+    return this.unknownGroup;
   }
 
   /** When the last change was applied (null before the first snapshot). */
@@ -190,6 +200,7 @@ export class ResultsClient {
     this.regionId = region;
     this.core = new ResultsState(this.contest, region, this.view);
     this.last = null;
+    this.unknownGroup = null;
     this.gen++;
     if (this.hub && this.hubConnected) {
       this.hub.invoke('Unsubscribe', this.contest, old).catch((e: unknown) => { this.lastError = e; });
@@ -291,9 +302,12 @@ export class ResultsClient {
         return;
       }
       // The connection is up but the server refused or failed: show polled data and retry.
+      // "Unknown contest or group." is worth showing at once (the poll's 404 then names it).
+      const message = String((err as Error | null)?.message ?? err);
       this.hubLive = false;
       this.startPolling(0);
-      this.updateState();
+      if (/unknown contest/i.test(message) && this.unknownGroup === null) this.setUnknownGroup(message.replace(/^.*HubException: /, ''));
+      else this.updateState();
       this.later(backoffDelay(this.subscribeAttempt++, this.opts.backoff), () => {
         if (gen === this.gen) void this.subscribe();
       });
@@ -318,6 +332,7 @@ export class ResultsClient {
   }
 
   private handle(step: Step): void {
+    if (step.changed && this.unknownGroup !== null) this.setUnknownGroup(null);
     if (step.changed) {
       this.last = new Date(this.now());
       const snap = this.core.snapshot;
@@ -349,13 +364,21 @@ export class ResultsClient {
 
   // ---- helpers ----
 
-  private updateState(): void {
+  /** Listeners hear of a new reason too, not only of a new state. */
+  private setUnknownGroup(reason: string | null): void {
+    const changed = reason !== this.unknownGroup;
+    this.unknownGroup = reason;
+    this.updateState(changed);
+  }
+
+  private updateState(notify = false): void {
     let s: ClientState;
     if (this.hubLive) s = 'live';
+    else if (this.unknownGroup !== null) s = 'notFound';
     else if (this.poller.active && this.pollOk === true) s = 'polling';
     else if (this.pollOk === false || (this.hubFailing && !this.poller.active)) s = 'offline';
     else s = this.everConnected ? 'reconnecting' : 'connecting';
-    if (s === this.current) return;
+    if (s === this.current && !notify) return;
     this.current = s;
     for (const cb of this.stateListeners) cb(s);
   }

@@ -20,6 +20,14 @@ export interface PollerOptions {
 
 const LATEST = /\/latest$/;
 
+/** The server answered 404 for the group on its plain URL too: no such contest or group. */
+export class GroupNotFound extends Error {
+  constructor(readonly url: string, detail: string) {
+    super(detail);
+    this.name = 'GroupNotFound';
+  }
+}
+
 export class SnapshotPoller {
   private running = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -103,6 +111,11 @@ export class SnapshotPoller {
         this.seen = null;
         this.schedule(0);
         return;
+      } else if (res.status === 404) {
+        // problem+json names what is unknown ("No results for contest 'ppwp' and group 'x'.").
+        const body = await res.json().catch(() => null) as { detail?: unknown; title?: unknown } | null;
+        const detail = typeof body?.detail === 'string' ? body.detail : typeof body?.title === 'string' ? body.title : `HTTP 404 for ${url}`;
+        error = new GroupNotFound(url, detail);
       } else if (res.status === 503) {
         // The version URL of a node still taking in the latest run: the next poll gets it.
         ok = true;

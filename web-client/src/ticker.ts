@@ -6,6 +6,7 @@ import { BallotCache, type Choice, choicesFor, contestInfo, fetchElection } from
 import { type Lang, formatPct, reportedPct, share } from './format';
 import { h, setText } from './dom';
 import { parseLang, stateName, t } from './i18n';
+import { shortName } from './names';
 import { type PartyStanding, allocated, majority, partiesOnBallot, partyStandings, topParties } from './legislative';
 import { type ClientState, ResultsClient, type ResultsClientOptions, parseRate, parseView } from './results-client';
 import type { Election, Snapshot } from './types';
@@ -18,6 +19,15 @@ const MAX_PARTIES = 9;
 /** What a ticker follows unless its `view` and `rate` attributes say otherwise. */
 const VIEW = 'headline';
 const RATE = 1;
+/**
+ * How the pairs are laid out, tried in order until no name is cut: on the strip's one line;
+ * on a line of their own; there with first names ("Anies – Muhaimin"); one pair a line, full
+ * names, then first names. A 760 px news column gets whole names, never initials.
+ */
+const LAYOUTS: readonly { mode: 'line' | 'wrap' | 'stack'; short: boolean }[] = [
+  { mode: 'line', short: false }, { mode: 'wrap', short: false }, { mode: 'wrap', short: true },
+  { mode: 'stack', short: false }, { mode: 'stack', short: true },
+];
 
 // Loaded as a classic <script src=".../ticker.js">, the server defaults to where the script
 // came from, so a news site needs no `server` attribute. Bundled into a page: same origin.
@@ -51,6 +61,14 @@ export class BroadcastTicker extends HTMLElement {
   private lastAnnounce = 0;
   private readonly ballot = new BallotCache(() => this.render());
   private announceTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Lays the pairs out again when the host's width changes (not its height, which the layout itself changes). */
+  private readonly resize = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver((entries) => {
+    const width = entries[entries.length - 1]?.contentRect.width ?? 0;
+    if (width === this.width) return;
+    this.width = width;
+    this.fit();
+  });
+  private width = -1;
 
   constructor() {
     super();
@@ -86,11 +104,13 @@ export class BroadcastTicker extends HTMLElement {
   }
 
   connectedCallback(): void {
+    this.resize?.observe(this);
     this.connect();
     this.clock = setInterval(() => this.renderAge(), 1000);
   }
 
   disconnectedCallback(): void {
+    this.resize?.disconnect();
     if (this.clock !== null) clearInterval(this.clock);
     if (this.announceTimer !== null) clearTimeout(this.announceTimer);
     this.clock = this.announceTimer = null;
@@ -152,16 +172,26 @@ export class BroadcastTicker extends HTMLElement {
     e.notice.hidden = !notice;
     setText(e.notice, notice ? `⚠ ${notice}` : '');
     if (!snap) {
-      setText(e.label, t(lang, 'loading'));
+      // An unknown region or contest (the server's 404) is said, not left "loading" forever.
+      const unknown = state === 'notFound';
+      e.strip.classList.toggle('error', unknown);
+      setText(e.label, unknown ? `⚠ ${t(lang, 'notFound')}: ${client.region}` : t(lang, 'loading'));
+      e.label.title = unknown ? client.problem ?? '' : '';
+      if (unknown) e.label.setAttribute('role', 'alert');
+      else e.label.removeAttribute('role');
       this.renderAge();
       return;
     }
+    e.strip.classList.remove('error');
+    e.label.title = '';
+    e.label.removeAttribute('role');
     this.dataset.version = String(snap.version);
     setText(e.label, snap.region.name);
     const choices = choicesFor(info, snap.votes, this.election?.parties ?? []);
     // A parliament or dapil (seats), or a region of a party contest: parties, not pairs.
     const parties = snap.seats || info?.kind === 'partyList';
     e.strip.classList.toggle('leg', Boolean(parties));
+    if (parties) e.strip.classList.remove('wrap', 'stack');
     let announced: { name: string; share: number; seats: number | null }[];
     if (parties) {
       const standings = partyStandings(snap, choices, partiesOnBallot(snap, this.ballot.get(this.server, this.contest, snap)));
@@ -222,7 +252,7 @@ export class BroadcastTicker extends HTMLElement {
       this.choicesKey = key;
       e.choices.replaceChildren(...choices.map((c) => h('li', { class: 'choice', 'data-choice': c.id },
         h('span', { class: 'swatch', style: `background:${c.color}`, 'aria-hidden': 'true' }),
-        h('span', { class: 'name', title: c.name }, c.name),
+        h('span', { class: 'name', title: c.name, 'data-full': c.name, 'data-short': shortName(c.name) }, c.name),
         h('span', { class: 'pct' }))));
       e.bar.replaceChildren(...choices.map((c) => h('span', { style: `background:${c.color};width:0%` })));
     }
@@ -234,6 +264,22 @@ export class BroadcastTicker extends HTMLElement {
       const seg = e.bar.children[i] as HTMLElement | undefined;
       if (seg) seg.style.width = `${pct}%`;
     });
+    this.fit();
+  }
+
+  /** The first of LAYOUTS in which no pair's name is cut and nothing falls off the strip. */
+  private fit(): void {
+    const { strip, choices } = this.els;
+    if (strip.classList.contains('leg')) return;
+    const names = [...choices.querySelectorAll<HTMLElement>('.name')];
+    if (names.length === 0) return;
+    const cut = () => strip.scrollWidth > strip.clientWidth + 1 || names.some((n) => n.scrollWidth > n.clientWidth + 1);
+    for (const layout of LAYOUTS) {
+      strip.classList.toggle('wrap', layout.mode === 'wrap');
+      strip.classList.toggle('stack', layout.mode === 'stack');
+      for (const n of names) setText(n, (layout.short ? n.dataset.short : n.dataset.full) ?? '');
+      if (!cut()) return;
+    }
   }
 
   private renderAge(): void {

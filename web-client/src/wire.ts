@@ -7,6 +7,7 @@ import type {
   Headline, Level, ParliamentInfo, RegionRef, ResumeResult, SeatClaim, SeatsView, Snapshot, StationCounts, ThresholdView,
   TotalsChanged, TotalsRebuilt, Votes,
 } from './types';
+import { displayName } from './names';
 
 type Obj = Record<string, unknown>;
 
@@ -108,9 +109,10 @@ function legislative(o: Obj): Pick<Snapshot, 'candidates' | 'seats'> {
   };
 }
 
+/** Region names are re-cased once, here, so every screen shows "DKI Jakarta", not "DKI JAKARTA" (names.ts). */
 function regionRef(v: unknown): RegionRef {
   const o = obj(v);
-  return { id: str(o.id), name: str(o.name), level: level(o.level) };
+  return { id: str(o.id), name: displayName(str(o.name)), level: level(o.level) };
 }
 
 export function toChild(v: unknown): ChildTotals {

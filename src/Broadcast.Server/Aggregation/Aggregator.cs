@@ -91,7 +91,7 @@ public sealed partial class Aggregator(
             var revisions = await store.ReadRevisionsAsync(state.Checkpoint, long.MaxValue, BatchSize);
             if (revisions.Count == 0) return;
             var run = await FoldAsync(tally, revisions);
-            var next = state with { Checkpoint = run.LastSeq };
+            var next = state with { Checkpoint = run.LastSeq, ChainHead = run.ChainHead };
 
             if (!await store.CommitAggregationAsync(state, next, run.ChangedTotals(next.Checkpoint), replaceAll: false))
             {
@@ -103,6 +103,7 @@ public sealed partial class Aggregator(
             }
             var changes = tally.Apply(run, next);
             publisher.Publish(changes);
+            metrics.Published(revisions[0].ReceivedAt, clock.GetUtcNow());
             notices.Committed(next);
             Interlocked.Exchange(ref _lastRunEnded, clock.GetTimestamp());
             metrics.RunCompleted(watch.Elapsed);
@@ -119,27 +120,41 @@ public sealed partial class Aggregator(
     /// client takes a fresh snapshot. Ingest goes on meanwhile; aggregation waits.
     /// </summary>
     public Task<RebuildReport> RebuildAsync(CancellationToken cancellationToken = default) =>
+        WithRunLockAsync(RebuildLockedAsync, cancellationToken, acrossNodes: true);
+
+    /// <summary>
+    /// A rehearsal's reset: every stored revision and total deleted, then rebuilt (empty) under a
+    /// new epoch, so every screen takes a fresh, empty snapshot. Runs under the run lock, so no
+    /// run commits between the two.
+    /// </summary>
+    public Task<RebuildReport> ClearAsync(CancellationToken cancellationToken = default) =>
         WithRunLockAsync(async tally =>
         {
-            var watch = Stopwatch.StartNew();
-            var state = await store.ReadAggregationStateAsync();
-            var rebuilt = await TallyHolder.FoldFromScratchAsync(store, tally.Election, long.MaxValue, holder.RecordChain);
-            var next = new AggregationState(rebuilt.State.Checkpoint, AggregationState.NewEpoch());
-            var rows = TallyHolder.AllTotals(rebuilt, next.Checkpoint);
-            if (!await store.CommitAggregationAsync(state, next, rows, replaceAll: true))
-                throw new InvalidOperationException("the aggregation state changed during a rebuild, which holds the run lock");
-            foreach (var contest in rebuilt.Contests)
-            {
-                Array.Fill(contest.RegionVersions, next.Checkpoint);
-                Array.Fill(contest.DapilVersions, next.Checkpoint);
-            }
-            rebuilt.SetState(next);
-            tally.Replace(rebuilt);
-            publisher.Rebuilt(next.Epoch);
-            notices.Committed(next);
-            LogRebuilt(logger, next.Epoch, next.Checkpoint, watch.ElapsedMilliseconds);
-            return new RebuildReport(next.Epoch, next.Checkpoint, watch.ElapsedMilliseconds);
+            await store.ClearAsync();
+            return await RebuildLockedAsync(tally);
         }, cancellationToken, acrossNodes: true);
+
+    private async Task<RebuildReport> RebuildLockedAsync(Tally tally)
+    {
+        var watch = Stopwatch.StartNew();
+        var state = await store.ReadAggregationStateAsync();
+        var rebuilt = await TallyHolder.FoldFromScratchAsync(store, tally.Election, long.MaxValue, holder.RecordChain);
+        var next = rebuilt.State with { Epoch = AggregationState.NewEpoch() };
+        var rows = TallyHolder.AllTotals(rebuilt, next.Checkpoint);
+        if (!await store.CommitAggregationAsync(state, next, rows, replaceAll: true))
+            throw new InvalidOperationException("the aggregation state changed during a rebuild, which holds the run lock");
+        foreach (var contest in rebuilt.Contests)
+        {
+            Array.Fill(contest.RegionVersions, next.Checkpoint);
+            Array.Fill(contest.DapilVersions, next.Checkpoint);
+        }
+        rebuilt.SetState(next);
+        tally.Replace(rebuilt);
+        publisher.Rebuilt(next.Epoch);
+        notices.Committed(next);
+        LogRebuilt(logger, next.Epoch, next.Checkpoint, watch.ElapsedMilliseconds);
+        return new RebuildReport(next.Epoch, next.Checkpoint, watch.ElapsedMilliseconds);
+    }
 
     /// <summary>
     /// Compares the incremental totals (live and stored) with a from-scratch fold of the same
@@ -189,6 +204,7 @@ public sealed partial class Aggregator(
                 if (GroupKey.Of(tally.Election, group.Contest, group.Region) is { } key) versions[key] = group.Version;
             var run = await FoldAsync(tally, committed.Revisions);
             publisher.Publish(tally.Apply(run, committed.State, versions));
+            if (committed.Revisions.Count > 0) metrics.Published(committed.Revisions[0].ReceivedAt, clock.GetUtcNow());
             LogFollowed(logger, run.Folded, committed.State.Checkpoint);
         }
         return true;

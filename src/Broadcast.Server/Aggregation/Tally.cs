@@ -13,6 +13,8 @@ namespace Broadcast.Aggregation;
 public sealed class Tally
 {
     private readonly ReaderWriterLockSlim _lock = new();
+    /// <summary>The chain hash at every version a group has held: one per run, a few MB for a whole night.</summary>
+    private Dictionary<long, byte[]> _heads = [];
 
     public Tally(Election election, AggregationState state)
     {
@@ -24,6 +26,19 @@ public sealed class Tally
     public Election Election { get; }
     public AggregationState State { get; private set; }
     public ContestTally[] Contests { get; private set; }
+
+    /// <summary>
+    /// The link of the revision chain a group at <paramref name="version"/> comes from: the
+    /// hash of the revision at that seq, which covers every revision the group's totals were
+    /// folded from. Deterministic per version, so a cached snapshot or frame always carries the same.
+    /// </summary>
+    public Results.ChainHead? ChainAt(long version) =>
+        version > 0 && _heads.TryGetValue(version, out var hash) ? new(version, RevisionChain.Hex(hash)) : null;
+
+    internal void RememberHead(long seq, byte[]? hash)
+    {
+        if (seq > 0 && hash is not null) _heads[seq] = hash;
+    }
 
     public T Read<T>(Func<Tally, T> read)
     {
@@ -57,6 +72,7 @@ public sealed class Tally
         {
             Contests = rebuilt.Contests;
             State = rebuilt.State;
+            _heads = rebuilt._heads;
         }
         finally { _lock.ExitWriteLock(); }
     }

@@ -44,8 +44,16 @@ public sealed partial class TallyHolder(FormStore store, Election election, Audi
         // Totals and state from one snapshot: each group's version is then the one that goes with
         // the totals folded up to that checkpoint, even while other nodes commit runs.
         var stored = await store.ReadTotalsAsync();
-        var tally = await FoldFromScratchAsync(store, election, stored.State.Checkpoint, RecordChain);
-        tally.SetState(stored.State);
+        var versions = stored.Rows.Select(r => r.Version).ToHashSet();
+        var tally = await FoldFromScratchAsync(store, election, stored.State.Checkpoint, RecordChain, versions);
+        // The stored head was published with every delta since that commit: a log rewritten
+        // afterwards, even with a consistent chain of its own, no longer ends there.
+        if (stored.State.ChainHead is { Length: > 0 } head && head != tally.State.ChainHead)
+        {
+            chain.Record(chain.Last?.Checked ?? 0, Math.Min(chain.Last?.FirstBreak ?? long.MaxValue, stored.State.Checkpoint), clock);
+            LogHeadMismatch(logger, stored.State.Checkpoint, head, tally.State.ChainHead);
+        }
+        tally.SetState(stored.State with { ChainHead = tally.State.ChainHead });
         foreach (var row in stored.Rows)
             if (GroupKey.Of(election, row.Contest, row.Region) is { } group)
                 tally.Contests[group.Contest].Versions(group)[group.Index] = row.Version;
@@ -55,9 +63,11 @@ public sealed partial class TallyHolder(FormStore store, Election election, Audi
     /// <summary>
     /// A tally of every revision with seq up to <paramref name="upToSeq"/>, folded from nothing
     /// (newest first, see <see cref="ScratchFold"/>); on the way, the chain of those revisions is
-    /// checked and the result given to <paramref name="chain"/>.
+    /// checked and the result given to <paramref name="chain"/>, and the hashes at the checkpoint and
+    /// at <paramref name="versions"/> (the groups' stored versions) kept for <see cref="Tally.ChainAt"/>.
     /// </summary>
-    public static async Task<Tally> FoldFromScratchAsync(FormStore store, Election election, long upToSeq, Action<RevisionChain.Checker>? chain = null)
+    public static async Task<Tally> FoldFromScratchAsync(FormStore store, Election election, long upToSeq,
+        Action<RevisionChain.Checker>? chain = null, IReadOnlySet<long>? versions = null)
     {
         var tally = new Tally(election, new AggregationState(0, ""));
         var fold = new ScratchFold(tally);
@@ -72,12 +82,13 @@ public sealed partial class TallyHolder(FormStore store, Election election, Audi
             {
                 fold.Fold(revision);
                 checker.Add(revision);
+                if (revision.Seq == fold.Checkpoint || versions?.Contains(revision.Seq) == true) tally.RememberHead(revision.Seq, revision.Hash);
             }
         }
         checker.Finish();
         chain?.Invoke(checker);
         fold.ProjectSeats();
-        tally.SetState(new AggregationState(fold.Checkpoint, ""));
+        tally.SetState(new AggregationState(fold.Checkpoint, "", fold.ChainHead));
         return tally;
     }
 
@@ -106,6 +117,10 @@ public sealed partial class TallyHolder(FormStore store, Election election, Audi
     [LoggerMessage(EventId = 311, Level = LogLevel.Critical,
         Message = "The revision chain is broken at seq {Seq} ({Checked} revisions checked): a stored revision was altered, removed or inserted after it was written")]
     private static partial void LogChainBroken(ILogger logger, long seq, long @checked);
+
+    [LoggerMessage(EventId = 312, Level = LogLevel.Critical,
+        Message = "The revision at the stored checkpoint {Seq} hashes to {Actual}, not to the chain head {Stored} committed with the totals: the log was rewritten")]
+    private static partial void LogHeadMismatch(ILogger logger, long seq, string stored, string actual);
 
     [LoggerMessage(EventId = 310, Level = LogLevel.Information, Message = "Totals loaded at seq {Checkpoint}, epoch {Epoch}, in {ElapsedMs} ms")]
     private static partial void LogLoaded(ILogger logger, long checkpoint, string epoch, long elapsedMs);

@@ -39,6 +39,10 @@ public sealed class TallyRun
     /// <summary>Revisions this election does not know (another contest, station list or ballot); never expected.</summary>
     public int Skipped { get; private set; }
     public long LastSeq { get; private set; }
+    /// <summary>The chain hash of the revision at <see cref="LastSeq"/>: the head the run commits.</summary>
+    public string ChainHead { get; private set; } = "";
+    /// <summary>The chain hash of every revision folded: the groups' new versions are seqs of this run.</summary>
+    private readonly Dictionary<long, byte[]?> _hashes = [];
 
     /// <summary>
     /// The seqs of the counted revisions that <paramref name="revisions"/> may replace: those of
@@ -69,7 +73,8 @@ public sealed class TallyRun
 
     public void Fold(StoredRevision revision)
     {
-        LastSeq = Math.Max(LastSeq, revision.Seq);
+        if (revision.Seq >= LastSeq) (LastSeq, ChainHead) = (revision.Seq, RevisionChain.Hex(revision.Hash));
+        _hashes[revision.Seq] = revision.Hash;
         if (Locate(_base.Election, revision) is not var (contest, station, ballot))
         {
             Skipped++;
@@ -201,8 +206,12 @@ public sealed class TallyRun
         for (var c = 0; c < _regions.Length; c++)
         {
             var target = tally.Contests[c];
-            long VersionOf(GroupKind kind, int index) =>
-                storedVersions is not null && storedVersions.TryGetValue(new GroupKey(c, kind, index), out var stored) ? stored : version;
+            long VersionOf(GroupKind kind, int index)
+            {
+                var v = storedVersions is not null && storedVersions.TryGetValue(new GroupKey(c, kind, index), out var stored) ? stored : version;
+                tally.RememberHead(v, _hashes.GetValueOrDefault(v));
+                return v;
+            }
 
             var regions = new Dictionary<int, RegionChange>(_regions[c].Count);
             foreach (var (region, row) in _regions[c])

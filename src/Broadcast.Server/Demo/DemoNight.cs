@@ -197,11 +197,8 @@ public static class DemoSetup
 
     public static IHostApplicationBuilder AddDemo(this IHostApplicationBuilder builder, bool demoFlag)
     {
+        // A demo is a rehearsal (Rehearsal/RehearsalSetup.cs): its own store, and every screen says so.
         if (demoFlag) builder.Configuration["Demo:Enabled"] = "true";
-        // The 2024 demo plays generated (synthetic) legislative forms: every screen says so.
-        if (builder.Configuration.GetValue<bool>("Demo:Enabled") && builder.Configuration["Election:Name"] == "pemilu2024"
-            && string.IsNullOrEmpty(builder.Configuration["Election:Notice"]))
-            builder.Configuration["Election:Notice"] = "SYNTHETIC rehearsal data, not official results / Data latihan SINTETIS, bukan hasil resmi";
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section)
             .Validate(o => o.SpeedUp > 0, "Demo:SpeedUp must be above 0")
             .Validate<IOptions<ElectionOptions>>((o, election) => !o.Enabled || File.Exists(DemoNight.DataFile(o, election.Value))

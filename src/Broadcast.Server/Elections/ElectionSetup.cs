@@ -53,8 +53,8 @@ public static partial class ElectionSetup
     public static IEndpointRouteBuilder MapElectionApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/election").WithTags("Results").RequireCors(Push.PushSetup.ViewerCors);
-        api.MapGet("", (Election election, IOptions<ElectionOptions> options) => TypedResults.Ok(new ElectionView(election.Id, election.Name,
-            options.Value.Notice,
+        api.MapGet("", (Election election, IOptions<ElectionOptions> options, IOptions<global::Broadcast.Rehearsal.RehearsalOptions> rehearsal) =>
+            TypedResults.Ok(new ElectionView(election.Id, election.Name, options.Value.Notice, rehearsal.Value.Enabled,
             election.Contests.Select(c => new ContestView(c.Id, c.Name, KindName(c.Kind),
                 c.Kind == BallotKind.Flat ? c.Ballots[0].Choices : c.Parties, c.ThresholdPercent, c.Parliaments.Count,
                 c.FindParliament(RegionTree.National)?.GroupId)).ToList(),
@@ -88,7 +88,7 @@ public static partial class ElectionSetup
     /// <c>GET /api/v1/election</c>: the contests (with their columns: pairs or parties) and the parties with their colours.
     /// <see cref="Notice"/>, when set, must be shown on every screen (synthetic rehearsal data).
     /// </summary>
-    public sealed record ElectionView(string Id, string Name, string? Notice, IReadOnlyList<ContestView> Contests, IReadOnlyList<PartyView> Parties);
+    public sealed record ElectionView(string Id, string Name, string? Notice, bool Rehearsal, IReadOnlyList<ContestView> Contests, IReadOnlyList<PartyView> Parties);
 
     /// <param name="Parliament">The parliament elected nationally (DPR, DPD), e.g. <c>parliament:0</c>; null for the others.</param>
     public sealed record ContestView(string Id, string Name, string Kind, IReadOnlyList<Choice> Choices, int ThresholdPercent, int Parliaments,

@@ -1,9 +1,9 @@
-using System.Globalization;
 using System.Text.Json;
 using Broadcast.Elections;
 using Broadcast.Ingest;
 using Broadcast.Push;
 using Broadcast.Results;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace Broadcast.Graphics;
@@ -26,7 +26,8 @@ public static class GraphicsFeed
     }
 
     /// <summary>The flat object, with an ETag of the group's version so a template polling it gets 304s while nothing moved.</summary>
-    private static async Task<IResult> Flat(string contest, string region, HttpContext context, Election election, ResultsView view)
+    private static async Task<IResult> Flat(string contest, string region, HttpContext context, Election election, ResultsView view,
+        IOptions<ElectionOptions> options)
     {
         if (election.FindGroup(contest, region) is not { } group)
             return Problems.NotFound($"No results for contest '{FormErrors.Clip(contest)}' and group '{FormErrors.Clip(region)}'.");
@@ -36,11 +37,11 @@ public static class GraphicsFeed
         headers.ETag = etag;
         headers.CacheControl = new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromSeconds(2) };
         if (ResultsApi.NotModified(context, etag)) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-        return TypedResults.Json(Flatten(await view.SnapshotAsync(group), Columns(group, election)));
+        return TypedResults.Json(Flatten(await view.SnapshotAsync(group), Columns(group, election), options.Value.Notice));
     }
 
     private static async Task Stream(string contest, string region, HttpContext context, Election election,
-        ResultsView view, ResultsPublisher publisher)
+        ResultsView view, ResultsPublisher publisher, IOptions<ElectionOptions> options)
     {
         if (election.FindGroup(contest, region) is not { } group)
         {
@@ -61,7 +62,7 @@ public static class GraphicsFeed
                 if (view.Version(group) != sent)
                 {
                     var snapshot = await view.SnapshotAsync(group);
-                    var data = JsonSerializer.Serialize(Flatten(snapshot, Columns(group, election)));
+                    var data = JsonSerializer.Serialize(Flatten(snapshot, Columns(group, election), options.Value.Notice));
                     await context.Response.WriteAsync($"id: {snapshot.Epoch}.{snapshot.Version}\nevent: totals\ndata: {data}\n\n", cancel);
                     sent = (snapshot.Epoch, snapshot.Version);
                     quietSince = DateTime.UtcNow;
@@ -92,58 +93,7 @@ public static class GraphicsFeed
         _ => group.Contest.Columns(group.Index),
     };
 
-    /// <summary>
-    /// The flat object: <c>choice_01_votes</c>, <c>choice_01_percent</c>, <c>reporting_percent</c>,
-    /// <c>leader_id</c>... A choice is a pair, a party or a DPD candidate. Dapils and parliaments
-    /// add <c>seats_total</c>, <c>choice_&lt;id&gt;_seats</c> and the last seat's holder and margin.
-    /// </summary>
-    public static Dictionary<string, object> Flatten(ResultsSnapshot s, IReadOnlyList<Choice> choices)
-    {
-        var flat = new Dictionary<string, object>
-        {
-            ["contest"] = s.Contest,
-            ["region_id"] = s.Region.Id,
-            ["region_name"] = s.Region.Name,
-            ["region_level"] = s.Region.Level,
-            ["epoch"] = s.Epoch,
-            ["version"] = s.Version,
-            ["served_at"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-            ["stations_total"] = s.Stations.Total,
-            ["stations_reported"] = s.Stations.Reported,
-            ["stations_quarantined"] = s.Stations.Quarantined,
-            ["reporting_percent"] = Percent(s.Stations.Reported, s.Stations.Total),
-            ["valid"] = s.Valid,
-            ["invalid"] = s.Invalid,
-        };
-        var sum = s.Votes.Values.Sum();
-        foreach (var choice in choices)
-        {
-            var votes = s.Votes.GetValueOrDefault(choice.Id);
-            flat[$"choice_{choice.Id}_name"] = choice.Name;
-            flat[$"choice_{choice.Id}_votes"] = votes;
-            flat[$"choice_{choice.Id}_percent"] = Percent(votes, sum);
-            if (s.Seats is { } seats) flat[$"choice_{choice.Id}_seats"] = seats.Won.GetValueOrDefault(choice.Id);
-        }
-        var ranked = choices.OrderByDescending(ch => s.Votes.GetValueOrDefault(ch.Id)).ToList();
-        var leading = sum > 0 ? ranked[0] : null;
-        flat["leader_id"] = leading?.Id ?? "";
-        flat["leader_name"] = leading?.Name ?? "";
-        flat["leader_margin_percent"] = leading is null || ranked.Count < 2
-            ? 0
-            : Percent(s.Votes.GetValueOrDefault(ranked[0].Id) - s.Votes.GetValueOrDefault(ranked[1].Id), sum);
-        if (s.Seats is { } projected)
-        {
-            flat["seats_total"] = projected.Total;
-            if (projected.Threshold is { } threshold) flat["threshold_votes"] = threshold.Votes;
-            if (projected.Dapils is [var one] && s.Region.Level == "dapil")
-            {
-                flat["last_seat_id"] = one.Last?.Choice ?? "";
-                flat["runner_up_id"] = one.RunnerUp?.Choice ?? "";
-                flat["runner_up_votes_needed"] = one.RunnerUp?.VotesNeeded ?? 0;
-            }
-        }
-        return flat;
-    }
-
-    private static double Percent(long part, long whole) => whole == 0 ? 0 : Math.Round(part * 100.0 / whole, 2);
+    /// <summary>The flat object of <paramref name="s"/> with the group's columns (<see cref="GraphicsValues.Flatten"/>, shared with .NET clients).</summary>
+    private static Dictionary<string, object> Flatten(ResultsSnapshot s, IReadOnlyList<Choice> choices, string? notice) =>
+        GraphicsValues.Flatten(s, choices.Select(choice => (choice.Id, choice.Name)).ToList(), notice);
 }

@@ -23,6 +23,8 @@ public sealed class BroadcastMetrics
     private readonly Counter<long> _heldBack;
     private readonly Histogram<double> _runSeconds;
     private readonly Histogram<double> _queueWaitSeconds;
+    private readonly Histogram<double> _formToScreenSeconds;
+    private readonly Queue<(DateTimeOffset At, double Seconds)> _recentLags = new();
     private long _lastSeenSeq;
 
     public BroadcastMetrics(IMeterFactory meters, TallyHolder holder)
@@ -40,6 +42,9 @@ public sealed class BroadcastMetrics
         var buckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10] };
         _runSeconds = meter.CreateHistogram("broadcast.aggregation.run.duration", "s", "Aggregation runs committed by this node", advice: buckets);
         _queueWaitSeconds = meter.CreateHistogram("broadcast.aggregation.queue.wait", "s", "From enqueueing the aggregation job to its start", advice: buckets);
+        _formToScreenSeconds = meter.CreateHistogram("broadcast.form_to_screen", "s",
+            "From the oldest form of a run being stored to the run's changes going out to this node's viewers",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 60, 300] });
         meter.CreateObservableGauge("broadcast.aggregation.lag", () =>
         {
             var checkpoint = holder.IsLoaded ? holder.Tally.State.Checkpoint : 0;
@@ -73,5 +78,27 @@ public sealed class BroadcastMetrics
     public void Connected() => _connections.Add(1);
     public void Disconnected() => _connections.Add(-1);
     public void RunCompleted(TimeSpan elapsed) => _runSeconds.Record(elapsed.TotalSeconds);
+    /// <summary>A run's changes went out to viewers; <paramref name="oldest"/> is when its oldest form was stored.</summary>
+    public void Published(DateTimeOffset oldest, DateTimeOffset now)
+    {
+        var seconds = Math.Max(0, (now - oldest).TotalSeconds);
+        _formToScreenSeconds.Record(seconds);
+        lock (_recentLags)
+        {
+            _recentLags.Enqueue((now, seconds));
+            while (_recentLags.Count > 0 && now - _recentLags.Peek().At > TimeSpan.FromMinutes(1)) _recentLags.Dequeue();
+        }
+    }
+
+    /// <summary>The form-to-screen lags of the last minute's runs.</summary>
+    public Operators.LagFigures RecentFormToScreen(DateTimeOffset now)
+    {
+        double[] lags;
+        lock (_recentLags) lags = _recentLags.Where(l => now - l.At <= TimeSpan.FromMinutes(1)).Select(l => l.Seconds).Order().ToArray();
+        if (lags.Length == 0) return new(0, null, null, null);
+        double At(double q) => Math.Round(lags[(int)Math.Min(lags.Length - 1, Math.Floor(q * lags.Length))], 3);
+        return new(lags.Length, At(0.5), At(0.95), Math.Round(lags[^1], 3));
+    }
+
     public void JobStarted(TimeSpan waited) => _queueWaitSeconds.Record(waited.TotalSeconds);
 }

@@ -56,8 +56,30 @@ public static class FormRules
     /// <summary>Party lists: the parties' totals (each party's own votes plus its candidates') sum to the valid votes. Fails: quarantined.</summary>
     public const string PartyTotalsAddUp = "P1";
 
+    /// <summary>A rule in words, for receipts, screens and the review queue.</summary>
+    public static string Describe(string code) => code switch
+    {
+        VotesAddUp => "the choices' votes do not add up to the valid votes",
+        BallotsAddUp => "valid plus invalid votes do not equal the ballots used",
+        WithinRegisteredVoters => "more ballots than the station's registered voters allow",
+        WithinOverseasBound => "more ballots than a station abroad of this kind can have",
+        PartyTotalsAddUp => "the parties' totals do not add up to the valid votes",
+        _ => code,
+    };
+
     /// <summary>The codes that hold a form out of the totals.</summary>
     private static readonly string[] Quarantining = [VotesAddUp, WithinRegisteredVoters, WithinOverseasBound, PartyTotalsAddUp];
+
+    /// <summary>Each of <paramref name="codes"/> with its words, as receipts and the audit trail carry them next to the codes.</summary>
+    public static IReadOnlyDictionary<string, string> Describe(IEnumerable<string> codes)
+    {
+        var described = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var code in codes) described[code] = Describe(code);
+        return described;
+    }
+
+    /// <summary>Whether a failed rule holds the form out of the totals (R2 only flags it).</summary>
+    public static bool Quarantines(string code) => Quarantining.Contains(code);
 
     public static (FormStatus Status, IReadOnlyList<string> Problems) Check(SubmittedForm form, Election election, RulesOptions rules)
     {
@@ -74,7 +96,7 @@ public static class FormRules
         var (limit, code) = VoterLimit(form.StationIndex, election, rules);
         if (ballots > limit) problems.Add(code);
 
-        var quarantined = problems.Any(p => Quarantining.Contains(p));
+        var quarantined = problems.Any(Quarantines);
         return (quarantined ? FormStatus.Quarantined : FormStatus.Counted, problems);
     }
 

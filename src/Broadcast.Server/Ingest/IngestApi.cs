@@ -16,8 +16,10 @@ public static class IngestApi
     public static IEndpointRouteBuilder MapIngestApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").WithTags("Ingest");
-        api.MapPost("/forms", SubmitForm).RequireRateLimiting(IngestSetup.RateLimitPolicy).RequireAuthorization(IngestAuthentication.Policy);
-        api.MapPost("/forms:batch", SubmitBatch).RequireRateLimiting(IngestSetup.RateLimitPolicy).RequireAuthorization(IngestAuthentication.Policy);
+        api.MapPost("/forms", SubmitForm).WithMetadata(new IngestEndpoint(Batch: false))
+            .RequireRateLimiting(IngestSetup.RateLimitPolicy).RequireAuthorization(IngestAuthentication.Policy);
+        api.MapPost("/forms:batch", SubmitBatch).WithMetadata(new IngestEndpoint(Batch: true))
+            .RequireRateLimiting(IngestSetup.RateLimitPolicy).RequireAuthorization(IngestAuthentication.Policy);
         api.MapGet("/stations/{station}/forms/{contest}", StationForms.Read).WithTags("Results");
         return app;
     }
@@ -34,7 +36,9 @@ public static class IngestApi
         if (!MediaType.Accepts(context.Request, batch)) return Problems.UnsupportedMediaType(batch ? "application/json or application/x-ndjson" : "application/json");
 
         var options = services.Options.Value;
-        var body = await RequestBody.ReadAsync(context.Request, batch ? options.MaxBatchBytes : options.MaxFormBytes, context.RequestAborted);
+        // A signed request's body was read (and checked against its signature) by authentication.
+        var signed = IngestAuthentication.Signed(context);
+        var body = signed?.Body ?? await RequestBody.ReadAsync(context.Request, batch ? options.MaxBatchBytes : options.MaxFormBytes, context.RequestAborted);
         if (body is null) return Problems.TooLarge(batch ? options.MaxBatchBytes : options.MaxFormBytes);
 
         var errors = new FormErrors();
@@ -47,21 +51,27 @@ public static class IngestApi
             : FormParser.ParseOne(body, services.Election, errors) is { } one ? [one] : null;
         if (forms is null || errors.Any) return Problems.Invalid(errors);
 
-        var refused = forms.Where(f => !key.Allows(f, services.Election)).Select(f => f.Station).Distinct().ToList();
-        if (refused.Count > 0) return Problems.Forbidden(key.Id, refused);
+        var refused = new FormErrors();
+        for (var i = 0; i < forms.Count; i++)
+            if (key.RefusedField(forms[i], services.Election) is { } field)
+                refused.Add(batch ? $"[{i}].{field}" : field, field == "contest"
+                    ? $"key '{FormErrors.Clip(key.Id)}' may not post contest '{forms[i].Contest.Id}'"
+                    : $"key '{FormErrors.Clip(key.Id)}' may not post for station '{forms[i].Station}': it is outside the key's regions");
+        if (refused.Any) return Problems.Forbidden(key.Id, refused);
 
         var revisions = forms.Select(form =>
         {
             var (status, problems) = FormRules.Check(form, services.Election, services.Rules.Value);
             return new NewRevision(form.Contest.Id, form.Station, form.Numbers, status, problems);
         }).ToList();
-        var request = new AppendRequest(key.Id, idempotencyKey, SHA256.HashData(body), revisions);
+        var request = new AppendRequest(key.Id, idempotencyKey, signed?.BodySha256 ?? SHA256.HashData(body), revisions, signed?.Signature);
 
         AppendResult result;
         try { result = await services.Writer.AppendAsync(request); }
         catch (StoreUnavailableException) { return Problems.Unavailable(context); }
 
         if (result.Outcome == AppendOutcome.IdempotencyKeyReused) return Problems.IdempotencyKeyReused();
+        if (result.Outcome == AppendOutcome.SignatureReplayed) return Problems.SignatureReplayed();
         var location = $"/api/v1/stations/{Uri.EscapeDataString(forms[0].Station)}/forms/{forms[0].Contest.Id}";
         return batch
             ? TypedResults.Accepted((string?)null, new BatchReceipts(result.Receipts))

@@ -1,116 +1,152 @@
 using System.Security.Cryptography;
 using System.Text;
 using Broadcast.Elections;
+using Broadcast.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Broadcast.Ingest;
 
-public sealed class IngestOptions
-{
-    public const string Section = "Ingest";
-
-    /// <summary>The keys counting apps sign in with. The secret itself is never configured, only its SHA-256.</summary>
-    public List<IngestKeyOptions> Keys { get; set; } = [];
-
-    public int MaxBatchForms { get; set; } = 5_000;
-
-    /// <summary>Requests per second one ingest key may make, sustained; bursts up to twice that. Beyond: 429.</summary>
-    public int RequestsPerSecondPerKey { get; set; } = 200;
-
-    /// <summary>
-    /// Ingest requests per second from one client address without a valid key (bursts up to twice
-    /// that). Beyond: 429. Behind a reverse proxy every client shares the proxy's address unless
-    /// forwarded headers are configured.
-    /// </summary>
-    public int UnauthenticatedRequestsPerSecondPerAddress { get; set; } = 5;
-    public int MaxBatchBytes { get; set; } = 4 * 1024 * 1024;
-    public int MaxFormBytes { get; set; } = 16 * 1024;
-}
-
-public sealed class IngestKeyOptions
-{
-    /// <summary>Names the key in logs and in the store; never secret.</summary>
-    public string Id { get; set; } = "";
-    /// <summary>Lower-case hex SHA-256 of the secret: <c>printf %s "$SECRET" | sha256sum</c>.</summary>
-    public string SecretSha256 { get; set; } = "";
-    /// <summary>Contest ids this key may post; empty = all.</summary>
-    public string[] Contests { get; set; } = [];
-    /// <summary>Region ids whose stations this key may post (a province, a regency...); empty = all.</summary>
-    public string[] Regions { get; set; } = [];
-    public bool Revoked { get; set; }
-}
-
-internal sealed class ValidateIngestOptions(Election election) : IValidateOptions<IngestOptions>
-{
-    public ValidateOptionsResult Validate(string? name, IngestOptions options)
-    {
-        var failures = new List<string>();
-        if (options.MaxBatchForms is < 1 or > 100_000) failures.Add("Ingest:MaxBatchForms must be between 1 and 100000.");
-        if (options.MaxBatchBytes < 1024 || options.MaxFormBytes < 256) failures.Add("Ingest:MaxBatchBytes / MaxFormBytes are too small.");
-        if (options.RequestsPerSecondPerKey < 1) failures.Add("Ingest:RequestsPerSecondPerKey must be at least 1.");
-        if (options.UnauthenticatedRequestsPerSecondPerAddress < 1) failures.Add("Ingest:UnauthenticatedRequestsPerSecondPerAddress must be at least 1.");
-        for (var i = 0; i < options.Keys.Count; i++)
-        {
-            var key = options.Keys[i];
-            var at = $"Ingest:Keys:{i}";
-            if (string.IsNullOrWhiteSpace(key.Id)) failures.Add($"{at}:Id is required.");
-            if (key.SecretSha256.Length != 64 || !key.SecretSha256.All(Uri.IsHexDigit))
-                failures.Add($"{at}:SecretSha256 must be the 64 hex digits of the secret's SHA-256 (printf %s \"$SECRET\" | sha256sum).");
-            failures.AddRange(key.Contests.Where(c => election.FindContest(c) is null).Select(c => $"{at}:Contests names unknown contest '{c}'."));
-            failures.AddRange(key.Regions.Where(r => election.FindRegion(r) is null).Select(r => $"{at}:Regions names unknown region '{r}'."));
-        }
-        if (options.Keys.GroupBy(k => k.Id).FirstOrDefault(g => g.Count() > 1) is { } twice)
-            failures.Add($"Ingest:Keys has the id '{twice.Key}' twice.");
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-}
+/// <summary>Where a key comes from: the configuration (read-only through the API) or the store (operators manage it).</summary>
+public enum IngestKeySource { Configuration, Store }
 
 /// <summary>An authenticated ingest key and what it may post.</summary>
-public sealed class IngestKey(string id, IReadOnlySet<string> contests, IReadOnlySet<int> regions)
+public sealed class IngestKey
 {
-    public string Id { get; } = id;
+    private readonly IReadOnlySet<string> _contests;
+    private readonly IReadOnlySet<int> _regions;
 
-    public bool Allows(SubmittedForm form, Election election)
+    internal IngestKey(string id, IReadOnlySet<string> contests, IReadOnlySet<int> regions, bool requireSignature, byte[] secretSha256,
+        IngestKeySource source)
     {
-        if (contests.Count > 0 && !contests.Contains(form.Contest.Id)) return false;
-        if (regions.Count == 0) return true;
-        for (var r = election.Stations.Village[form.StationIndex]; r >= 0; r = election.Regions.Parent[r])
-            if (regions.Contains(r)) return true;
-        return false;
+        Id = id;
+        _contests = contests;
+        _regions = regions;
+        RequireSignature = requireSignature;
+        SigningKey = secretSha256;
+        Source = source;
     }
+
+    public string Id { get; }
+
+    /// <summary>Requests must be signed; the secret as a bearer is refused.</summary>
+    public bool RequireSignature { get; }
+
+    public IngestKeySource Source { get; }
+
+    /// <summary>The HMAC key of its signed requests: the SHA-256 of its secret (<see cref="IngestSignature"/>).</summary>
+    internal byte[] SigningKey { get; }
+
+    /// <summary>The field that puts <paramref name="form"/> outside this key's scope (<c>contest</c> or <c>station</c>), or null.</summary>
+    public string? RefusedField(SubmittedForm form, Election election)
+    {
+        if (_contests.Count > 0 && !_contests.Contains(form.Contest.Id)) return "contest";
+        if (_regions.Count == 0) return null;
+        for (var r = election.Stations.Village[form.StationIndex]; r >= 0; r = election.Regions.Parent[r])
+            if (_regions.Contains(r)) return null;
+        return "station";
+    }
+
+    public bool Allows(SubmittedForm form, Election election) => RefusedField(form, election) is null;
 }
 
 /// <summary>
-/// Looks up bearer secrets by their SHA-256, so that secrets are never held or compared in the
-/// clear. <c>BROADCAST_INGEST_KEY</c> in the environment adds a key "env" allowed everything
-/// (local use and tests).
+/// The ingest keys a node accepts: those of the configuration (<c>Ingest:Keys</c>, and
+/// <c>BROADCAST_INGEST_KEY</c> in the environment as a key "env" allowed everything, for local
+/// use and tests), fixed for the process's life, and those operators keep in the store, replaced
+/// as a whole whenever the store's table changes (<see cref="IngestKeyRefresher"/>). Bearer
+/// secrets are looked up by their SHA-256, so secrets are never held or compared in the clear.
+/// A configured id wins over a stored key of the same id.
 /// </summary>
-public sealed class IngestKeys
+public sealed partial class IngestKeys
 {
-    private readonly Dictionary<string, (byte[] Hash, IngestKey Key)> _byHash = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, IngestKey> _byId = new(StringComparer.Ordinal);
+    public const string EnvironmentKeyId = "env";
 
-    public IngestKeys(IOptions<IngestOptions> options, Election election, IConfiguration configuration)
+    /// <summary>One consistent set of keys: requests read it once and never see half a change.</summary>
+    private sealed record Snapshot(long Version, Dictionary<string, (byte[] Hash, IngestKey Value)> ByHash,
+        Dictionary<string, IngestKey> ById, IReadOnlyList<StoredIngestKey> Stored);
+
+    private readonly Election _election;
+    private readonly ILogger<IngestKeys> _logger;
+    private readonly List<(byte[] Hash, IngestKey Key)> _configured = [];
+    private readonly HashSet<string> _warned = [];
+    private volatile Snapshot _current;
+
+    public IngestKeys(IOptions<IngestOptions> options, Election election, IConfiguration configuration, ILogger<IngestKeys> logger)
     {
-        foreach (var key in options.Value.Keys.Where(k => !k.Revoked))
+        _election = election;
+        _logger = logger;
+        foreach (var key in options.Value.Keys)
         {
+            if (key.Revoked) continue;
             var regions = key.Regions.Select(r => election.FindRegion(r)!.Value).ToHashSet();
-            _byHash[key.SecretSha256.ToLowerInvariant()] = (Convert.FromHexString(key.SecretSha256), new IngestKey(key.Id, key.Contests.ToHashSet(), regions));
+            _configured.Add((Convert.FromHexString(key.SecretSha256),
+                new IngestKey(key.Id, key.Contests.ToHashSet(), regions, key.RequireSignature, Convert.FromHexString(key.SecretSha256), IngestKeySource.Configuration)));
         }
+        Configured = options.Value.Keys;
         if (configuration["BROADCAST_INGEST_KEY"] is { Length: > 0 } secret)
         {
             var hash = SHA256.HashData(Encoding.UTF8.GetBytes(secret));
-            _byHash[Convert.ToHexStringLower(hash)] = (hash, new IngestKey("env", new HashSet<string>(), new HashSet<int>()));
+            _configured.Add((hash, new IngestKey(EnvironmentKeyId, new HashSet<string>(), new HashSet<int>(), false, hash, IngestKeySource.Configuration)));
+            Configured = [.. Configured, new IngestKeyOptions { Id = EnvironmentKeyId }];
         }
-        foreach (var (_, key) in _byHash.Values) _byId[key.Id] = key;
+        _current = Build(new IngestKeyTable(-1, []));
     }
 
-    public int Count => _byHash.Count;
+    /// <summary>The configured keys as configured (revoked ones included; <c>env</c> without its hash).</summary>
+    public IReadOnlyList<IngestKeyOptions> Configured { get; }
 
-    /// <summary>The key a request authenticated as (<see cref="IngestAuthentication"/>).</summary>
-    public IngestKey? FindById(string id) => _byId.GetValueOrDefault(id);
+    /// <summary>The stored table's version this node holds (-1 before the first read).</summary>
+    public long Version => _current.Version;
 
-    public IngestKey? Authenticate(string? authorization) => Find(_byHash, authorization);
+    /// <summary>Every stored key, revoked ones included, as of <see cref="Version"/>.</summary>
+    public IReadOnlyList<StoredIngestKey> Stored => _current.Stored;
+
+    public bool IsConfigured(string id) => Configured.Any(k => k.Id == id);
+
+    /// <summary>A live key by its id (a signed request names it; an authenticated request's key).</summary>
+    public IngestKey? FindById(string id) => _current.ById.GetValueOrDefault(id);
+
+    /// <summary>The live key a <c>Bearer</c> secret belongs to, or null.</summary>
+    public IngestKey? Authenticate(string? authorization) => Find(_current.ByHash, authorization);
+
+    /// <summary>Takes the store's keys as they are now; requests under way keep the set they started with.</summary>
+    internal void Replace(IngestKeyTable table) => _current = Build(table);
+
+    private Snapshot Build(IngestKeyTable table)
+    {
+        var byHash = new Dictionary<string, (byte[] Hash, IngestKey Value)>(StringComparer.Ordinal);
+        var byId = new Dictionary<string, IngestKey>(StringComparer.Ordinal);
+        foreach (var (hash, key) in _configured)
+        {
+            byHash[Convert.ToHexStringLower(hash)] = (hash, key);
+            byId[key.Id] = key;
+        }
+        foreach (var stored in table.Keys.Where(k => !k.Revoked))
+        {
+            if (IsConfigured(stored.Id) || byHash.ContainsKey(Convert.ToHexStringLower(stored.SecretSha256)))
+            {
+                lock (_warned)
+                    if (_warned.Add(stored.Id)) LogShadowed(_logger, stored.Id);
+                continue;
+            }
+            var key = new IngestKey(stored.Id, stored.Contests.ToHashSet(), Regions(stored), stored.RequireSignature, stored.SecretSha256,
+                IngestKeySource.Store);
+            byHash[Convert.ToHexStringLower(stored.SecretSha256)] = (stored.SecretSha256, key);
+            byId[key.Id] = key;
+        }
+        return new Snapshot(table.Version, byHash, byId, table.Keys);
+    }
+
+    /// <summary>
+    /// The region indexes of a stored key's scope. A region this election does not have (the key
+    /// was made for another) matches no station: an unknown region must narrow a scope, never widen it to all.
+    /// </summary>
+    private HashSet<int> Regions(StoredIngestKey key)
+    {
+        var regions = new HashSet<int>();
+        foreach (var id in key.Regions) regions.Add(_election.FindRegion(id) ?? -2);
+        return regions;
+    }
 
     /// <summary>Finds the entry for a <c>Bearer</c> secret among <paramref name="byHash"/> (hex SHA-256 → entry).</summary>
     internal static T? Find<T>(Dictionary<string, (byte[] Hash, T Value)> byHash, string? authorization) where T : class
@@ -122,4 +158,8 @@ public sealed class IngestKeys
             ? entry.Value
             : null;
     }
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Warning,
+        Message = "The stored ingest key '{KeyId}' has the id or secret of a configured key; the configured one is used, the stored one is ignored")]
+    private static partial void LogShadowed(ILogger logger, string keyId);
 }

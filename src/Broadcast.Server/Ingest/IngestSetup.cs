@@ -17,6 +17,8 @@ public static class IngestSetup
                 "Rules:OverseasMaxBallots:PollingStation, :Postal and :MobileBox must each be above 0")
             .ValidateOnStart();
         builder.Services.AddSingleton<IngestKeys>();
+        builder.Services.AddSingleton<IngestKeyRefresher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestKeyRefresher>());
         builder.Services.AddSingleton<FormWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FormWriter>());
         builder.Services.AddAuthentication(IngestAuthentication.SchemeName)

@@ -4,7 +4,9 @@ using Broadcast.Ingest;
 using Broadcast.Storage;
 using Hangfire;
 using Hangfire.Dashboard;
+using Broadcast.Rehearsal;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Broadcast.Operators;
 
@@ -26,8 +28,12 @@ public static class OperatorApi
         api.MapPost("/rebuild", Rebuild);
         api.MapPost("/reconcile", async (Aggregator aggregator, CancellationToken ct) => TypedResults.Ok(await aggregator.ReconcileAsync(ct)));
         api.MapPost("/aggregate", async (Aggregator aggregator, CancellationToken ct) => TypedResults.Ok(await aggregator.RunAsync(ct)));
+        api.MapGet("/queue", ReviewQueue.ReadAsync);
+        api.MapPost("/rehearsal/reset", ResetRehearsal);
+        api.MapGet("/status", (NightPanel panel) => TypedResults.Ok(panel.Status()));
         api.MapGet("/actions", async (FormStore store, long? after, int? limit) =>
             TypedResults.Ok(await store.ReadActionsAsync(after ?? 0, Math.Clamp(limit ?? 100, 1, 1000))));
+        api.MapIngestKeys();
 
         var decisions = app.MapGroup("/api/v1/stations/{station}/forms/{contest}/{revision:int}").WithTags("Operator")
             .RequireAuthorization(OperatorAuthentication.Policy);
@@ -52,6 +58,18 @@ public static class OperatorApi
         if (InvalidReason(body) is { } invalid) return invalid;
         var report = await aggregator.RebuildAsync(ct);
         await store.RecordActionAsync(OperatorAuthentication.OperatorId(context), "rebuild", $"epoch {report.Epoch}", body.Reason!.Trim());
+        return TypedResults.Ok(report);
+    }
+
+    /// <summary>Clears a rehearsal (every form and total) so the next one starts from nothing; refused on a live server.</summary>
+    private static async Task<IResult> ResetRehearsal(ReasonRequest body, HttpContext context, Aggregator aggregator, FormStore store,
+        IOptions<RehearsalOptions> rehearsal, CancellationToken ct)
+    {
+        if (!rehearsal.Value.Enabled)
+            return Problems.Conflict("This server counts the live election: only a rehearsal (--rehearsal, demo mode) can be reset.");
+        if (InvalidReason(body) is { } invalid) return invalid;
+        var report = await aggregator.ClearAsync(ct);
+        await store.RecordActionAsync(OperatorAuthentication.OperatorId(context), "rehearsal-reset", $"epoch {report.Epoch}", body.Reason!.Trim());
         return TypedResults.Ok(report);
     }
 
@@ -116,6 +134,8 @@ public static class OperatorSetup
         builder.Services.AddOptions<OperatorOptions>().BindConfiguration(OperatorOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<OperatorOptions>, ValidateOperatorOptions>();
         builder.Services.AddSingleton<OperatorKeys>();
+        builder.Services.AddSingleton<NightPanel>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<NightPanel>());
         builder.Services.AddAuthentication()
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, OperatorAuthentication>(OperatorAuthentication.SchemeName, null);
         builder.Services.AddAuthorizationBuilder().AddPolicy(OperatorAuthentication.Policy, policy => policy

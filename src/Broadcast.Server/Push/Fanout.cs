@@ -19,11 +19,14 @@ namespace Broadcast.Push;
 /// <item>never while a write to the viewer has not drained or its socket is behind: what moved
 /// meanwhile goes out afterwards as one frame from the version it holds (conflation), so a slow
 /// viewer costs a bounded buffer and delays nobody, and frames still chain with no gap;</item>
-/// <item>each frame made once per group, view and starting version, whatever the number of viewers.</item>
+/// <item>each frame made once per group, view and starting version, whatever the number of viewers;</item>
+/// <item>nothing while an operator holds the group's publication (<see cref="Publication.Holds"/>):
+/// its viewers are told, and at the release they get what moved meanwhile as one frame (or, if
+/// they subscribed during the hold, a <c>TotalsRebuilt</c> that sends them for a fresh snapshot).</item>
 /// </list>
 /// All of its state is owned by one loop; callers post commands.
 /// </summary>
-public sealed partial class Fanout(DeltaHistory history, ResultsView view, BroadcastMetrics metrics,
+public sealed partial class Fanout(DeltaHistory history, ResultsView view, Publication.Holds holds, Election election, BroadcastMetrics metrics,
     TimeProvider clock, ILogger<Fanout> logger) : BackgroundService
 {
     /// <summary>How often held-back frames are looked at: the finest rate grid.</summary>
@@ -51,6 +54,7 @@ public sealed partial class Fanout(DeltaHistory history, ResultsView view, Broad
     private sealed record ResyncCommand;
     private sealed record WrittenCommand(Follower Follower);
     private sealed record TickCommand;
+    private sealed record HoldsCommand(IReadOnlyList<Publication.Hold> Taken, IReadOnlyList<Publication.Hold> Released);
 
     /// <summary>Whether any viewer here follows the group: only those get changes built (read off the loop, so a moment stale).</summary>
     public bool IsFollowed(string group) => _followed.ContainsKey(group);
@@ -74,6 +78,10 @@ public sealed partial class Fanout(DeltaHistory history, ResultsView view, Broad
 
     /// <summary>Totals were rebuilt under a new epoch: every viewer here is told to take a fresh snapshot.</summary>
     public void Rebuilt(string epoch) => _commands.Writer.TryWrite(new RebuiltCommand(epoch));
+
+    /// <summary>Publication holds were taken or released (<see cref="Publication.Holds.Changed"/>).</summary>
+    public void HoldsChanged(IReadOnlyList<Publication.Hold> taken, IReadOnlyList<Publication.Hold> released) =>
+        _commands.Writer.TryWrite(new HoldsCommand(taken, released));
 
     /// <summary>The tally was reloaded (same epoch): runs were skipped, so every viewer is brought up to date from a snapshot.</summary>
     public void Resync() => _commands.Writer.TryWrite(new ResyncCommand());
@@ -145,6 +153,9 @@ public sealed partial class Fanout(DeltaHistory history, ResultsView view, Broad
                 foreach (var subscriptions2 in _byConnection.Values)
                     if (subscriptions2.Values.FirstOrDefault() is { } any) _ = any.Connection.WriteAsync(message);
                 break;
+            case HoldsCommand changed:
+                await HoldsChangedAsync(changed);
+                break;
             case ResyncCommand:
                 history.Clear();
                 foreach (var followers in _byGroup.Values)
@@ -154,6 +165,45 @@ public sealed partial class Fanout(DeltaHistory history, ResultsView view, Broad
                         await TrySendAsync(follower);
                     }
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Tells the viewers of every group a hold now covers that it is held; at a release, tells
+    /// them it is not, then sends each what moved meanwhile, or, to one whose snapshot was taken
+    /// during the hold (another epoch), <c>TotalsRebuilt</c> so that it takes a fresh one.
+    /// </summary>
+    private async Task HoldsChangedAsync(HoldsCommand changed)
+    {
+        foreach (var followers in _byGroup.Values.ToList())
+        {
+            if (followers.Count == 0) continue;
+            var group = followers[0].Group;
+            var (contest, region) = (group.Contest.Id, election.GroupId(group));
+            if (changed.Taken.FirstOrDefault(h => holds.Covers(h, group)) is { } taken)
+                Broadcast(followers, new HeldNotice(contest, region, true, taken.Seq, Since(taken)));
+            else if (holds.Covering(group) is null && changed.Released.FirstOrDefault(h => holds.Covers(h, group)) is { } released)
+            {
+                Broadcast(followers, new HeldNotice(contest, region, false, released.Seq, Since(released)));
+                var (epoch, version) = view.Version(group);
+                foreach (var follower in followers.ToList())
+                {
+                    if (follower.Epoch != epoch)
+                        _ = follower.Connection.WriteAsync(new SerializedHubMessage(new InvocationMessage(HubEvents.TotalsRebuilt, [new TotalsRebuilt(epoch)])));
+                    else if (version > follower.Held)
+                    {
+                        follower.Due = true;
+                        await TrySendAsync(follower);
+                    }
+                }
+            }
+        }
+
+        static string Since(Publication.Hold hold) => hold.Since.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        static void Broadcast(List<Follower> followers, HeldNotice notice)
+        {
+            var message = new SerializedHubMessage(new InvocationMessage(HubEvents.Held, [notice]));
+            foreach (var follower in followers) _ = follower.Connection.WriteAsync(message);
         }
     }
 
@@ -190,9 +240,9 @@ public sealed partial class Fanout(DeltaHistory history, ResultsView view, Broad
     /// <summary>Sends the follower one frame from the version it holds to the latest, unless it is held back; then it waits in <see cref="_held"/>.</summary>
     private async Task TrySendAsync(Follower follower)
     {
-        if (follower.Removed || !follower.Due)
+        if (follower.Removed || !follower.Due || holds.Covering(follower.Group) is not null)
         {
-            _held.Remove(follower);
+            _held.Remove(follower); // a held group's viewer stays due: the release sends it what moved
             return;
         }
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
@@ -270,4 +320,5 @@ public static class HubEvents
     public const string TotalsRebuilt = nameof(TotalsRebuilt);
     public const string Delta = nameof(Delta);
     public const string Headline = nameof(Headline);
+    public const string Held = nameof(Held);
 }

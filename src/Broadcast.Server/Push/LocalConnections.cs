@@ -11,6 +11,8 @@ public sealed class LocalConnections
 {
     private readonly ConcurrentDictionary<string, HubConnectionContext> _connections = new(StringComparer.Ordinal);
 
+    public int Count => _connections.Count;
+
     public HubConnectionContext? Find(string connectionId) => _connections.GetValueOrDefault(connectionId);
 
     internal void Add(HubConnectionContext connection) => _connections[connection.ConnectionId] = connection;

@@ -12,7 +12,7 @@ namespace Broadcast.Push;
 /// <see cref="Fanout"/>'s business.
 /// </summary>
 public sealed class ResultsHub(Election election, ResultsView view, DeltaHistory history, TallyFollower follower,
-    Fanout fanout, LocalConnections connections, BroadcastMetrics metrics) : Hub
+    Fanout fanout, LocalConnections connections, Publication.Holds holds, BroadcastMetrics metrics) : Hub
 {
     public const int MaxGroupsPerConnection = 20;
 
@@ -93,7 +93,8 @@ public sealed class ResultsHub(Election election, ResultsView view, DeltaHistory
             try { await follower.CatchUpAsync().WaitAsync(CatchUpWait); }
             catch (TimeoutException) { } // answer with what this node has; the viewer asks again
         }
-        if (history.Since(GroupNames.Results(found.Contest.Id, region), version) is { } deltas)
+        // A held group's viewer gets the held snapshot, never the deltas the hold keeps back.
+        if (holds.Covering(found) is null && history.Since(GroupNames.Results(found.Contest.Id, region), version) is { } deltas)
         {
             metrics.Resumed("deltas");
             return new ResumeResult(deltas.Select(d => d.ToTotalsChanged()).ToList(), null);

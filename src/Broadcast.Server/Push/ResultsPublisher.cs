@@ -10,8 +10,23 @@ namespace Broadcast.Push;
 /// <see cref="Fanout"/> (which sends to this node's viewers), and in-process listeners (graphics
 /// streams) are woken. Never waits on a viewer.
 /// </summary>
-public sealed class ResultsPublisher(ResultsView view, Fanout fanout, BroadcastMetrics metrics)
+public sealed class ResultsPublisher
 {
+    private readonly ResultsView view;
+    private readonly Fanout fanout;
+    private readonly BroadcastMetrics metrics;
+
+    public ResultsPublisher(ResultsView view, Fanout fanout, BroadcastMetrics metrics, Publication.Holds holds)
+    {
+        (this.view, this.fanout, this.metrics) = (view, fanout, metrics);
+        // A hold or a release changes what viewers are sent, as a run does.
+        holds.Changed += (taken, released) =>
+        {
+            fanout.HoldsChanged(taken, released);
+            SignalPublished();
+        };
+    }
+
     private TaskCompletionSource _nextPublish = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes at the next publish: in-process listeners (graphics streams) wait on it instead of polling.</summary>

@@ -52,7 +52,8 @@ public sealed record CandidateUpdate(CandidateResults Now, ChangedFields Changed
 /// </summary>
 public sealed record GroupChange(string Contest, string Group, string Epoch, long PrevVersion, long Version,
     StationCounts Stations, IReadOnlyDictionary<string, long> Votes, long Valid, long Invalid,
-    IReadOnlyDictionary<string, ChildUpdate> Children, IReadOnlyDictionary<string, CandidateUpdate>? Candidates, SeatsView? Seats)
+    IReadOnlyDictionary<string, ChildUpdate> Children, IReadOnlyDictionary<string, CandidateUpdate>? Candidates, SeatsView? Seats,
+    ChainHead? Chain)
 {
     public string Name => GroupNames.Results(Contest, Group);
 
@@ -76,10 +77,10 @@ public sealed record GroupChange(string Contest, string Group, string Epoch, lon
     }
 
     public TotalsChanged ToTotalsChanged() => new(Contest, Group, Epoch, PrevVersion, Version, Stations, Votes, Valid, Invalid,
-        Children.Values.Select(c => c.Now).ToList(), Candidates?.Values.Select(c => c.Now).ToList(), Seats);
+        Children.Values.Select(c => c.Now).ToList(), Candidates?.Values.Select(c => c.Now).ToList(), Seats, Chain);
 
     public Delta ToDelta() => new(Contest, Group, Epoch, PrevVersion, Version, Stations, Votes, Valid, Invalid,
-        Children.Values.Select(c => c.ToChange()).ToList(), Candidates?.Values.Select(c => c.ToChange()).ToList(), Seats);
+        Children.Values.Select(c => c.ToChange()).ToList(), Candidates?.Values.Select(c => c.ToChange()).ToList(), Seats, Chain);
 
     public Headline ToHeadline() => new(Contest, Group, Epoch, PrevVersion, Version, Stations, Votes, Valid, Invalid,
         Seats is { } seats ? seats with { Dapils = [] } : null);
@@ -88,5 +89,5 @@ public sealed record GroupChange(string Contest, string Group, string Epoch, lon
     public static GroupChange Everything(ResultsSnapshot snapshot, long fromVersion) => new(snapshot.Contest, snapshot.Region.Id,
         snapshot.Epoch, fromVersion, snapshot.Version, snapshot.Stations, snapshot.Votes, snapshot.Valid, snapshot.Invalid,
         snapshot.Children.ToDictionary(c => c.Id, c => new ChildUpdate(c, ChangedFields.All, null)),
-        snapshot.Candidates?.ToDictionary(c => c.Id, c => new CandidateUpdate(c, ChangedFields.All)), snapshot.Seats);
+        snapshot.Candidates?.ToDictionary(c => c.Id, c => new CandidateUpdate(c, ChangedFields.All)), snapshot.Seats, snapshot.Chain);
 }

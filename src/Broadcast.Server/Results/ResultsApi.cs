@@ -1,6 +1,7 @@
 using System.Globalization;
 using Broadcast.Cluster;
 using Broadcast.Elections;
+using Broadcast.History;
 using Broadcast.Ingest;
 using Microsoft.Net.Http.Headers;
 
@@ -18,6 +19,7 @@ namespace Broadcast.Results;
 /// <c>latest</c>) fetches its URL through the cache: however many readers, the origin serves
 /// each group about once per version.</item>
 /// </list>
+/// <c>?asOf=</c> on the first way answers the totals as of a past moment instead (<see cref="AsOfResults"/>).
 /// </summary>
 public static class ResultsApi
 {
@@ -30,8 +32,8 @@ public static class ResultsApi
     public static IEndpointRouteBuilder MapResultsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/results").WithTags("Results").RequireCors(Push.PushSetup.ViewerCors);
-        api.MapGet("/{contest}", (string contest, HttpContext context, Election election, ResultsView view) =>
-            Snapshot(contest, "0", context, election, view));
+        api.MapGet("/{contest}", (string contest, string? asOf, HttpContext context, Election election, ResultsView view, AsOfResults past) =>
+            Snapshot(contest, "0", asOf, context, election, view, past));
         api.MapGet("/{contest}/{group}", Snapshot);
         api.MapGet("/{contest}/{group}/latest", Latest);
         api.MapGet("/{contest}/{group}/v/{position}", Versioned);
@@ -39,9 +41,12 @@ public static class ResultsApi
     }
 
     /// <param name="group">A region id, <c>dapil:&lt;code&gt;</c> or <c>parliament:&lt;region id&gt;</c>.</param>
-    private static async Task<IResult> Snapshot(string contest, string group, HttpContext context, Election election, ResultsView view)
+    /// <param name="asOf">The totals as of a past moment instead (<see cref="AsOfResults"/>): <c>seq:&lt;n&gt;</c> or an ISO 8601 time with its offset.</param>
+    private static async Task<IResult> Snapshot(string contest, string group, string? asOf, HttpContext context, Election election,
+        ResultsView view, AsOfResults past)
     {
         if (election.FindGroup(contest, group) is not { } found) return NoSuchGroup(contest, group);
+        if (asOf is not null) return await past.AnswerAsync(found, asOf, context);
         var (epoch, version) = view.Version(found);
         var etag = new EntityTagHeaderValue($"\"{epoch}.{version}\"");
         var headers = context.Response.GetTypedHeaders();

@@ -10,7 +10,8 @@ namespace Broadcast.Results;
 /// Reads snapshots and deltas out of the live tally, in the shapes clients see: region groups
 /// here, dapil and parliament groups in ResultsView.Legislative.cs.
 /// </summary>
-public sealed partial class ResultsView(TallyHolder holder, Election election, FormStore store)
+public sealed partial class ResultsView(TallyHolder holder, Election election, FormStore store, Publication.Holds holds,
+    History.RevisionHistory history, History.AsOfTotals asOf)
 {
     /// <summary>Bounds the snapshot cache; a crawler walking all 90k regions only empties it.</summary>
     private const int MaxCachedSnapshots = 10_000;
@@ -23,9 +24,20 @@ public sealed partial class ResultsView(TallyHolder holder, Election election, F
 
     private readonly ConcurrentDictionary<(int Contest, GroupKind Kind, int Index), CachedSnapshot> _snapshots = new();
 
-    /// <summary>The group's epoch and version, without building anything (ETags, change checks).</summary>
+    /// <summary>
+    /// The group's epoch and version, without building anything (ETags, change checks). A held
+    /// group's are its hold's: an epoch of its own and the hold's seq, until the release.
+    /// </summary>
     public (string Epoch, long Version) Version(ResultsGroup group) =>
-        holder.Tally.Read(tally => (tally.State.Epoch, VersionOf(tally.Contests[group.Contest.Index], group)));
+        holder.Tally.Read(tally => holds.Covering(group) is { } hold
+            ? (HeldEpoch(tally.State.Epoch), hold.Seq)
+            : (tally.State.Epoch, VersionOf(tally.Contests[group.Contest.Index], group)));
+
+    /// <summary>
+    /// The epoch of what a held group shows: not the live one, so no live delta applies to it and
+    /// its viewers, told <c>TotalsRebuilt</c> at the release, take a fresh snapshot.
+    /// </summary>
+    public static string HeldEpoch(string epoch) => epoch + "-held";
 
     private static long VersionOf(ContestTally totals, ResultsGroup group) => group.Kind switch
     {
@@ -56,24 +68,68 @@ public sealed partial class ResultsView(TallyHolder holder, Election election, F
     private async Task<ResultsSnapshot> BuildAsync(ResultsGroup group)
     {
         Interlocked.Increment(ref _built);
-        if (group.Kind == GroupKind.Dapil) return holder.Tally.Read(tally => BuildDapil(tally, group.Contest, group.Dapil));
-        if (group.Kind == GroupKind.Parliament) return holder.Tally.Read(tally => BuildParliament(tally, group.Contest, group.Parliament));
+        if (holds.Covering(group) is { } hold) return await BuildHeldAsync(group, hold);
+        var (snapshot, stations) = holder.Tally.Read(tally =>
+        {
+            var (built, stations) = Build(tally.Contests[group.Contest.Index], tally.State.Epoch, group);
+            // The chain link of the group's version: the revision its numbers were folded up to.
+            return (built with { Chain = tally.ChainAt(built.Version) }, stations);
+        });
+        return await WithStationsAsync(snapshot, group.Contest, stations);
+    }
 
-        var (snapshot, stations) = holder.Tally.Read(tally => BuildRegion(tally, group.Contest, group.Index));
+    /// <summary>A held group as it was at the hold's seq: folded from the log up to it (the totals as of a past moment).</summary>
+    private async Task<ResultsSnapshot> BuildHeldAsync(ResultsGroup group, Publication.Hold hold)
+    {
+        await history.CatchUpAsync(); // the hold's seq is stored, but this node may not have read it into its history yet
+        var epoch = HeldEpoch(holder.Tally.State.Epoch);
+        var unfinished = await asOf.ReadAsync(group.Contest, hold.Seq, totals => SnapshotOf(group, totals, epoch, hold.Seq));
+        var snapshot = await FinishAsync(unfinished);
+        var chain = hold.Seq > 0 && await store.ReadRevisionsAsync([hold.Seq]) is [{ Hash: { } hash }] ? new ChainHead(hold.Seq, RevisionChain.Hex(hash)) : null;
+        return snapshot with { Chain = chain, Held = new HeldView(hold.Seq, hold.Since.ToString("O", System.Globalization.CultureInfo.InvariantCulture)) };
+    }
+
+    /// <summary>
+    /// A group's snapshot out of totals nobody changes any more (the totals as of a past moment),
+    /// stamped <paramref name="epoch"/> and <paramref name="version"/> (no chain link: the caller
+    /// knows the revision it was folded up to), in two steps: what is read
+    /// out of the totals (<see cref="Unfinished.Snapshot"/>), then a village's stations' numbers
+    /// from the store (<see cref="FinishAsync"/>), for which the totals are no longer needed.
+    /// </summary>
+    public Unfinished SnapshotOf(ResultsGroup group, ContestTally totals, string epoch, long version)
+    {
+        var (snapshot, stations) = Build(totals, epoch, group);
+        return new Unfinished(group.Contest, snapshot with { Version = version }, stations);
+    }
+
+    public Task<ResultsSnapshot> FinishAsync(Unfinished unfinished) =>
+        WithStationsAsync(unfinished.Snapshot, unfinished.Contest, unfinished.Stations);
+
+    /// <summary>A snapshot read out of a tally, but for a village's stations' numbers (read from the store).</summary>
+    public sealed record Unfinished(Contest Contest, ResultsSnapshot Snapshot, List<(int Station, StationFlags Flags, long Seq)> Stations);
+
+    private (ResultsSnapshot Snapshot, List<(int Station, StationFlags Flags, long Seq)> Stations) Build(ContestTally totals, string epoch, ResultsGroup group) =>
+        group.Kind switch
+        {
+            GroupKind.Dapil => (BuildDapil(totals, epoch, group.Dapil), []),
+            GroupKind.Parliament => (BuildParliament(totals, epoch, group.Parliament), []),
+            _ => BuildRegion(totals, epoch, group.Contest, group.Index),
+        };
+
+    /// <summary>A village's children are its stations, whose counted numbers are in the store (the tally keeps only which revision is counted).</summary>
+    private async Task<ResultsSnapshot> WithStationsAsync(ResultsSnapshot snapshot, Contest contest, List<(int Station, StationFlags Flags, long Seq)> stations)
+    {
         if (stations.Count == 0) return snapshot;
-        // A village's children are its stations, whose counted numbers are in the store (the
-        // tally keeps only which revision is counted, read here under the same version).
         var counted = stations.Where(s => s.Seq > 0).Select(s => s.Seq).ToList();
         var numbers = counted.Count == 0 ? [] : (await store.ReadRevisionsAsync(counted)).ToDictionary(r => r.Seq, r => r.Numbers);
         return snapshot with
         {
-            Children = stations.Select(s => StationChild(group.Contest, s.Station, s.Flags, numbers.GetValueOrDefault(s.Seq))).ToList(),
+            Children = stations.Select(s => StationChild(contest, s.Station, s.Flags, numbers.GetValueOrDefault(s.Seq))).ToList(),
         };
     }
 
-    private (ResultsSnapshot Snapshot, List<(int Station, StationFlags Flags, long Seq)> Stations) BuildRegion(Tally tally, Contest contest, int region)
+    private (ResultsSnapshot Snapshot, List<(int Station, StationFlags Flags, long Seq)> Stations) BuildRegion(ContestTally totals, string epoch, Contest contest, int region)
     {
-        var totals = tally.Contests[contest.Index];
         var regions = election.Regions;
         var stations = new List<(int, StationFlags, long)>();
         List<ChildResults> children = [];
@@ -83,7 +139,7 @@ public sealed partial class ResultsView(TallyHolder holder, Election election, F
             for (var s = first; s < first + regions.StationCount[region]; s++)
                 stations.Add((s, totals.StationState[s], totals.CountedSeq[s]));
         var row = totals.Region(region);
-        var snapshot = new ResultsSnapshot(contest.Id, Ref(region), Parents(region, includeSelf: false), tally.State.Epoch,
+        var snapshot = new ResultsSnapshot(contest.Id, Ref(region), Parents(region, includeSelf: false), epoch,
             totals.RegionVersions[region], Counts(contest, totals, region), Votes(contest.Columns(region), row),
             row[ContestTally.Valid], row[ContestTally.Invalid], children);
         return (snapshot, stations);
@@ -109,7 +165,7 @@ public sealed partial class ResultsView(TallyHolder holder, Election election, F
                 var row = totals.Region(region);
                 result.Add(new GroupChange(contest.Id, id, tally.State.Epoch, before.PreviousVersion, totals.RegionVersions[region],
                     Counts(contest, totals, region), Votes(contest.Columns(region), row), row[ContestTally.Valid], row[ContestTally.Invalid],
-                    changedChildren.TryGetValue(region, out var children) ? children : [], null, null));
+                    changedChildren.TryGetValue(region, out var children) ? children : [], null, null, tally.ChainAt(totals.RegionVersions[region])));
             }
             if (contestChanges.Dapils.Count > 0) LegislativeChanges(tally, totals, contestChanges, wanted, result);
         }

@@ -3,18 +3,19 @@ using System.Text.Json;
 namespace Broadcast.Storage;
 
 /// <summary>
-/// The append rules, in one place for every engine: duplicates of the latest revision,
-/// idempotency replays and reuse, accepts of the latest quarantined revision (a refused accept
-/// leaves nothing of its request behind). An engine looks up every idempotency key and every
-/// station's latest revision the batch names (PostgreSQL in a few set-based queries), lets this
-/// plan decide the whole batch in memory, inserts <see cref="Rows"/> in order and remembers
-/// <see cref="NewKeys"/>.
+/// The append rules, in one place for every engine: replayed signatures, duplicates of the
+/// latest revision, idempotency replays and reuse, accepts of the latest quarantined revision (a
+/// refused accept leaves nothing of its request behind). An engine looks up every signature,
+/// idempotency key and station's latest revision the batch names (PostgreSQL in a few set-based
+/// queries), lets this plan decide the whole batch in memory, inserts <see cref="Rows"/> in
+/// order and remembers <see cref="NewKeys"/> and <see cref="NewSignatures"/>.
 /// Seqs are only known once the store has reserved them for <see cref="Rows"/>, so receipts are
 /// built in a second step, <see cref="Complete"/>.
 /// </summary>
 internal sealed class AppendPlan(
     IReadOnlyDictionary<(string KeyId, string Key), (byte[] Hash, string Receipts)> storedKeys,
-    Dictionary<(string Contest, string Station), AppendPlan.Latest> latest)
+    Dictionary<(string Contest, string Station), AppendPlan.Latest> latest,
+    IReadOnlySet<string>? seenSignatures = null)
 {
     /// <summary>A revision to insert; <see cref="Seq"/> is set by <see cref="Complete"/>, <see cref="Hash"/> by <see cref="Chain"/>.</summary>
     internal sealed class Row(NewRevision form, int revision, string keyId)
@@ -65,8 +66,27 @@ internal sealed class AppendPlan(
     /// <summary>Idempotency keys to remember, filled by <see cref="Complete"/>.</summary>
     public List<(string KeyId, string Key, byte[] Hash, string Receipts)> NewKeys { get; } = [];
 
+    /// <summary>Signatures to remember: every signed request not refused as a replay, whatever else it is answered.</summary>
+    public List<(string KeyId, RequestSignature Signature)> NewSignatures { get; } = [];
+
+    private readonly HashSet<string> _batchSignatures = new(StringComparer.Ordinal);
+
+    /// <summary>How the engines name a signature in <c>seenSignatures</c>.</summary>
+    public static string SignatureName(byte[] signature) => Convert.ToHexStringLower(signature);
+
     public void Add(AppendRequest request)
     {
+        if (request.Signature is { } signature)
+        {
+            // Before the idempotency key: a replayed request is refused, not answered its first receipt.
+            var name = SignatureName(signature.Value);
+            if (seenSignatures?.Contains(name) == true || !_batchSignatures.Add(name))
+            {
+                _decisions.Add(new Decision(request, AppendOutcome.SignatureReplayed));
+                return;
+            }
+            NewSignatures.Add((request.KeyId, signature));
+        }
         if (request.IdempotencyKey is { } key)
         {
             // A key first used earlier in this same batch answers like a stored one.

@@ -11,7 +11,9 @@ public abstract class FormStore
     /// <summary>
     /// Appends every request's forms in one transaction. A form equal to its station's latest
     /// revision is a duplicate and stores nothing; a retried idempotency key answers its first
-    /// receipts; an accept must name the station's latest, quarantined revision.
+    /// receipts; an accept must name the station's latest, quarantined revision; a signature
+    /// seen before refuses its request (signatures are remembered until they expire, and
+    /// pruned after).
     /// Seqs must become visible in seq order (no reader may see seq n+1 before seq n).
     /// </summary>
     public abstract Task<IReadOnlyList<AppendResult>> AppendAsync(IReadOnlyList<AppendRequest> requests);
@@ -64,11 +66,53 @@ public abstract class FormStore
     /// </summary>
     public abstract Task<IAsyncDisposable?> LockAggregationAsync(bool wait, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// What this database holds, <c>live</c> or <c>rehearsal</c>: the first server to open it
+    /// claims it (a database that already holds revisions but no mark is live); the answer is
+    /// the stored purpose, which a server of the other kind must refuse to use.
+    /// </summary>
+    public abstract Task<string> ClaimPurposeAsync(string purpose);
+
+    /// <summary>
+    /// Deletes every revision, idempotency key and total (a rehearsal's reset); seqs are never
+    /// reused, the chain starts again from its genesis, operator actions are kept.
+    /// </summary>
+    public abstract Task ClearAsync();
+
+    /// <summary>The publication holds in force (<see cref="Publication.Holds"/>), oldest first.</summary>
+    public abstract Task<IReadOnlyList<Publication.Hold>> ReadHoldsAsync();
+
+    /// <summary>Adds a hold; false, and nothing written, when its contest and region are held already.</summary>
+    public abstract Task<bool> AddHoldAsync(Publication.Hold hold);
+
+    /// <summary>Removes the hold of a contest and region; false when there was none.</summary>
+    public abstract Task<bool> RemoveHoldAsync(string contest, string region);
+
     /// <summary>Records an operator's action (a rebuild, a hold...) with who took it and why; returns it with its id.</summary>
     public abstract Task<OperatorAction> RecordActionAsync(string @operator, string action, string target, string reason);
 
     /// <summary>Operator actions with <c>id &gt; afterId</c>, oldest first, at most <paramref name="limit"/>.</summary>
     public abstract Task<IReadOnlyList<OperatorAction>> ReadActionsAsync(long afterId, int limit);
+
+    /// <summary>The ingest key table's version: it grows with every change (one cheap query, polled by every node).</summary>
+    public abstract Task<long> ReadIngestKeysVersionAsync();
+
+    /// <summary>Every stored ingest key, revoked ones included, with the table's version, read as one snapshot.</summary>
+    public abstract Task<IngestKeyTable> ReadIngestKeysAsync();
+
+    /// <summary>
+    /// Adds a key and records the operator's action (<c>ingest-key-create</c>), in one
+    /// transaction. False, and nothing written, when the id is taken (by a revoked key too).
+    /// </summary>
+    public abstract Task<bool> AddIngestKeyAsync(StoredIngestKey key);
+
+    /// <summary>
+    /// Replaces a live key's scope, signature requirement and revocation with
+    /// <paramref name="changed"/>'s and records the operator's <paramref name="action"/> with
+    /// <paramref name="target"/> and <paramref name="reason"/>, in one transaction. False, and
+    /// nothing written, when no live key has that id: a revoked key stays revoked.
+    /// </summary>
+    public abstract Task<bool> ChangeIngestKeyAsync(StoredIngestKey changed, string @operator, string action, string target, string reason);
 }
 
 /// <summary>An operator's action that is not a revision (decisions on forms are revisions, in the chain).</summary>

@@ -11,6 +11,29 @@ public sealed partial class PostgresStore
     /// <summary>Held for the length of a node's aggregation runs (<see cref="FormStore.LockAggregationAsync"/>): "Broadagg".</summary>
     private const long AggregationLock = 0x42726F6164616767;
 
+    public override async Task<string> ClaimPurposeAsync(string purpose)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        await using var claim = new NpgsqlCommand(
+            "INSERT INTO store_meta (key, value) " +
+            "SELECT 'purpose', CASE WHEN EXISTS (SELECT 1 FROM revisions) THEN 'live' ELSE @purpose END ON CONFLICT (key) DO NOTHING; " +
+            "SELECT value FROM store_meta WHERE key = 'purpose'", connection);
+        claim.Parameters.AddWithValue("purpose", purpose);
+        return (string)(await claim.ExecuteScalarAsync())!;
+    }
+
+    public override async Task ClearAsync()
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        // Under the append lock, so no append interleaves; seqs go on from where they were.
+        await using var clear = new NpgsqlCommand(
+            $"SELECT pg_advisory_xact_lock({AppendLock}); DELETE FROM revisions; DELETE FROM idempotency; DELETE FROM totals;",
+            connection, transaction);
+        await clear.ExecuteNonQueryAsync();
+        await transaction.CommitAsync();
+    }
+
     public override async Task<AggregationState> ReadAggregationStateAsync()
     {
         await using (var insert = _dataSource.CreateCommand(
@@ -26,9 +49,9 @@ public sealed partial class PostgresStore
     /// <summary>The state row, or null before the first <see cref="ReadAggregationStateAsync"/> created it.</summary>
     private static async Task<AggregationState?> ReadStateAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction)
     {
-        await using var select = new NpgsqlCommand("SELECT checkpoint, epoch FROM aggregation WHERE id = 1", connection, transaction);
+        await using var select = new NpgsqlCommand("SELECT checkpoint, epoch, chain_head FROM aggregation WHERE id = 1", connection, transaction);
         await using var reader = await select.ExecuteReaderAsync();
-        return await reader.ReadAsync() ? new AggregationState(reader.GetInt64(0), reader.GetString(1)) : null;
+        return await reader.ReadAsync() ? new AggregationState(reader.GetInt64(0), reader.GetString(1), reader.GetString(2)) : null;
     }
 
     public override async Task<bool> CommitAggregationAsync(AggregationState expected, AggregationState next,
@@ -38,13 +61,14 @@ public sealed partial class PostgresStore
         await using var transaction = await connection.BeginTransactionAsync();
         // A racing commit blocks on the row, then finds the checkpoint moved and updates nothing.
         await using (var advance = new NpgsqlCommand(
-            "UPDATE aggregation SET checkpoint = @next, epoch = @nextEpoch WHERE id = 1 AND checkpoint = @expected AND epoch = @epoch",
+            "UPDATE aggregation SET checkpoint = @next, epoch = @nextEpoch, chain_head = @head WHERE id = 1 AND checkpoint = @expected AND epoch = @epoch",
             connection, transaction))
         {
             advance.Parameters.AddWithValue("next", next.Checkpoint);
             advance.Parameters.AddWithValue("nextEpoch", next.Epoch);
             advance.Parameters.AddWithValue("expected", expected.Checkpoint);
             advance.Parameters.AddWithValue("epoch", expected.Epoch);
+            advance.Parameters.AddWithValue("head", next.ChainHead);
             if (await advance.ExecuteNonQueryAsync() != 1)
             {
                 await transaction.RollbackAsync();

@@ -30,7 +30,7 @@ public sealed partial class PostgresStore : FormStore, IDisposable, IAsyncDispos
         using var connection = _dataSource.OpenConnection();
         using var transaction = connection.BeginTransaction();
         // Nodes starting together would race on CREATE TABLE IF NOT EXISTS (it is not atomic).
-        using (var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({AppendLock}); {Schema}", connection, transaction))
+        using (var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({AppendLock}); {Schema} {KeySchema} {HoldSchema}", connection, transaction))
             command.ExecuteNonQuery();
         Upgrade(connection, transaction);
         transaction.Commit();
@@ -106,10 +106,15 @@ public sealed partial class PostgresStore : FormStore, IDisposable, IAsyncDispos
             action   text        NOT NULL,
             target   text        NOT NULL,
             reason   text        NOT NULL);
+        CREATE TABLE IF NOT EXISTS store_meta (           -- purpose: live or rehearsal (ClaimPurposeAsync)
+            key   text PRIMARY KEY,
+            value text NOT NULL);
         CREATE TABLE IF NOT EXISTS aggregation (
             id         integer PRIMARY KEY CHECK (id = 1),
             checkpoint bigint  NOT NULL,
-            epoch      text    NOT NULL);
+            epoch      text    NOT NULL,
+            chain_head text    NOT NULL DEFAULT '');     -- the hash of the revision at checkpoint
+        ALTER TABLE aggregation ADD COLUMN IF NOT EXISTS chain_head text NOT NULL DEFAULT '';
         """;
 
     private const string RevisionColumns = "seq, contest, station, revision, votes, valid, invalid, total, status, problems, accepts, received_at, key_id, reason, hash";
@@ -123,7 +128,7 @@ public sealed partial class PostgresStore : FormStore, IDisposable, IAsyncDispos
 
         // Read committed: these lookups run after the lock is held, so they see every earlier append.
         var plan = new AppendPlan(await FindKeysAsync(connection, transaction, requests),
-            await FindLatestAsync(connection, transaction, requests));
+            await FindLatestAsync(connection, transaction, requests), await FindSignaturesAsync(connection, transaction, requests));
         foreach (var request in requests) plan.Add(request);
         var results = plan.Complete(await ReserveSeqsAsync(connection, transaction, plan.Rows.Count));
         // Whole milliseconds, as the chain covers them; the head is read under the append lock.
@@ -132,6 +137,7 @@ public sealed partial class PostgresStore : FormStore, IDisposable, IAsyncDispos
 
         if (plan.Rows.Count > 0) await CopyRevisionsAsync(connection, plan.Rows, DateTimeOffset.FromUnixTimeMilliseconds(now).UtcDateTime);
         if (plan.NewKeys.Count > 0) await InsertKeysAsync(connection, transaction, plan.NewKeys);
+        await RememberSignaturesAsync(connection, transaction, plan.NewSignatures, now);
         await transaction.CommitAsync();
         return results;
     }

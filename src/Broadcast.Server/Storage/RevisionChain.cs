@@ -20,6 +20,9 @@ public static class RevisionChain
 {
     public static ReadOnlySpan<byte> Genesis => new byte[32];
 
+    /// <summary>A hash as it is shown everywhere (snapshots, deltas, the chain API): lower-case hex; empty for none.</summary>
+    public static string Hex(byte[]? hash) => hash is null ? "" : Convert.ToHexStringLower(hash);
+
     public static byte[] Link(ReadOnlySpan<byte> previous, long seq, string contest, string station, int revision, FormNumbers numbers,
         FormStatus status, IReadOnlyList<string> problems, int? accepts, long receivedAtMs, string submitter, string? reason)
     {

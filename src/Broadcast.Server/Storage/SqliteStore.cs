@@ -8,7 +8,7 @@ namespace Broadcast.Storage;
 /// totals versions are made of. Every append batch and every aggregation commit is one
 /// transaction, synced to disk before it returns (<c>synchronous=FULL</c>).
 /// </summary>
-public sealed class SqliteStore : FormStore
+public sealed partial class SqliteStore : FormStore
 {
     private readonly string _connectionString;
 
@@ -23,6 +23,8 @@ public sealed class SqliteStore : FormStore
         }.ToString();
         using var connection = Open();
         Execute(connection, Schema);
+        Execute(connection, KeySchema);
+        Execute(connection, HoldSchema);
         Upgrade(connection);
     }
 
@@ -41,6 +43,11 @@ public sealed class SqliteStore : FormStore
         }
         if (!columns.Contains("reason")) Execute(connection, "ALTER TABLE revisions ADD COLUMN reason TEXT NULL");
         if (!columns.Contains("hash")) Execute(connection, "ALTER TABLE revisions ADD COLUMN hash BLOB NULL");
+        using (var info = connection.CreateCommand())
+        {
+            info.CommandText = "SELECT COUNT(*) FROM pragma_table_info('aggregation') WHERE name = 'chain_head'";
+            if ((long)info.ExecuteScalar()! == 0) Execute(connection, "ALTER TABLE aggregation ADD COLUMN chain_head TEXT NOT NULL DEFAULT ''");
+        }
 
         using var transaction = connection.BeginTransaction(deferred: false);
         using var missing = Prepare(connection, transaction, $"SELECT {RevisionColumns} FROM revisions WHERE hash IS NULL ORDER BY seq");
@@ -105,10 +112,14 @@ public sealed class SqliteStore : FormStore
             action   TEXT    NOT NULL,
             target   TEXT    NOT NULL,
             reason   TEXT    NOT NULL);
+        CREATE TABLE IF NOT EXISTS store_meta (              -- purpose: live or rehearsal (ClaimPurposeAsync)
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS aggregation (
             id         INTEGER PRIMARY KEY CHECK (id = 1),
             checkpoint INTEGER NOT NULL,
-            epoch      TEXT    NOT NULL);
+            epoch      TEXT    NOT NULL,
+            chain_head TEXT    NOT NULL DEFAULT '');     -- the hash of the revision at checkpoint
         """;
 
     private SqliteConnection Open()
@@ -140,7 +151,8 @@ public sealed class SqliteStore : FormStore
             if (commands.Latest(contest, station) is { } r)
                 latest[(contest, station)] = new AppendPlan.Latest(r.Revision, r.Numbers, r.Status, r.Problems, r.Seq, null);
 
-        var plan = new AppendPlan(keys, latest);
+        using var signatures = new SignatureCommands(connection, transaction);
+        var plan = new AppendPlan(keys, latest, signatures.Seen(requests));
         foreach (var request in requests) plan.Add(request);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         // The seqs are given, not left to AUTOINCREMENT, so the chain's hashes (which cover them)
@@ -150,6 +162,8 @@ public sealed class SqliteStore : FormStore
         plan.Chain(head, now);
         foreach (var row in plan.Rows) commands.Insert(row, now);
         foreach (var (keyId, key, hash, receipts) in plan.NewKeys) commands.RememberIdempotent(keyId, key, hash, receipts);
+        signatures.Remember(plan.NewSignatures);
+        PruneSignatures(signatures, now);
         transaction.Commit();
         return Task.FromResult(results);
     }
@@ -308,6 +322,31 @@ public sealed class SqliteStore : FormStore
         return Task.FromResult((long)command.ExecuteScalar()!);
     }
 
+    public override Task<string> ClaimPurposeAsync(string purpose)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using var claim = Prepare(connection, transaction,
+            "INSERT OR IGNORE INTO store_meta (key, value) " +
+            "SELECT 'purpose', CASE WHEN EXISTS (SELECT 1 FROM revisions) THEN 'live' ELSE $purpose END", "$purpose");
+        claim.Parameters[0].Value = purpose;
+        claim.ExecuteNonQuery();
+        using var read = Prepare(connection, transaction, "SELECT value FROM store_meta WHERE key = 'purpose'");
+        var stored = (string)read.ExecuteScalar()!;
+        transaction.Commit();
+        return Task.FromResult(stored);
+    }
+
+    public override Task ClearAsync()
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using var clear = Prepare(connection, transaction, "DELETE FROM revisions; DELETE FROM idempotency; DELETE FROM totals;");
+        clear.ExecuteNonQuery();
+        transaction.Commit();
+        return Task.CompletedTask;
+    }
+
     public override Task<AggregationState> ReadAggregationStateAsync()
     {
         using var connection = Open();
@@ -321,9 +360,9 @@ public sealed class SqliteStore : FormStore
     /// <summary>The state row, or null before the first <see cref="ReadAggregationStateAsync"/> created it.</summary>
     private static AggregationState? ReadState(SqliteConnection connection, SqliteTransaction? transaction)
     {
-        using var select = Prepare(connection, transaction, "SELECT checkpoint, epoch FROM aggregation WHERE id = 1");
+        using var select = Prepare(connection, transaction, "SELECT checkpoint, epoch, chain_head FROM aggregation WHERE id = 1");
         using var reader = select.ExecuteReader();
-        return reader.Read() ? new AggregationState(reader.GetInt64(0), reader.GetString(1)) : null;
+        return reader.Read() ? new AggregationState(reader.GetInt64(0), reader.GetString(1), reader.GetString(2)) : null;
     }
 
     public override Task<bool> CommitAggregationAsync(AggregationState expected, AggregationState next,
@@ -332,12 +371,13 @@ public sealed class SqliteStore : FormStore
         using var connection = Open();
         using var transaction = connection.BeginTransaction(deferred: false);
         using var advance = Prepare(connection, transaction,
-            "UPDATE aggregation SET checkpoint = $next, epoch = $nextEpoch WHERE id = 1 AND checkpoint = $expected AND epoch = $epoch",
-            "$next", "$nextEpoch", "$expected", "$epoch");
+            "UPDATE aggregation SET checkpoint = $next, epoch = $nextEpoch, chain_head = $head WHERE id = 1 AND checkpoint = $expected AND epoch = $epoch",
+            "$next", "$nextEpoch", "$expected", "$epoch", "$head");
         advance.Parameters[0].Value = next.Checkpoint;
         advance.Parameters[1].Value = next.Epoch;
         advance.Parameters[2].Value = expected.Checkpoint;
         advance.Parameters[3].Value = expected.Epoch;
+        advance.Parameters[4].Value = next.ChainHead;
         if (advance.ExecuteNonQuery() != 1) return Task.FromResult(false);
 
         if (replaceAll)

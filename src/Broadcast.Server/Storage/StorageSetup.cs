@@ -55,18 +55,39 @@ public static partial class StorageSetup
             .ValidateOnStart();
         builder.Services.AddSingleton<FormStore>(sp =>
         {
-            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(FormStore));
-            if (!options.IsPostgres)
-            {
-                LogSqlite(logger, Path.GetFullPath(options.SqlitePath));
-                return new SqliteStore(options.SqlitePath);
-            }
-            var target = new NpgsqlConnectionStringBuilder(options.PostgresConnectionString);
-            LogPostgres(logger, target.Host, target.Port, target.Database);
-            return new PostgresStore(options.PostgresConnectionString!);
+            var store = Open(sp.GetRequiredService<IOptions<StorageOptions>>().Value,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(FormStore)));
+            var rehearsal = sp.GetRequiredService<IOptions<Rehearsal.RehearsalOptions>>().Value.Enabled;
+            var purpose = rehearsal ? Purpose.Rehearsal : Purpose.Live;
+            var stored = store.ClaimPurposeAsync(purpose).GetAwaiter().GetResult();
+            if (stored != purpose)
+                throw new InvalidOperationException(rehearsal
+                    ? "This database holds a live count: a rehearsal must not touch it. Give the rehearsal a database of its own " +
+                      "(Rehearsal:SqlitePath, or Rehearsal:PostgresConnectionString on several nodes)."
+                    : "This database holds a rehearsal (a rehearsal server created it): a live server does not count it. Point " +
+                      "Storage:SqlitePath or Storage:PostgresConnectionString at the live database, or start this server with --rehearsal.");
+            return store;
         });
         return builder;
+    }
+
+    /// <summary>What a database holds (<see cref="FormStore.ClaimPurposeAsync"/>).</summary>
+    public static class Purpose
+    {
+        public const string Live = "live";
+        public const string Rehearsal = "rehearsal";
+    }
+
+    private static FormStore Open(StorageOptions options, ILogger logger)
+    {
+        if (!options.IsPostgres)
+        {
+            LogSqlite(logger, Path.GetFullPath(options.SqlitePath));
+            return new SqliteStore(options.SqlitePath);
+        }
+        var target = new NpgsqlConnectionStringBuilder(options.PostgresConnectionString);
+        LogPostgres(logger, target.Host, target.Port, target.Database);
+        return new PostgresStore(options.PostgresConnectionString!);
     }
 
     [LoggerMessage(EventId = 600, Level = LogLevel.Information, Message = "Storing forms in SQLite at {Path}")]

@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Broadcast.Ingest;
+
 namespace Broadcast.Storage;
 
 /// <summary>Whether a stored revision goes into the totals.</summary>
@@ -31,9 +34,17 @@ public sealed record NewRevision(string Contest, string Station, FormNumbers Num
 /// <summary>
 /// One request's forms, appended in one transaction with every other request of the same
 /// writer batch. <see cref="BodyHash"/> is kept with the idempotency key so a retry with a
-/// different body can be told apart.
+/// different body can be told apart. A signed request carries its <see cref="Signature"/>,
+/// remembered in the same transaction so that it is accepted once, on any node.
 /// </summary>
-public sealed record AppendRequest(string KeyId, string? IdempotencyKey, byte[] BodyHash, IReadOnlyList<NewRevision> Forms);
+public sealed record AppendRequest(string KeyId, string? IdempotencyKey, byte[] BodyHash, IReadOnlyList<NewRevision> Forms,
+    RequestSignature? Signature = null);
+
+/// <summary>
+/// A verified request signature (32 bytes of HMAC-SHA256). The store remembers it until
+/// <see cref="KeepUntilMs"/> (Unix ms), past which its timestamp is refused as too old anyway.
+/// </summary>
+public sealed record RequestSignature(byte[] Value, long KeepUntilMs);
 
 public enum AppendOutcome
 {
@@ -44,6 +55,8 @@ public enum AppendOutcome
     IdempotencyKeyReused,
     /// <summary>An accept or reject named a revision that is not the station's latest quarantined one: nothing stored.</summary>
     NotAcceptable,
+    /// <summary>The request's signature was seen before (a replay): nothing stored.</summary>
+    SignatureReplayed,
 }
 
 public sealed record AppendResult(AppendOutcome Outcome, IReadOnlyList<FormReceipt> Receipts);
@@ -51,6 +64,13 @@ public sealed record AppendResult(AppendOutcome Outcome, IReadOnlyList<FormRecei
 /// <summary>What ingest answers for each form.</summary>
 public sealed record FormReceipt(string Station, string Contest, int Revision, long Seq, string Status, IReadOnlyList<string> Problems)
 {
+    /// <summary>
+    /// Each code of <see cref="Problems"/> in words; absent when there are none. Derived, so a
+    /// receipt stored for an idempotent replay answers with today's words.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, string>? Rules => Problems.Count == 0 ? null : FormRules.Describe(Problems);
+
     public const string Counted = "counted";
     public const string Quarantined = "quarantined";
     public const string Rejected = "rejected";
@@ -76,7 +96,10 @@ public sealed record StoredRevision(long Seq, string Contest, string Station, in
 /// <see cref="Epoch"/> changes whenever totals are rebuilt from scratch; versions of different
 /// epochs are not comparable.
 /// </summary>
-public sealed record AggregationState(long Checkpoint, string Epoch)
+/// <param name="ChainHead">The hash of the revision at <paramref name="Checkpoint"/> (hex; empty before the
+/// first): the totals are those of exactly the chain ending there, so a number on a screen can be
+/// tied to the record it came from (<see cref="RevisionChain"/>).</param>
+public sealed record AggregationState(long Checkpoint, string Epoch, string ChainHead = "")
 {
     public static string NewEpoch() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
 }
@@ -92,3 +115,26 @@ public sealed record TotalsRow(string Contest, string Region, long Version, long
     public static TotalsRow Of(string contest, string group, long version, ReadOnlySpan<long> row) =>
         new(contest, group, version, row[0], row[1], row[2], row[3], row[4..].ToArray());
 }
+
+/// <summary>
+/// An ingest key kept in the store (operators create, scope and revoke them through the API).
+/// Only the SHA-256 of its secret is kept, never the secret: it checks a bearer secret and is
+/// the key signed requests are made with (docs/api.md, "Signed requests"), so it is never shown.
+/// </summary>
+/// <param name="Contests">Contest ids it may post; empty = all.</param>
+/// <param name="Regions">Region ids under which its stations must lie; empty = all.</param>
+/// <param name="RequireSignature">Requests must be signed; its secret as a bearer is refused.</param>
+public sealed record StoredIngestKey(string Id, byte[] SecretSha256, IReadOnlyList<string> Contests, IReadOnlyList<string> Regions,
+    bool RequireSignature, DateTimeOffset CreatedAt, string CreatedBy, string CreatedReason,
+    DateTimeOffset? RevokedAt = null, string? RevokedBy = null, string? RevokedReason = null)
+{
+    public bool Revoked => RevokedAt is not null;
+
+    /// <summary>The key and what it may do, as operator actions name it: <c>aceh-app: contests ppwp; regions 1; signed only</c>.</summary>
+    public string Summary =>
+        $"{Id}: contests {(Contests.Count == 0 ? "all" : string.Join(',', Contests))}; " +
+        $"regions {(Regions.Count == 0 ? "all" : string.Join(',', Regions))}; {(RequireSignature ? "signed only" : "bearer or signed")}";
+}
+
+/// <summary>Every stored ingest key, and the table's version: it grows with every change, so nodes poll it cheaply.</summary>
+public sealed record IngestKeyTable(long Version, IReadOnlyList<StoredIngestKey> Keys);

@@ -12,24 +12,29 @@ namespace Broadcast.IntegrationTests.Cluster;
 /// The scale-out topology, PostgreSQL + Redis + three nodes as real processes, started and
 /// broken by scripts/cluster.sh (the same script an operator uses): one per test run, shared
 /// by the cluster tests, which run alone (their faults would disturb other tests' timing).
+/// Its ports are free ones and its folder is its own, so two test runs on one machine (two
+/// clones, two worktrees) each have a cluster; `down --purge` leaves nothing behind.
 /// </summary>
 public sealed class LocalCluster : IAsyncLifetime
 {
     public const int Nodes = 3;
-    private const int BasePort = 5230;
-    private const int PostgresPort = 55441;
-    private const int RedisPort = 6393;
+
+    /// <summary>Node N listens on this + N; the two ports after the nodes' are PostgreSQL's and Redis's.</summary>
+    private readonly int _basePort = FreePorts.Consecutive(Nodes + 2) - 1;
+    private int PostgresPort => _basePort + Nodes + 1;
+    private int RedisPort => _basePort + Nodes + 2;
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"broadcast-cluster-tests-{Guid.NewGuid():N}");
 
     public static readonly string RepoRoot = FindRepoRoot();
 
-    public string PostgresConnectionString { get; } =
+    public string PostgresConnectionString =>
         $"Host=127.0.0.1;Port={PostgresPort};Username=postgres;Database=broadcast_cluster;Pooling=false";
 
-    public Uri Url(int node) => new($"http://127.0.0.1:{BasePort + node}");
+    public Uri Url(int node) => new($"http://127.0.0.1:{_basePort + node}");
 
     public async Task InitializeAsync() => await RunAsync("up");
 
-    public async Task DisposeAsync() => await RunAsync("down");
+    public async Task DisposeAsync() => await RunAsync("down", "--purge");
 
     /// <summary>Runs <c>scripts/cluster.sh</c> with this cluster's settings; fails the test if it fails.</summary>
     public async Task RunAsync(params string[] arguments)
@@ -41,9 +46,9 @@ public sealed class LocalCluster : IAsyncLifetime
             RedirectStandardError = true,
             Environment =
             {
-                ["CLUSTER_DIR"] = "/tmp/broadcast-cluster-tests",
+                ["CLUSTER_DIR"] = _folder,
                 ["CLUSTER_NODES"] = Nodes.ToString(),
-                ["CLUSTER_BASE_PORT"] = BasePort.ToString(),
+                ["CLUSTER_BASE_PORT"] = _basePort.ToString(),
                 ["CLUSTER_PG_PORT"] = PostgresPort.ToString(),
                 ["CLUSTER_REDIS_PORT"] = RedisPort.ToString(),
                 ["CLUSTER_CHANNEL_PREFIX"] = "broadcast-tests",

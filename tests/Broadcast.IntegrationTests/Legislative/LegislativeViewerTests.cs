@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Broadcast.Client;
 using Broadcast.Elections;
 using Broadcast.IntegrationTests.Support;
 using Broadcast.Results;
@@ -23,6 +24,11 @@ public sealed class LegislativeViewerTests(Pemilu2024Server fixture) : IClassFix
         Assert.Equal((4, 30), (berau.Dapils.Count, berau.Seats));
         await using var parliament = await Viewer.ConnectAsync(Server, protocol, "dprd_kab", berau.GroupId);
         await using var dapil = await Viewer.ConnectAsync(Server, protocol, "dprd_kab", berau.Dapils[1].GroupId);
+        // The .NET client beside them, on the lean frames of SubscribeWith (a Delta lists only what changed).
+        await using var client = new BroadcastClient(Server.ServerAddress,
+            new BroadcastClientOptions { Protocol = protocol == Protocols.Json ? BroadcastProtocol.Json : BroadcastProtocol.MessagePack });
+        await using var parliamentFeed = await client.SubscribeAsync("dprd_kab", berau.GroupId);
+        await using var dapilFeed = await client.SubscribeAsync("dprd_kab", berau.Dapils[1].GroupId);
         var stations = berau.Dapils.Select(d => LegislativeForms.StationsOf(d).Where((_, i) => i % 2 == (protocol == Protocols.Json ? 0 : 1)).Take(12).ToArray()).ToArray();
         var random = new Random(protocol.Length);
         var ingest = Server.Ingest();
@@ -47,9 +53,23 @@ public sealed class LegislativeViewerTests(Pemilu2024Server fixture) : IClassFix
 
             AssertHolds(parliamentNow, parliament);
             AssertHolds(dapilNow, dapil);
+            AssertHolds(parliamentNow, await parliamentFeed.WaitForAsync(r => r.Version >= parliamentNow.Version));
+            AssertHolds(dapilNow, await dapilFeed.WaitForAsync(r => r.Version >= dapilNow.Version));
             Assert.Equal(reportedBefore + 16 * (wave + 1), parliamentNow.Stations.Reported);
         }
         Assert.True(parliament.Applied >= 3 && dapil.Applied >= 3, $"applied {parliament.Applied} / {dapil.Applied} deltas");
+        Assert.Equal((0, 0), (parliamentFeed.Resyncs + parliamentFeed.Resumes, dapilFeed.Resyncs + dapilFeed.Resumes));
+    }
+
+    /// <summary>The client's results equal the read API's: votes, children, candidates, seats and every dapil's seat picture.</summary>
+    private static void AssertHolds(ResultsSnapshot expected, ResultsSnapshot held)
+    {
+        Assert.Equal((expected.Epoch, expected.Version, expected.Chain), (held.Epoch, held.Version, held.Chain));
+        Assert.Equal(expected.Votes.OrderBy(v => v.Key), held.Votes.OrderBy(v => v.Key));
+        Assert.Equal(expected.Stations, held.Stations);
+        Assert.Equivalent(expected.Children, held.Children, strict: true);
+        Assert.Equivalent(expected.Candidates ?? [], held.Candidates ?? [], strict: true);
+        Assert.Equivalent(expected.Seats, held.Seats, strict: true);
     }
 
     private static void AssertHolds(ResultsSnapshot expected, Viewer viewer)

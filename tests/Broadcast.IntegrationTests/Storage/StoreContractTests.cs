@@ -6,7 +6,7 @@ namespace Broadcast.IntegrationTests.Storage;
 /// What every store must do, whatever its engine. Each store implementation derives a class
 /// that says how to create an empty store.
 /// </summary>
-public abstract class StoreContractTests
+public abstract partial class StoreContractTests
 {
     protected abstract FormStore CreateEmptyStore();
 

@@ -1,0 +1,174 @@
+using Broadcast.Client;
+using Broadcast.Results;
+
+namespace Broadcast.Tests;
+
+/// <summary>The .NET client's rules for applying frames (docs/api.md, "Applying deltas"), without a network.</summary>
+public sealed class FeedStateTests
+{
+    private static ChildResults Child(string id, long reported, long a, long b) =>
+        new(id, $"region {id}", "province", new StationCounts(10, reported, 0), new Dictionary<string, long> { ["01"] = a, ["02"] = b }, a + b, 0);
+
+    private static ResultsSnapshot Snapshot(string epoch, long version, params ChildResults[] children) =>
+        new("ppwp", new RegionRef("0", "Indonesia", "national"), [], epoch, version, new StationCounts(20, children.Sum(c => c.Stations.Reported), 0),
+            Sum(children), children.Sum(c => c.Valid), 0, children, Chain: new ChainHead(version, $"hash-{version}"));
+
+    private static Dictionary<string, long> Sum(IEnumerable<ChildResults> children) => new()
+    {
+        ["01"] = children.Sum(c => c.Votes["01"]),
+        ["02"] = children.Sum(c => c.Votes["02"]),
+    };
+
+    private static TotalsChanged Whole(string epoch, long prev, long version, params ChildResults[] children) =>
+        new("ppwp", "0", epoch, prev, version, new StationCounts(20, 0, 0), new Dictionary<string, long> { ["01"] = version, ["02"] = 0 },
+            version, 0, children, Chain: new ChainHead(version, $"hash-{version}"));
+
+    private static Delta Lean(string epoch, long prev, long version, params ChildChange[] children) =>
+        new("ppwp", "0", epoch, prev, version, new StationCounts(20, 0, 0), new Dictionary<string, long> { ["01"] = version, ["02"] = 0 },
+            version, 0, children, Chain: new ChainHead(version, $"hash-{version}"));
+
+    private static FeedState Loaded(ResultsSnapshot snapshot, FeedView view = FeedView.Full)
+    {
+        var state = new FeedState(view);
+        Assert.True(state.Load(snapshot));
+        return state;
+    }
+
+    [Fact]
+    public void FramesApplyInVersionOrderAndOldOnesAreIgnored()
+    {
+        var state = Loaded(Snapshot("e", 10, Child("1", 0, 0, 0), Child("2", 0, 0, 0)));
+        var first = Whole("e", 10, 12, Child("1", 1, 100, 50));
+        var second = Whole("e", 12, 15, Child("2", 1, 7, 9));
+
+        Assert.Equal(FrameVerdict.Apply, state.Classify(first));
+        Assert.True(state.Apply(first));
+        Assert.Equal(FrameVerdict.Apply, state.Classify(second));
+        Assert.True(state.Apply(second));
+
+        Assert.Equal(FrameVerdict.Ignore, state.Classify(first)); // a duplicate, late
+        Assert.Equal(FrameVerdict.Ignore, state.Classify(second));
+        var held = state.Current!;
+        Assert.Equal(15, held.Version);
+        Assert.Equal(new ChainHead(15, "hash-15"), held.Chain);
+        Assert.Equal(15, held.Votes["01"]); // totals are absolute: the frame's, not a sum
+        Assert.Equal(["1", "2"], held.Children.Select(c => c.Id)); // replaced in place, order kept
+        Assert.Equal([100L, 7L], held.Children.Select(c => c.Votes["01"]));
+    }
+
+    [Fact]
+    public void AFrameStartingAfterTheVersionHeldIsAGapAndOneSpanningItApplies()
+    {
+        var state = Loaded(Snapshot("e", 10, Child("1", 0, 0, 0)));
+
+        Assert.Equal(FrameVerdict.Gap, state.Classify(Whole("e", 11, 12)));
+        // Conflated under a rate cap: from 8 (before ours) to 14 covers every change since 8.
+        Assert.Equal(FrameVerdict.Apply, state.Classify(Whole("e", 8, 14)));
+    }
+
+    [Fact]
+    public void ANewEpochResyncsAndTheOneLeftIsIgnoredAfterwards()
+    {
+        var state = Loaded(Snapshot("old", 10));
+        Assert.Equal(FrameVerdict.Resync, state.Classify(Whole("new", 0, 3)));
+
+        // A new epoch's snapshot wins whatever its version (a rebuild may start anywhere).
+        Assert.True(state.Load(Snapshot("new", 3)));
+        Assert.Equal(FrameVerdict.Ignore, state.Classify(Whole("old", 10, 11))); // still queued from before
+        Assert.Equal(FrameVerdict.Resync, state.Classify(Whole("other", 0, 1)));
+    }
+
+    [Fact]
+    public void AnOlderSnapshotOfTheSameEpochNeverMovesTheStateBack()
+    {
+        var state = Loaded(Snapshot("e", 10, Child("1", 3, 30, 20)));
+
+        Assert.False(state.Load(Snapshot("e", 9, Child("1", 2, 20, 10))));
+        Assert.False(state.Load(Snapshot("e", 10, Child("1", 2, 20, 10))));
+        Assert.Equal(30, state.Current!.Children[0].Votes["01"]);
+        Assert.True(state.Load(Snapshot("e", 11, Child("1", 4, 40, 20))));
+    }
+
+    [Fact]
+    public void ALeanDeltaMergesOnlyTheFieldsItCarries()
+    {
+        var state = Loaded(Snapshot("e", 10, Child("1", 3, 30, 20), Child("2", 1, 5, 5)));
+
+        Assert.True(state.Apply(Lean("e", 10, 11, new ChildChange("1", Reported: 4, Votes: new Dictionary<string, long> { ["02"] = 25 }, Valid: 55))));
+
+        var child = state.Current!.Children[0];
+        Assert.Equal(("region 1", 4L, 0L), (child.Name, child.Stations.Reported, child.Stations.Quarantined));
+        Assert.Equal(new Dictionary<string, long> { ["01"] = 30, ["02"] = 25 }, child.Votes);
+        Assert.Equal(55, child.Valid);
+        Assert.Equal((1L, 5L, 10L), (state.Current.Children[1].Stations.Reported, state.Current.Children[1].Votes["01"], state.Current.Children[1].Valid)); // untouched
+    }
+
+    [Fact]
+    public void ALeanDeltaNamingAChildNotHeldCannotApply()
+    {
+        var state = Loaded(Snapshot("e", 10, Child("1", 3, 30, 20)));
+
+        Assert.False(state.Apply(Lean("e", 10, 11, new ChildChange("9", Reported: 1))));
+        Assert.Equal(10, state.Current!.Version); // unchanged: only a fresh snapshot can tell the rest
+    }
+
+    [Fact]
+    public void CandidatesAndSeatDapilsAreReplacedById()
+    {
+        CandidateResults Candidate(string id, long votes, bool elected) => new(id, "3", int.Parse(id[2..]), $"candidate {id}", votes, 1, elected);
+        DapilSeatsView Dapil(string id, int won) => new(id, id, 3, new Dictionary<string, int> { ["3"] = won }, [], null, null);
+        var snapshot = Snapshot("e", 10) with
+        {
+            Candidates = [Candidate("3.1", 100, true), Candidate("3.2", 50, false)],
+            Seats = new SeatsView(6, new Dictionary<string, int> { ["3"] = 1 }, null, [Dapil("dapil:1", 1), Dapil("dapil:2", 0)]),
+        };
+        var state = Loaded(snapshot);
+
+        Assert.True(state.Apply(Lean("e", 10, 11) with
+        {
+            Candidates = [new CandidateChange("3.2", Votes: 150, Elected: true), new CandidateChange("3.1", Elected: false)],
+            Seats = new SeatsView(6, new Dictionary<string, int> { ["3"] = 2 }, null, [Dapil("dapil:2", 1)]),
+        }));
+
+        var held = state.Current!;
+        Assert.Equal([(100L, false), (150L, true)], held.Candidates!.Select(c => (c.Votes, c.Elected)));
+        Assert.Equal(2, held.Seats!.Won["3"]);
+        Assert.Equal([1, 1], held.Seats.Dapils.Select(d => d.Won["3"])); // dapil:1 kept, dapil:2 replaced
+    }
+
+    [Fact]
+    public void AHeadlineViewHoldsTotalsOnlyAndAFullViewLetsHeadlinesPass()
+    {
+        var snapshot = Snapshot("e", 10, Child("1", 3, 30, 20)) with
+        {
+            Seats = new SeatsView(6, new Dictionary<string, int> { ["3"] = 1 }, null, [new("dapil:1", "1", 6, new Dictionary<string, int>(), [], null, null)]),
+        };
+        var headline = new Headline("ppwp", "0", "e", 10, 11, new StationCounts(20, 4, 0), new Dictionary<string, long> { ["01"] = 31, ["02"] = 20 }, 51, 0);
+
+        var cut = Loaded(snapshot, FeedView.Headline);
+        Assert.Empty(cut.Current!.Children);
+        Assert.Empty(cut.Current.Seats!.Dapils);
+        Assert.True(cut.Apply(headline));
+        Assert.Equal((11L, 31L), (cut.Current.Version, cut.Current.Votes["01"]));
+        Assert.Null(cut.Current.Chain); // headlines leave the chain out: the old link would name the wrong version
+
+        var full = Loaded(snapshot);
+        Assert.Equal(FrameVerdict.Ignore, full.Classify(headline)); // its children would go stale
+    }
+
+    [Fact]
+    public void ReconnectDelaysGrowWithJitterUpToTheirCap()
+    {
+        var initial = TimeSpan.FromMilliseconds(500);
+        var max = TimeSpan.FromSeconds(10);
+        for (var attempt = 0; attempt < 12; attempt++)
+        {
+            var cap = Math.Min(max.TotalMilliseconds, 500 * Math.Pow(2, attempt));
+            for (var i = 0; i < 50; i++)
+            {
+                var delay = Backoff.Delay(attempt, initial, max).TotalMilliseconds;
+                Assert.InRange(delay, cap / 2, cap);
+            }
+        }
+    }
+}
