@@ -13,6 +13,9 @@ namespace Broadcast.Operators;
 /// <summary>A reason, required for every operator decision and kept in the audit trail.</summary>
 public sealed record ReasonRequest(string? Reason);
 
+/// <summary>Who an operator secret belongs to: the console says whose credential is signed in.</summary>
+public sealed record OperatorIdentity(string Id);
+
 /// <summary>
 /// What operators do, each behind the operator policy and each recorded with who did it and why:
 /// decisions on quarantined forms (accept, reject: new revisions in the chain), rebuilds
@@ -31,6 +34,7 @@ public static class OperatorApi
         api.MapGet("/queue", ReviewQueue.ReadAsync);
         api.MapPost("/rehearsal/reset", ResetRehearsal);
         api.MapGet("/status", (NightPanel panel) => TypedResults.Ok(panel.Status()));
+        api.MapGet("/me", (HttpContext context) => TypedResults.Ok(new OperatorIdentity(OperatorAuthentication.OperatorId(context))));
         api.MapGet("/actions", async (FormStore store, long? after, int? limit) =>
             TypedResults.Ok(await store.ReadActionsAsync(after ?? 0, Math.Clamp(limit ?? 100, 1, 1000))));
         api.MapIngestKeys();
