@@ -7,11 +7,16 @@
 #   legislative.e2e.mjs  a second server with Election__Name=pemilu2024 (all five contests)
 #                        at $BROADCAST_LEGISLATIVE_URL, same ingest key, with a notice set;
 #   map-station.e2e.mjs  both: the province map (2019 ids, 2024 codes and Papua), the station
-#                        view, whole names on the ticker and lower third, an unknown region.
-# The files run in one `node --test` so the TAP output ends with one "# pass N / # fail N".
+#                        view, whole names on the ticker and lower third, an unknown region;
+#   operator.e2e.mjs     a third server, a rehearsal (Rehearsal__Enabled, a database of its own)
+#                        at $BROADCAST_REHEARSAL_URL with the operator key $BROADCAST_OPERATOR_KEY:
+#                        the operator console runs a rehearsal night and resets it.
+# The files run in one `node --test` so the TAP output ends with one "# pass N / # fail N"
+# (`e2e/run.sh e2e/operator.e2e.mjs` runs one file).
 # Ports are free ones and everything of a run (databases, logs, screenshots) is in a folder of
 # its own, removed at the end (screenshots and logs are copied to artifacts/ first), so two runs
-# on one machine do not meet. BROADCAST_E2E_PORT / BROADCAST_E2E_LEGISLATIVE_PORT fix the ports.
+# on one machine do not meet. BROADCAST_E2E_PORT / BROADCAST_E2E_LEGISLATIVE_PORT /
+# BROADCAST_E2E_REHEARSAL_PORT fix the ports.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d -t broadcast-e2e-XXXXXXXX)
@@ -34,12 +39,16 @@ free_port() {
 port=${BROADCAST_E2E_PORT:-$(free_port)}
 leg_port=${BROADCAST_E2E_LEGISLATIVE_PORT:-$(free_port)}
 while [ "$leg_port" = "$port" ]; do leg_port=$(free_port); done
+reh_port=${BROADCAST_E2E_REHEARSAL_PORT:-$(free_port)}
+while [ "$reh_port" = "$port" ] || [ "$reh_port" = "$leg_port" ]; do reh_port=$(free_port); done
 dll="$root/src/Broadcast.Server/bin/Debug/net10.0/Broadcast.Server.dll"
 [ -f "$dll" ] || dotnet build "$root/src/Broadcast.Server" --nologo -v q
 
 export BROADCAST_URL="http://127.0.0.1:$port"
 export BROADCAST_LEGISLATIVE_URL="http://127.0.0.1:$leg_port"
+export BROADCAST_REHEARSAL_URL="http://127.0.0.1:$reh_port"
 export BROADCAST_INGEST_KEY="e2e-$RANDOM$RANDOM"
+export BROADCAST_OPERATOR_KEY="e2e-operator-$RANDOM$RANDOM"
 export BROADCAST_NOTICE="SYNTHETIC test data, not official results / Data uji SINTETIS, bukan hasil resmi"
 export BROADCAST_E2E_RESULTS="$work/test-results"
 
@@ -66,20 +75,28 @@ SCRIPT
 
 server_script server "$BROADCAST_URL"
 server_script legislative "$BROADCAST_LEGISLATIVE_URL" Election__Name=pemilu2024 "Election__Notice='$BROADCAST_NOTICE'"
+server_script rehearsal "$BROADCAST_REHEARSAL_URL" Rehearsal__Enabled=true Rehearsal__SqlitePath="$work/rehearsal-night.db" \
+  BROADCAST_OPERATOR_KEY="$BROADCAST_OPERATOR_KEY"
 export BROADCAST_RESTART="$work/server.sh restart"
 cleanup() {
   "$work/server.sh" stop
   "$work/legislative.sh" stop
+  "$work/rehearsal.sh" stop
   mkdir -p "$root/artifacts"
   rm -rf "$root/artifacts/screenshots"
   cp -r "$BROADCAST_E2E_RESULTS" "$root/artifacts/screenshots" 2>/dev/null || true
   cp "$work/server.log" "$root/artifacts/e2e-server.log" 2>/dev/null || true
   cp "$work/legislative.log" "$root/artifacts/e2e-legislative-server.log" 2>/dev/null || true
+  cp "$work/rehearsal.log" "$root/artifacts/e2e-rehearsal-server.log" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 "$work/server.sh" start
 "$work/legislative.sh" start
+"$work/rehearsal.sh" start
 cd "$root/web-client"
-node --test --test-concurrency=1 --test-reporter=tap e2e/screens.e2e.mjs e2e/legislative.e2e.mjs e2e/timeline.e2e.mjs e2e/map-station.e2e.mjs
+# Files given as arguments (paths from web-client/: e2e/operator.e2e.mjs) run alone; none: all of them.
+files=("$@")
+[ ${#files[@]} -gt 0 ] || files=(e2e/screens.e2e.mjs e2e/legislative.e2e.mjs e2e/timeline.e2e.mjs e2e/map-station.e2e.mjs e2e/operator.e2e.mjs)
+node --test --test-concurrency=1 --test-reporter=tap "${files[@]}"

@@ -14,6 +14,9 @@ namespace Broadcast.Operators;
 /// <summary>A reason, required for every operator decision and kept in the audit trail.</summary>
 public sealed record ReasonRequest(string? Reason);
 
+/// <summary>Who an operator secret belongs to: the console says whose credential is signed in.</summary>
+public sealed record OperatorIdentity(string Id);
+
 /// <summary>
 /// What operators do, each behind the operator policy and each recorded with who did it and why:
 /// decisions on quarantined forms (accept, reject: new revisions in the chain), rebuilds
@@ -44,6 +47,8 @@ public static class OperatorApi
             .AnswersInvalidReason();
         api.MapGet("/status", (NightPanel panel) => TypedResults.Ok(panel.Status()))
             .WithSummary("The live panel: forms per second, aggregation lag, viewers per node, form-to-screen lag").WithName("GetNightStatus");
+        api.MapGet("/me", (HttpContext context) => TypedResults.Ok(new OperatorIdentity(OperatorAuthentication.OperatorId(context))))
+            .WithSummary("Who the credential sent belongs to (the console shows it)").WithName("GetOperatorIdentity");
         api.MapGet("/actions", async (FormStore store, long? after, int? limit) =>
             TypedResults.Ok(await store.ReadActionsAsync(after ?? 0, Math.Clamp(limit ?? 100, 1, 1000))))
             .WithSummary("The operator actions that are not revisions (rebuilds, holds, key changes), oldest first").WithName("GetOperatorActions");
