@@ -1,24 +1,48 @@
 #!/usr/bin/env bash
-# One load run against a fresh embedded-default node (SQLite in /tmp/load.db), stopped afterwards;
-# docs/performance.md, "Side by side: polling every 10 s versus subscribed".
+# One load run against a fresh embedded-default node (SQLite, a fresh database per run), stopped
+# afterwards; docs/performance.md.
 #
 #   scripts/load-one-node.sh <name> <generator args...>
 #   scripts/load-one-node.sh poll10k --connections 10000 --forms-per-second 500 --batch 100 --duration 60s --ramp 20s --poll 10s
 #
-# Writes /tmp/<name>.txt (the generator's table), .json and .err. Server settings pass through the
-# environment (e.g. Aggregation__MinRunInterval=00:00:01). Release builds must exist.
+# Writes $LOAD_OUT/<name>.txt (the generator's table), .json (its report), .err (progress), .server.log,
+# .top (top every 5 s) and .counters.csv (the server's runtime counters every 5 s: GC, allocation,
+# thread pool, CPU; dotnet-counters, when installed: `dotnet tool install -g dotnet-counters`),
+# summed on the table's last line. Server settings pass through the environment
+# (e.g. Aggregation__MinRunInterval=00:00:01). Release builds must exist.
+#
+# Settings: LOAD_OUT (/tmp), LOAD_PORT (5470; the node listens on 127.0.0.1-3 at that port),
+# LOAD_DB (/tmp/load.db), LOAD_PER_PROCESS (7500), LOAD_BIND (127.0.1.1,127.0.1.2: one source
+# address per generator process in turn), LOAD_SERVER_ENV (extra VAR=value for the node only),
+# LOAD_SERVER_DLL (the server build to run; default the Release build of this tree).
 set -euo pipefail
 name=$1; shift
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
-rm -f /tmp/load.db*
-BROADCAST_INGEST_KEY=k Storage__SqlitePath=/tmp/load.db Logging__LogLevel__Default=Warning \
-  ASPNETCORE_URLS='http://127.0.0.1:5000;http://127.0.0.2:5000;http://127.0.0.3:5000' \
-  dotnet src/Broadcast.Server/bin/Release/net10.0/Broadcast.Server.dll --contentRoot "$repo/src/Broadcast.Server" >"/tmp/$name.server.log" 2>&1 &
+. scripts/load-lib.sh
+out=${LOAD_OUT:-/tmp}
+port=${LOAD_PORT:-5470}
+db=${LOAD_DB:-/tmp/load.db}
+mkdir -p "$out"
+rm -f "$db"*
+load_port_free "$port"
+# shellcheck disable=SC2086
+env ${LOAD_SERVER_ENV:-} BROADCAST_INGEST_KEY=k Storage__SqlitePath="$db" Logging__LogLevel__Default=Warning \
+  ASPNETCORE_URLS="http://127.0.0.1:$port;http://127.0.0.2:$port;http://127.0.0.3:$port" \
+  dotnet "${LOAD_SERVER_DLL:-src/Broadcast.Server/bin/Release/net10.0/Broadcast.Server.dll}" --contentRoot "$repo/src/Broadcast.Server" >"$out/$name.server.log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do curl -sf http://127.0.0.1:5000/health/ready >/dev/null && break; sleep 0.5; done
-# Two generator processes, each from its own source address, spread over three listen addresses.
+top -b -d 5 -w 200 >"$out/$name.top" 2>/dev/null &
+top_pid=$!
+counters_pid=
+trap 'kill $pid $top_pid $counters_pid 2>/dev/null || true' EXIT
+load_wait_ready "http://127.0.0.1:$port/health/ready" $pid
+counters_pid=$(load_counters_start $pid "$out/$name.counters")
+# Generator processes, each from its own source address, spread over three listen addresses.
 dotnet src/Broadcast.LoadTest/bin/Release/net10.0/Broadcast.LoadTest.dll \
-  --server http://127.0.0.1:5000,http://127.0.0.2:5000,http://127.0.0.3:5000 \
-  --bind 127.0.1.1,127.0.1.2 --per-process 7500 --key k --server-pid $pid --json "/tmp/$name.json" "$@" >"/tmp/$name.txt" 2>"/tmp/$name.err"
+  --server "http://127.0.0.1:$port,http://127.0.0.2:$port,http://127.0.0.3:$port" \
+  --metrics-server "http://127.0.0.1:$port" --bind "${LOAD_BIND:-127.0.1.1,127.0.1.2}" --per-process "${LOAD_PER_PROCESS:-7500}" --key k --server-pid $pid \
+  --json "$out/$name.json" "$@" >"$out/$name.txt" 2>"$out/$name.err" || rc=$?
+kill $counters_pid $top_pid 2>/dev/null || true
+sleep 1
+load_gc_summary "$out/$name.counters.csv" >>"$out/$name.txt"
+exit ${rc:-0}

@@ -21,6 +21,7 @@ export default defineConfig({
         monitor: page('./monitor.html'),
         overlay: page('./overlay.html'),
         station: page('./station.html'),
+        operator: page('./operator.html'),
       },
     },
   },

@@ -14,33 +14,34 @@ public sealed class Coordinator(LoadOptions options)
     private static readonly TimeSpan StartDelay = TimeSpan.FromSeconds(4);
 
     private readonly List<ViewerProcess> _children = [];
-    private Pollers.Result? _polling;
     private IngestDriver? _ingest;
+    private RegionTree? _tree;
+    private OriginLog.Counts? _originLog;
 
     public async Task<int> RunAsync()
     {
-        var bodies = LoadForms();
+        var (bodies, villages) = LoadForms();
         var beforeViewers = ServerProbe.Read(options.ServerPids);
         var schedule = new Schedule(Schedule.Now + Schedule.Ticks(StartDelay), options.Ramp, options.Duration!.Value);
-        var polling = options.Poll is { } every ? new Pollers(options, every).RunAsync(schedule) : null;
-        if (polling is null) SpawnChildren(schedule);
+        SpawnChildren(schedule);
         using var ingest = _ingest = bodies.Length > 0 ? new IngestDriver(options) : null;
-        using var scraper = options.Metrics ? new MetricsScraper(options.Servers) : null;
+        using var scraper = options.Metrics ? new MetricsScraper(options.MetricsServers.Length > 0 ? options.MetricsServers : options.Servers) : null;
         using var stopProgress = new CancellationTokenSource();
         var progress = new ProgressLine(schedule, _children, ingest).RunAsync(stopProgress.Token);
         try
         {
             await Schedule.UntilAsync(schedule.WindowStart);
             var afterViewers = ServerProbe.Read(options.ServerPids);
-            var ingestRun = ingest?.RunAsync(bodies, schedule, options.FormsPerSecond, options.Batch);
+            var originLog = options.OriginLog is { } log ? new OriginLog(log) : null;
+            var ingestRun = ingest?.RunAsync(bodies, villages, schedule, options.FormsPerSecond, options.Batch);
             var metricsStart = scraper is null ? null : await scraper.ScrapeAsync();
             await Schedule.UntilAsync(schedule.WindowEnd);
             var windowEnd = ServerProbe.Read(options.ServerPids);
+            _originLog = originLog?.Read();
             var metricsWindowEnd = scraper is null ? null : await scraper.ScrapeAsync();
             var ingestReport = ingestRun is null ? null : await ingestRun;
             var wait = TimeSpan.FromSeconds(Schedule.Seconds(schedule.StopAt - Schedule.Now)) + TimeSpan.FromSeconds(40);
             await Task.WhenAll(_children.Select(c => c.WaitAsync(wait)));
-            if (polling is not null) _polling = await polling;
             var metricsDrained = scraper is null ? null : await scraper.ScrapeAsync();
             await stopProgress.CancelAsync();
             await progress;
@@ -58,10 +59,10 @@ public sealed class Coordinator(LoadOptions options)
         }
     }
 
-    private byte[][] LoadForms()
+    private (byte[][] Bodies, long[][] Villages) LoadForms()
     {
         if (options.FormsPerSecond <= 0)
-            return [];
+            return ([], []);
         if (string.IsNullOrEmpty(options.Key))
             throw new ArgumentException("no ingest key: pass --key or set BROADCAST_INGEST_KEY");
         var watch = Stopwatch.StartNew();
@@ -69,8 +70,13 @@ public sealed class Coordinator(LoadOptions options)
         var forms = StationForms.Load(path, options.Seed);
         var count = (int)Math.Ceiling(options.FormsPerSecond * options.Duration!.Value.TotalSeconds);
         var bodies = StationForms.Bodies(forms, options.Skip, count, options.Batch);
+        var villages = StationForms.Villages(forms, options.Skip, count, options.Batch);
+        // Province and regency probes match only the forms of their group: the tree says which.
+        var regions = Path.Combine(Path.GetDirectoryName(path)!, "regions.csv.gz");
+        if (File.Exists(regions) && options.Mix.Audiences.Any(a => a.Level != GroupLevel.National))
+            _tree = RegionTree.Load(regions);
         Console.Error.WriteLine(Inv($"loadtest: {count:N0} forms in {bodies.Length:N0} batches from {path} ({forms.Length:N0} stations) in {watch.Elapsed.TotalSeconds:F1} s"));
-        return bodies;
+        return (bodies, villages);
     }
 
     /// <summary>Splits the viewers evenly over ceil(connections / per-process) children.</summary>
@@ -84,14 +90,15 @@ public sealed class Coordinator(LoadOptions options)
             var n = options.Connections / k + (i < options.Connections % k ? 1 : 0);
             _children.Add(ViewerProcess.Start(i, options.ChildArgs(i, n, schedule.StartAt)));
         }
-        Console.Error.WriteLine(Inv($"loadtest: {options.Connections:N0} viewers in {k} process(es), ramp {options.Ramp.TotalSeconds:F0} s, window {options.Duration!.Value.TotalSeconds:F0} s"));
+        Console.Error.WriteLine(Inv($"loadtest: {options.Connections:N0} {(options.Poll is null ? "viewers" : "pollers")} in {k} process(es), ramp {options.Ramp.TotalSeconds:F0} s, window {options.Duration!.Value.TotalSeconds:F0} s"));
+        foreach (var a in options.Mix.Audiences)
+            Console.Error.WriteLine(Inv($"loadtest:   {a.Weight / options.Mix.TotalWeight:P0} {a.Describe()}"));
     }
 
     private LoadReport Build(Schedule schedule, IngestReport? ingest, (ServerSample[]? Before, ServerSample[]? After, ServerSample[]? End) server,
         MetricsReport? metrics)
     {
-        var results = _children.Select(c => c.Result).OfType<ViewerReport>()
-            .Concat(_polling is { } polled ? [polled.AsViewerReport()] : []).ToArray();
+        var results = _children.Select(c => c.Result).OfType<ViewerReport>().ToArray();
         foreach (var missing in _children.Where(c => c.Result is null))
             Console.Error.WriteLine($"loadtest: viewer process {missing.Index} gave no result");
         long Sum(Func<ViewerReport, long> f) => results.Sum(f);
@@ -99,7 +106,11 @@ public sealed class Coordinator(LoadOptions options)
         var deliveries = Sum(r => r.WindowDeliveries);
         var held = Sum(r => r.HeldAtWindowStart);
         var forms = ingest?.FormsAccepted ?? 0;
-        var latency = LatencyMatcher.Match(_ingest?.Receipts() ?? [], results);
+        var latencies = new LatencyMatcher(_ingest?.Receipts() ?? [], _tree).Match(results, options.Mix);
+        var audiences = Audiences(results, latencies, window);
+        // The headline figure of older reports: the first national audience's.
+        var nationalIndex = Array.FindIndex(options.Mix.Audiences, a => a.Level == GroupLevel.National);
+        var latency = latencies[Math.Max(0, nationalIndex)];
         var serverReport = ServerFigures(server, held, deliveries, forms);
         var failures = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var (reason, count) in results.SelectMany(r => r.Reasons))
@@ -111,10 +122,42 @@ public sealed class Coordinator(LoadOptions options)
             Sum(r => r.ServerCloses), Sum(r => r.Drops), Sum(r => r.CloseMessages), Sum(r => r.Rebuilds), Sum(r => r.UnexpectedMessages),
             Sum(r => r.Gaps), Sum(r => r.Stale), deliveries, deliveries / window, ingest, forms / window, latency, serverReport,
             results.Sum(r => r.CpuSeconds) + self.TotalProcessorTime.TotalSeconds, results.Select(r => r.PeakRssKb).DefaultIfEmpty().Max(),
-            failures, metrics, _polling is { } polling
-                ? new OriginReport($"polling every {options.Poll!.Value.TotalSeconds:0} s", polling.WindowRequests / window,
-                    polling.WindowBytes / window, polling.WindowRequests, polling.WindowBytes, polling.Errors)
-                : new OriginReport("push", 0, Sum(r => r.WindowBytes) / window, 0, Sum(r => r.WindowBytes), 0));
+            failures, metrics, Origin(audiences, window), audiences, options.Poll is not null);
+    }
+
+    private OriginReport Origin(AudienceFigures[] audiences, double window)
+    {
+        var requests = (long)Math.Round(audiences.Sum(a => a.RequestsPerSecond) * window);
+        var wire = audiences.Sum(a => a.WireBytesPerSecond);
+        if (options.Poll is not { } every)
+            return new OriginReport("push", 0, wire, 0, (long)(wire * window), 0, audiences.Sum(a => a.MessageBytesPerSecond));
+        var mode = Inv($"polling every {every.TotalSeconds:0.##} s{(options.PollPlain ? ", plain" : ", br/gzip + ETag")}");
+        var body = audiences.Sum(a => a.BodyBytesPerSecond);
+        var errors = audiences.Sum(a => a.PollErrors);
+        return _originLog is { } log
+            ? new OriginReport(mode + ", through the caching proxy", requests / window, wire, requests, (long)(wire * window), errors, body,
+                log.UpstreamBytes / window, log.OriginRequests, log.OriginRequests / window)
+            : new OriginReport(mode, requests / window, wire, requests, (long)(wire * window), errors, body);
+    }
+
+    private AudienceFigures[] Audiences(ViewerReport[] results, LatencyReport[] latencies, double window)
+    {
+        var mix = options.Mix;
+        return mix.Audiences.Select((a, i) =>
+        {
+            var parts = results.Select(r => r.Audiences is { } list && i < list.Length ? list[i] : null).OfType<AudienceReport>().ToArray();
+            var m = parts.Length > 0 ? AudienceReport.Merge(parts)
+                : new AudienceReport(a.Name, a.Describe(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, new Histogram().ToData(), 0, 0, 0, 0, 0, 0, 0, 0, null);
+            var held = Math.Max(1, m.HeldAtWindowStart);
+            var requests = m.Requests;
+            return new AudienceFigures(a.Name, a.Describe(), m.Viewers, m.HeldAtWindowStart, m.HeldAtEnd,
+                m.Frames, m.Frames / window, m.Frames / window / held, m.TotalsChanged, m.Deltas, m.Headlines,
+                m.MessageBytes / window, m.WireBytesRead / window, m.WireBytesWritten / window,
+                m.Frames > 0 ? (double)m.WireBytesRead / m.Frames : 0,
+                Histogram.From(m.FrameSizes).Sizes(), m.Gaps, m.Stale, m.Overlaps,
+                requests / window, m.Ok, m.NotModified, m.BodyBytes / window, requests > 0 ? (double)m.WireBytesRead / requests : 0, m.PollErrors,
+                latencies[i], m.BareLatency is { } bare ? Histogram.From(bare).Summary() : null, m.Verified, m.VerifyFailed, m.VerifyApplied, m.PollsMissed);
+        }).ToArray();
     }
 
     /// <summary>

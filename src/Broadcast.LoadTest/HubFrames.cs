@@ -3,13 +3,16 @@ using MessagePack;
 
 namespace Broadcast.LoadTest;
 
-public enum FrameKind { Unreadable, Delta, Rebuilt, OtherInvocation, Completion, Ping, Close, Other }
+public enum FrameKind { Unreadable, Update, Rebuilt, OtherInvocation, Completion, Ping, Close, Other }
+
+/// <summary>The three pushes that carry a group's new totals (docs/api.md, "Push").</summary>
+public enum UpdateKind { None, TotalsChanged, Delta, Headline }
 
 /// <summary>
 /// What a viewer needs from one hub message; <see cref="Version"/> and <see cref="PrevVersion"/>
 /// are -1 when absent or beyond the part of the frame that was kept.
 /// </summary>
-public readonly record struct HubFrame(FrameKind Kind, long Version, long PrevVersion, int ResultKind);
+public readonly record struct HubFrame(FrameKind Kind, long Version, long PrevVersion, int ResultKind, UpdateKind Update = UpdateKind.None);
 
 /// <summary>
 /// The SignalR hub protocol in its MessagePack encoding (aspnetcore src/SignalR/docs/specs/HubProtocol.md),
@@ -27,23 +30,43 @@ public static class HubFrames
     public static ReadOnlyMemory<byte> Ping { get; } = new byte[] { 0x02, 0x91, 0x06 };
 
     /// <summary>[1, {}, "1", "Subscribe", [contest, region], []], length-prefixed.</summary>
-    public static byte[] Subscribe(string contest, string region)
+    public static byte[] Subscribe(string contest, string region) => SubscribeFor(contest, region, ViewKind.Legacy, null);
+
+    /// <summary>
+    /// The subscribe call of a view: <c>Subscribe(contest, region)</c> for legacy, else
+    /// [1, {}, "1", "SubscribeWith", [contest, region, {"view": v, "maxPerSecond": m or nil}], []], length-prefixed.
+    /// </summary>
+    public static byte[] SubscribeFor(string contest, string region, ViewKind view, double? maxPerSecond)
     {
-        var body = new ArrayBufferWriter<byte>(64);
+        var body = new ArrayBufferWriter<byte>(96);
         var w = new MessagePackWriter(body);
         w.WriteArrayHeader(6);
         w.Write(1);
         w.WriteMapHeader(0);
         w.Write(SubscribeInvocationId);
-        w.Write("Subscribe");
-        w.WriteArrayHeader(2);
+        w.Write(view == ViewKind.Legacy ? "Subscribe" : "SubscribeWith");
+        w.WriteArrayHeader(view == ViewKind.Legacy ? 2 : 3);
         w.Write(contest);
         w.Write(region);
+        if (view != ViewKind.Legacy)
+        {
+            w.WriteMapHeader(2);
+            w.Write("view");
+            w.Write(view == ViewKind.Headline ? "headline" : "full");
+            w.Write("maxPerSecond");
+            if (maxPerSecond is { } m) w.Write(m); else w.WriteNil();
+        }
         w.WriteArrayHeader(0);
         w.Flush();
-        var frame = new byte[VarIntLength(body.WrittenCount) + body.WrittenCount];
-        var at = WriteVarInt(frame, body.WrittenCount);
-        body.WrittenSpan.CopyTo(frame.AsSpan(at));
+        return Prefixed(body.WrittenSpan);
+    }
+
+    /// <summary>A MessagePack hub message with its length prefix.</summary>
+    public static byte[] Prefixed(ReadOnlySpan<byte> body)
+    {
+        var frame = new byte[VarIntLength(body.Length) + body.Length];
+        var at = WriteVarInt(frame, body.Length);
+        body.CopyTo(frame.AsSpan(at));
         return frame;
     }
 
@@ -72,6 +95,7 @@ public static class HubFrames
     public static HubFrame Parse(ReadOnlyMemory<byte> message)
     {
         var kind = FrameKind.Unreadable;
+        var update = UpdateKind.None;
         long version = -1, prevVersion = -1;
         var resultKind = 0;
         var r = new MessagePackReader(message);
@@ -84,8 +108,8 @@ public static class HubFrames
             {
                 r.Skip(); // headers
                 r.Skip(); // invocation id (nil: the server expects no answer)
-                kind = Target(ref r);
-                if (kind == FrameKind.Delta && r.ReadArrayHeader() > 0)
+                (kind, update) = Target(ref r);
+                if (kind == FrameKind.Update && r.ReadArrayHeader() > 0)
                     (version, prevVersion) = Versions(ref r);
             }
             else if (type == 3)
@@ -101,16 +125,18 @@ public static class HubFrames
         {
             // A head cut before the fields we want: the kind, if read, still counts.
         }
-        return new HubFrame(kind, version, prevVersion, resultKind);
+        return new HubFrame(kind, version, prevVersion, resultKind, update);
     }
 
-    private static FrameKind Target(ref MessagePackReader r)
+    private static (FrameKind, UpdateKind) Target(ref MessagePackReader r)
     {
         if (!r.TryReadStringSpan(out var target))
-            return FrameKind.OtherInvocation;
-        return target.SequenceEqual("TotalsChanged"u8) ? FrameKind.Delta
-            : target.SequenceEqual("TotalsRebuilt"u8) ? FrameKind.Rebuilt
-            : FrameKind.OtherInvocation;
+            return (FrameKind.OtherInvocation, UpdateKind.None);
+        return target.SequenceEqual("TotalsChanged"u8) ? (FrameKind.Update, UpdateKind.TotalsChanged)
+            : target.SequenceEqual("Delta"u8) ? (FrameKind.Update, UpdateKind.Delta)
+            : target.SequenceEqual("Headline"u8) ? (FrameKind.Update, UpdateKind.Headline)
+            : target.SequenceEqual("TotalsRebuilt"u8) ? (FrameKind.Rebuilt, UpdateKind.None)
+            : (FrameKind.OtherInvocation, UpdateKind.None);
     }
 
     /// <summary>"version" and "prevVersion" from a snapshot or delta map; the rest is skipped unread.</summary>
@@ -136,7 +162,7 @@ public static class HubFrames
         return (version, prevVersion);
     }
 
-    private static int VarIntLength(int value)
+    public static int VarIntLength(int value)
     {
         var n = 1;
         for (var v = (uint)value; v >= 0x80; v >>= 7) n++;

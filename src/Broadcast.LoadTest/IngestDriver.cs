@@ -3,8 +3,8 @@ using System.Net.Http.Json;
 
 namespace Broadcast.LoadTest;
 
-/// <summary>A receipt's global sequence number and when its answer arrived (a <see cref="Schedule"/> timestamp).</summary>
-public readonly record struct Accepted(long Seq, long At);
+/// <summary>A receipt's global sequence number, when its answer arrived (a <see cref="Schedule"/> timestamp) and the form's village.</summary>
+public readonly record struct Accepted(long Seq, long At, long Village);
 
 /// <summary>
 /// Posts batches at a fixed arrival rate (open loop): request i starts at WindowStart + i * batch / rate
@@ -44,7 +44,8 @@ public sealed class IngestDriver : IDisposable
     public int InFlight => Volatile.Read(ref _inFlight);
 
     /// <summary>Sends <paramref name="bodies"/> on schedule over [WindowStart, WindowEnd); waits for the stragglers until StopAt.</summary>
-    public async Task<IngestReport> RunAsync(byte[][] bodies, Schedule schedule, double formsPerSecond, int batch)
+    /// <param name="villages">Per body, the village of each of its forms in order (the receipts come in the same order).</param>
+    public async Task<IngestReport> RunAsync(byte[][] bodies, long[][] villages, Schedule schedule, double formsPerSecond, int batch)
     {
         var interval = Schedule.Ticks(TimeSpan.FromSeconds(batch / formsPerSecond));
         var requests = new List<Task>(bodies.Length);
@@ -59,7 +60,7 @@ public sealed class IngestDriver : IDisposable
                 continue;
             }
             Interlocked.Increment(ref _inFlight);
-            requests.Add(SendAsync(bodies[i], _endpoints[i % _endpoints.Length], due));
+            requests.Add(SendAsync(bodies[i], villages[i], _endpoints[i % _endpoints.Length], due));
         }
         var all = Task.WhenAll(requests);
         await Task.WhenAny(all, Schedule.UntilAsync(schedule.StopAt));
@@ -77,7 +78,7 @@ public sealed class IngestDriver : IDisposable
         lock (_lock) return [.. _accepted];
     }
 
-    private async Task SendAsync(byte[] body, Uri endpoint, long due)
+    private async Task SendAsync(byte[] body, long[] villages, Uri endpoint, long due)
     {
         await Task.Yield(); // the scheduler loop must not run the request's synchronous part
         try
@@ -95,7 +96,7 @@ public sealed class IngestDriver : IDisposable
                 if (answer is null)
                     Count(_errors, $"HTTP {(int)response.StatusCode}");
                 else
-                    Accept(answer, at);
+                    Accept(answer, villages, at);
             }
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
@@ -108,13 +109,14 @@ public sealed class IngestDriver : IDisposable
         }
     }
 
-    private void Accept(BatchAnswer answer, long at)
+    private void Accept(BatchAnswer answer, long[] villages, long at)
     {
-        foreach (var r in answer.Receipts)
+        for (var k = 0; k < answer.Receipts.Length; k++)
         {
+            var r = answer.Receipts[k];
             Count(_statuses, r.Status);
             if (r.Status != "duplicate")
-                _accepted.Add(new Accepted(r.Seq, at));
+                _accepted.Add(new Accepted(r.Seq, at, k < villages.Length ? villages[k] : long.MinValue));
         }
         Interlocked.Add(ref _formsAccepted, answer.Receipts.Length);
     }

@@ -1,46 +1,81 @@
 namespace Broadcast.LoadTest;
 
 /// <summary>
-/// Matches receipts with the deltas probe viewers received: a form with seq s is visible to a viewer
-/// at the first delta with version &gt;= s (a version is the last seq an aggregation run folded in).
-/// Done per viewer process into its own histogram; the histograms are merged.
+/// Matches receipts with the frames (or polls) probe viewers received: a form with seq s is
+/// visible to a viewer of a group that holds its station at the first frame with version &gt;= s
+/// (a version is the last seq an aggregation run folded in). A probe of a province or regency
+/// group is matched only with the forms of its group (the region tree says which those are).
+/// Done per audience into its own histogram.
 /// </summary>
-public static class LatencyMatcher
+public sealed class LatencyMatcher
 {
-    public static LatencyReport Match(Accepted[] receipts, IEnumerable<ViewerReport> processes)
+    private readonly Accepted[] _receipts;
+    private readonly RegionTree? _tree;
+    private readonly Dictionary<string, Accepted[]> _byGroup = new(StringComparer.Ordinal);
+
+    public LatencyMatcher(Accepted[] receipts, RegionTree? tree)
     {
-        var merged = new Histogram();
-        long probes = 0, unmatched = 0, early = 0;
-        foreach (var process in processes)
-        {
-            var histogram = new Histogram();
-            foreach (var arrivals in process.Probes)
-            {
-                probes++;
-                MatchProbe(receipts, arrivals, histogram, ref unmatched, ref early);
-            }
-            merged.Merge(histogram);
-        }
-        return new LatencyReport(merged.Summary(), probes, unmatched, early, Spread(processes));
+        _receipts = receipts;
+        _tree = tree;
+        _byGroup[RegionCatalog.National] = receipts;
     }
 
-    /// <summary>
-    /// The fan-out's spread: for each delta version, each probe's arrival after the first probe's
-    /// arrival of that version (probes sit on every node and in every process, on one clock). The
-    /// deltas carry no server timestamp, so this stands in for "aggregation run → received"
-    /// minus the first hop (run publish → the fastest probe).
-    /// </summary>
-    private static Percentiles Spread(IEnumerable<ViewerReport> processes)
+    /// <summary>One report per audience, in the mix's order.</summary>
+    public LatencyReport[] Match(IReadOnlyList<ViewerReport> processes, AudienceMix mix)
     {
-        var first = new Dictionary<long, long>();
-        foreach (var arrivals in processes.SelectMany(p => p.Probes))
-            for (var i = 0; i + 1 < arrivals.Length; i += 2)
-                first[arrivals[i]] = first.TryGetValue(arrivals[i], out var t) ? Math.Min(t, arrivals[i + 1]) : arrivals[i + 1];
-        var spread = new Histogram();
-        foreach (var arrivals in processes.SelectMany(p => p.Probes))
-            for (var i = 0; i + 1 < arrivals.Length; i += 2)
-                spread.Record(Schedule.Micros(arrivals[i + 1] - first[arrivals[i]]));
-        return spread.Summary();
+        var reports = new LatencyReport[mix.Audiences.Length];
+        for (var a = 0; a < reports.Length; a++)
+        {
+            var histogram = new Histogram();
+            long probes = 0, unmatched = 0, early = 0, receipts = 0;
+            var spread = new Histogram();
+            var first = new Dictionary<(string, long), long>();
+            var level = mix.Audiences[a].Level;
+            foreach (var process in processes)
+            {
+                for (var p = 0; p < process.Probes.Length; p++)
+                {
+                    if (AudienceOf(process, p) != a) continue;
+                    probes++;
+                    var group = GroupOf(process, p);
+                    var forms = Receipts(group, level);
+                    receipts += forms.Length;
+                    MatchProbe(forms, process.Probes[p], histogram, ref unmatched, ref early);
+                    var arrivals = process.Probes[p];
+                    for (var i = 0; i + 1 < arrivals.Length; i += 2)
+                        first[(group, arrivals[i])] = first.TryGetValue((group, arrivals[i]), out var t) ? Math.Min(t, arrivals[i + 1]) : arrivals[i + 1];
+                }
+            }
+            // The fan-out's spread: for each (group, version), each probe's arrival after the first probe's.
+            foreach (var process in processes)
+                for (var p = 0; p < process.Probes.Length; p++)
+                {
+                    if (AudienceOf(process, p) != a) continue;
+                    var group = GroupOf(process, p);
+                    var arrivals = process.Probes[p];
+                    for (var i = 0; i + 1 < arrivals.Length; i += 2)
+                        spread.Record(Schedule.Micros(arrivals[i + 1] - first[(group, arrivals[i])]));
+                }
+            reports[a] = new LatencyReport(histogram.Summary(), probes, unmatched, early, spread.Summary(), receipts);
+        }
+        return reports;
+    }
+
+    /// <summary>Reports from before audiences existed have probes only in the first audience (national).</summary>
+    private static int AudienceOf(ViewerReport process, int probe) =>
+        process.ProbeAudiences is { } a && probe < a.Length ? a[probe] : 0;
+
+    private static string GroupOf(ViewerReport process, int probe) =>
+        process.ProbeGroups is { } g && probe < g.Length ? g[probe] : RegionCatalog.National;
+
+    private Accepted[] Receipts(string group, GroupLevel level)
+    {
+        if (_byGroup.TryGetValue(group, out var cached)) return cached;
+        var id = long.Parse(group, System.Globalization.CultureInfo.InvariantCulture);
+        var depth = level == GroupLevel.Province ? 1 : 2;
+        var forms = _tree is null ? [] : _receipts.Where(r => _tree.Ancestor(r.Village, depth) == id).ToArray();
+        _byGroup[group] = forms;
+        return forms;
     }
 
     private static void MatchProbe(Accepted[] receipts, long[] arrivals, Histogram into, ref long unmatched, ref long early)
@@ -50,7 +85,7 @@ public static class LatencyMatcher
         var times = new long[n];
         for (var i = 0; i < n; i++)
             (versions[i], times[i]) = (arrivals[2 * i], arrivals[2 * i + 1]);
-        // Deltas normally arrive in version order; sorting and a suffix minimum keep the answer right
+        // Frames normally arrive in version order; sorting and a suffix minimum keep the answer right
         // ("earliest arrival of any version >= s") even when they do not.
         Array.Sort(versions, times);
         for (var i = n - 2; i >= 0; i--)

@@ -3,31 +3,6 @@ using System.Net;
 
 namespace Broadcast.LoadTest;
 
-/// <summary>How many viewers subscribe to each level of the region tree (weights, need not sum to 1).</summary>
-public sealed record SubscriptionMix(double National, double Province, double Regency)
-{
-    public static SubscriptionMix Parse(string s)
-    {
-        double national = 0, province = 0, regency = 0;
-        foreach (var part in s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var (name, value) = part.Split('=') is [var n, var v] && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var w) && w >= 0
-                ? (n, w)
-                : throw new ArgumentException($"--mix: expected level=weight, got '{part}'");
-            _ = name switch
-            {
-                "national" => national = value,
-                "province" => province = value,
-                "regency" => regency = value,
-                _ => throw new ArgumentException($"--mix: unknown level '{name}' (national, province, regency)"),
-            };
-        }
-        return national + province + regency > 0 ? new(national, province, regency) : throw new ArgumentException("--mix: all weights are zero");
-    }
-
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"national={National},province={Province},regency={Regency}");
-}
-
 /// <summary>Command-line options of both roles. Hand-written parsing, as in Broadcast.Replay.</summary>
 public sealed record LoadOptions
 {
@@ -38,7 +13,7 @@ public sealed record LoadOptions
     public int Connections { get; init; } = 1000;
     public int PerProcess { get; init; } = 15_000;
     public IPAddress[] Bind { get; init; } = [];
-    public SubscriptionMix Mix { get; init; } = new(0.6, 0.3, 0.1);
+    public AudienceMix Mix { get; init; } = AudienceMix.Default;
     public double FormsPerSecond { get; init; }
     public int Batch { get; init; } = 100;
     public int MaxInFlight { get; init; } = 64;
@@ -49,12 +24,26 @@ public sealed record LoadOptions
     public TimeSpan? Duration { get; init; }
     public TimeSpan Ramp { get; init; } = TimeSpan.FromSeconds(20);
     public int Probes { get; init; } = 50;
+    /// <summary>Viewers per audience and process that decode and apply every frame, compared with the read API at the end.</summary>
+    public int Verify { get; init; } = 5;
     public int[] ServerPids { get; init; } = [];
 
     /// <summary>The polling baseline: viewers GET their snapshot every this often instead of subscribing.</summary>
     public TimeSpan? Poll { get; init; }
+    /// <summary>Polls as 2019's sites did: no compression, no ETag (default: Accept-Encoding br, gzip and If-None-Match).</summary>
+    public bool PollPlain { get; init; }
+    /// <summary>Every audience subscribes with the legacy Subscribe, whatever its view (the "before" runs).</summary>
+    public bool Legacy { get; init; }
+    /// <summary>Against bench/bare-signalr: a frame's version is the sender's timestamp, so each frame times itself.</summary>
+    public bool Bare { get; init; }
+    /// <summary>A caching proxy's access log (scripts/load-cdn.sh): origin requests are its lines that were not cache hits.</summary>
+    public string? OriginLog { get; init; }
+    /// <summary>Frame-size tool: rounds of forms, one update per group per round.</summary>
+    public int Rounds { get; init; } = 5;
     /// <summary>Where the ingest posts, round-robin per request; empty: the --server list.</summary>
     public Uri[] IngestServers { get; init; } = [];
+    /// <summary>Whose /metrics to scrape; empty: the --server list (one node listening on several addresses: name it once).</summary>
+    public Uri[] MetricsServers { get; init; } = [];
     public bool Metrics { get; init; } = true;
     public string? JsonPath { get; init; }
     public bool Help { get; init; }
@@ -72,7 +61,14 @@ public sealed record LoadOptions
           --connections <n>        viewers in total (default 1000)
           --per-process <n>        viewers per generator process (default 15000; a process may open 20,000 files)
           --bind <ip,ip..>         source addresses, one per generator process in turn (e.g. 127.0.1.1,127.0.1.2)
-          --mix <level=w,..>       subscriptions (default national=0.6,province=0.3,regency=0.1)
+          --mix <audience,..>      the audiences: name:level:weight:view[:maxPerSecond][:read=KB/s][:poll=t]
+                                   level national|province|regency (the group: the nation, a random province or
+                                   regency), view legacy (Subscribe: TotalsChanged) | full (SubscribeWith: Delta) |
+                                   headline (SubscribeWith: Headline), maxPerSecond the frame cap (none: every run),
+                                   read=KB/s a throttled reader (a slow viewer), poll=t its interval with --poll.
+                                   e.g. ticker:national:60:headline:1,province:province:30:full,regency:regency:10:full
+                                   (default national=0.6,province=0.3,regency=0.1: three legacy audiences)
+          --legacy                 every audience subscribes with Subscribe, whatever its view (the "before" runs)
           --forms-per-second <n>   ingest rate, open loop (default 0: no ingest)
           --batch <n>              forms per POST /api/v1/forms:batch (default 100)
           --max-in-flight <n>      requests outstanding at most; a request due beyond it is skipped (default 64)
@@ -81,15 +77,30 @@ public sealed record LoadOptions
           --seed <n>, --skip <n>   station order: shuffled with the seed, the first n skipped (fresh stations for a reused database)
           --duration <t>           the measured window, ingest running (required; 60s, 2m)
           --ramp <t>               time to connect the viewers, before the window (default 20s)
-          --probes <n>             national viewers per process whose delta arrivals time the latency (default 50)
+          --probes <n>             viewers per audience and process whose frame arrivals time form -> screen (default 50)
+          --verify <n>             viewers per audience and process that decode every frame (snapshot, TotalsChanged,
+                                   Delta merged field by field, Headline) and apply it; at the end each is compared
+                                   with the read API's snapshot of its group (default 5)
           --ingest-server <url,..> where the ingest posts, round-robin request by request (default: the --server list)
           --server-pid <pid,pid..> read the servers' CPU time and RSS from /proc; several pids (one per node) are
                                    reported summed and per node
+          --metrics-server <url,..> whose GET /metrics to scrape (default: the --server list; name a node once)
           --no-metrics             do not scrape GET /metrics of each --server at window start and after the drain
           --json <file>            also write the report as JSON
-          --poll <t>               the polling baseline: the viewers GET their region's snapshot every t (e.g. 10s)
-                                   from the coordinator process, unconditionally as 2019's news sites did, instead
-                                   of subscribing; reports requests and bytes at the origin and staleness
+          --poll <t>               the polling baseline: each viewer GETs its group's snapshot every t (e.g. 2s; an
+                                   audience's poll= overrides) instead of subscribing, with Accept-Encoding: br, gzip
+                                   and If-None-Match; reports origin requests/s, bytes/s (as received) and staleness
+          --poll-plain             poll as 2019's sites did: no compression, no ETag
+          --origin-log <file>      the pollers go through a caching proxy (--server is the proxy): count the origin
+                                   requests as the lines of its access log (scripts/load-cdn.sh) that are not HITs
+          --bare                   against bench/bare-signalr: every frame's version is the hub's send timestamp,
+                                   so every frame received times the fan-out (send -> received), per audience
+          --frame-sizes            the frame-size tool: subscribes each kind (Subscribe, SubscribeWith full and
+                                   headline) to a nation, province, regency and village group over MessagePack and
+                                   JSON, posts --rounds rounds of --batch real forms (default 400, one run at 2,000
+                                   forms/s) touching that village, and prints the size of each update as received
+          --rounds <n>             rounds for --frame-sizes (default 5)
+          --self-test              check the generator's own parsing and decoding, then exit
           -h, --help               this text
         """;
 
@@ -103,12 +114,19 @@ public sealed record LoadOptions
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{flag} needs a value");
             o = flag switch
             {
-                "--role" => o with { Role = Value() is var r && r is "coordinator" or "viewers" ? r : throw new ArgumentException("--role: coordinator or viewers") },
+                "--role" => o with { Role = Value() is var r && r is "coordinator" or "viewers" or "frames" or "self-test" ? r : throw new ArgumentException("--role: coordinator, viewers, frames or self-test") },
                 "--server" => o with { Servers = List(Value(), ParseUri) },
                 "--connections" => o with { Connections = Int(flag, Value(), 0, 1_000_000) },
                 "--per-process" => o with { PerProcess = Int(flag, Value(), 1, 19_000) },
                 "--bind" => o with { Bind = List(Value(), s => IPAddress.TryParse(s, out var a) ? a : throw new ArgumentException($"--bind: not an address: {s}")) },
-                "--mix" => o with { Mix = SubscriptionMix.Parse(Value()) },
+                "--mix" => o with { Mix = AudienceMix.Parse(Value()) },
+                "--legacy" => o with { Legacy = true },
+                "--poll-plain" => o with { PollPlain = true },
+                "--bare" => o with { Bare = true },
+                "--origin-log" => o with { OriginLog = Value() },
+                "--frame-sizes" => o with { Role = "frames" },
+                "--self-test" => o with { Role = "self-test" },
+                "--rounds" => o with { Rounds = Int(flag, Value(), 1, 1000) },
                 "--forms-per-second" => o with { FormsPerSecond = Number(flag, Value()) },
                 "--batch" => o with { Batch = Int(flag, Value(), 1, MaxBatch) },
                 "--max-in-flight" => o with { MaxInFlight = Int(flag, Value(), 1, 4096) },
@@ -120,8 +138,10 @@ public sealed record LoadOptions
                 "--poll" => o with { Poll = ParseDuration(flag, Value()) },
                 "--ramp" => o with { Ramp = ParseDuration(flag, Value()) },
                 "--probes" => o with { Probes = Int(flag, Value(), 0, 100_000) },
+                "--verify" => o with { Verify = Int(flag, Value(), 0, 1000) },
                 "--server-pid" => o with { ServerPids = List(Value(), p => Int(flag, p, 1, int.MaxValue)) },
                 "--ingest-server" => o with { IngestServers = List(Value(), ParseUri) },
+                "--metrics-server" => o with { MetricsServers = List(Value(), ParseUri) },
                 "--no-metrics" => o with { Metrics = false },
                 "--json" => o with { JsonPath = Value() },
                 "--start-at" => o with { StartAt = long.Parse(Value(), CultureInfo.InvariantCulture) },
@@ -130,8 +150,9 @@ public sealed record LoadOptions
                 _ => throw new ArgumentException($"unknown option {flag} (see --help)"),
             };
         }
-        if (!o.Help && o.Duration is null)
+        if (!o.Help && o.Duration is null && o.Role is "coordinator" or "viewers")
             throw new ArgumentException("--duration is required (e.g. --duration 60s)");
+        if (o.Legacy) o = o with { Mix = o.Mix.AsLegacy() };
         return o;
     }
 
@@ -143,8 +164,11 @@ public sealed record LoadOptions
             "--role", "viewers", "--index", Inv(index), "--connections", Inv(connections),
             "--server", string.Join(',', Servers.Select(s => s.ToString())), "--mix", Mix.ToString(),
             "--duration", Inv((long)Duration!.Value.TotalMilliseconds) + "ms", "--ramp", Inv((long)Ramp.TotalMilliseconds) + "ms",
-            "--probes", Inv(Probes), "--seed", Inv(Seed + index), "--start-at", Inv(startAt),
+            "--probes", Inv(Probes), "--verify", Inv(Verify), "--seed", Inv(Seed + index), "--start-at", Inv(startAt),
         };
+        if (Poll is { } poll) args.AddRange(["--poll", Inv((long)poll.TotalMilliseconds) + "ms"]);
+        if (PollPlain) args.Add("--poll-plain");
+        if (Bare) args.Add("--bare");
         if (Bind.Length > 0)
             args.AddRange(["--bind", Bind[index % Bind.Length].ToString()]);
         return [.. args];
@@ -186,7 +210,7 @@ public sealed record LoadOptions
             : throw new ArgumentException($"{flag}: expected a number >= 0, got '{s}'");
 
     /// <summary>"60s", "2m", "500ms" or plain seconds.</summary>
-    private static TimeSpan ParseDuration(string flag, string s)
+    public static TimeSpan ParseDuration(string flag, string s)
     {
         var (digits, unit) = s.EndsWith("ms", StringComparison.Ordinal) ? (s[..^2], 0.001)
             : s.EndsWith('s') ? (s[..^1], 1.0)

@@ -1,81 +1,123 @@
 using System.Net;
-using System.Text.Json;
+using System.Net.Http.Headers;
 
 namespace Broadcast.LoadTest;
 
 /// <summary>
-/// The polling baseline (<c>--poll</c>): what news sites did in 2019. Each viewer GETs its
-/// region's JSON snapshot every interval, unconditionally (no ETag: those sites re-fetched the
-/// whole page data), its first poll placed at random in the interval so the load is even. Counts
-/// requests and response bytes at the origin over the window; national viewers (the probes)
-/// note when they first see each version, so staleness (form accepted → seen) is matched with
-/// the receipts exactly like the push viewers' deltas. Runs in the coordinator process: a few
-/// thousand polls per second need no sockets of their own beyond a connection pool.
+/// The polling baseline (<c>--poll</c>), in a viewer process: each of its viewers GETs its group's
+/// snapshot (<c>/api/v1/results/{contest}/{group}</c>, the read API) every interval (its
+/// audience's <c>poll=</c>, else <c>--poll</c>), its first poll at a random moment in the first
+/// interval so the load is even. By default as a good client does: <c>Accept-Encoding: br, gzip</c>
+/// and <c>If-None-Match</c> with the last ETag (a 304 when nothing changed); with
+/// <c>--poll-plain</c> as 2019's news sites did, unconditionally and uncompressed. Counts per
+/// audience the requests answered in the window, 200s and 304s, the bodies as received
+/// (compressed, not decoded) and every byte that crossed the sockets. Probe viewers note when
+/// they first see each version (from the ETag, <c>"epoch.version"</c>), so staleness (form
+/// accepted → seen) is matched with the receipts exactly like the push viewers' frames.
 /// </summary>
-public sealed class Pollers(LoadOptions options, TimeSpan every)
+public sealed class Pollers(LoadOptions options, Schedule schedule, AudienceStats[] audiences, HttpClient[] clients)
 {
-    public sealed record Result(long Pollers, long WindowRequests, long WindowBytes, long Errors, long[][] Probes)
-    {
-        public ViewerReport AsViewerReport() => new(0, (int)Pollers, Pollers, Pollers, Pollers, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, 0, 0, [], Probes, WindowBytes);
-    }
+    public sealed record Result(long Pollers, long[] PollersPerAudience, long[][] Probes, string[] ProbeGroups, int[] ProbeAudiences);
 
-    private long _requests, _bytes, _errors;
+    private static readonly StringWithQualityHeaderValue[] Encodings = [new("br"), new("gzip")];
+    private long _requests, _errors;
 
-    public async Task<Result> RunAsync(Schedule schedule)
+    public long Requests => Interlocked.Read(ref _requests);
+    public long Errors => Interlocked.Read(ref _errors);
+
+    public async Task<Result> RunAsync(RegionCatalog catalog)
     {
-        using var handler = new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = 2048,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(10),
-            AutomaticDecompression = DecompressionMethods.None,
-        };
-        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
-        var catalog = await RegionCatalog.LoadAsync(http, options.Servers[0], options.Mix, CancellationToken.None);
         var random = new Random(options.Seed);
-        var probes = new List<List<long>>();
-        var polls = new List<Task>();
+        var mix = options.Mix;
+        var perAudience = new long[mix.Audiences.Length];
+        var probes = new List<(List<long> Arrivals, string Group, int Audience)>();
+        var probeCount = new int[mix.Audiences.Length];
+        var polls = new List<Task>(options.Connections);
         for (var i = 0; i < options.Connections; i++)
         {
-            var region = catalog.Pick(options.Mix, random);
+            var a = mix.Pick(random);
+            var audience = mix.Audiences[a];
+            var region = catalog.Pick(audience.Level, random);
+            perAudience[a]++;
+            audiences[a].Assigned();
             List<long>? arrivals = null;
-            if (region == RegionCatalog.National && probes.Count < options.Probes) probes.Add(arrivals = []);
+            if (probeCount[a] < options.Probes)
+            {
+                probeCount[a]++;
+                probes.Add((arrivals = [], region, a));
+            }
             var server = options.Servers[i % options.Servers.Length];
-            var url = new Uri(server, $"/api/v1/results/{RegionCatalog.Contest}/{region}");
+            var url = new Uri(server, $"/api/v1/results/{RegionCatalog.Contest}/{Uri.EscapeDataString(region)}");
+            var every = audience.Poll ?? options.Poll!.Value;
             var first = schedule.StartAt + Schedule.Ticks(every * random.NextDouble());
-            polls.Add(PollAsync(http, url, first, schedule, arrivals));
+            polls.Add(PollAsync(clients[a], audiences[a], url, every, first, arrivals));
         }
         await Task.WhenAll(polls);
-        return new Result(options.Connections, _requests, _bytes, _errors, probes.Select(p => p.ToArray()).ToArray());
+        return new Result(options.Connections, perAudience, probes.Select(p => p.Arrivals.ToArray()).ToArray(),
+            probes.Select(p => p.Group).ToArray(), probes.Select(p => p.Audience).ToArray());
     }
 
-    private async Task PollAsync(HttpClient http, Uri url, long first, Schedule schedule, List<long>? arrivals)
+    private async Task PollAsync(HttpClient http, AudienceStats stats, Uri url, TimeSpan every, long first, List<long>? arrivals)
     {
         var ticks = Schedule.Ticks(every);
         long lastVersion = -1;
+        EntityTagHeaderValue? etag = null;
         for (var due = first; due < schedule.StopAt; due += ticks)
         {
+            // A poll answered later than the next one was due does not make up for it with a burst
+            // (a page's timer fires on its grid, one request at a time): the missed polls are skipped and counted.
+            var now0 = Schedule.Now;
+            if (now0 > due + ticks)
+            {
+                var missed = (now0 - due) / ticks;
+                due += missed * ticks;
+                stats.PollsMissed(missed, now0);
+            }
             await Schedule.UntilAsync(due);
             try
             {
-                var body = await http.GetByteArrayAsync(url);
-                var now = Schedule.Now;
-                if (schedule.InWindow(now))
+                using var request = new HttpRequestMessage(HttpMethod.Get, url);
+                if (!options.PollPlain)
                 {
-                    Interlocked.Increment(ref _requests);
-                    Interlocked.Add(ref _bytes, body.Length);
+                    foreach (var e in Encodings) request.Headers.AcceptEncoding.Add(e);
+                    if (etag is not null) request.Headers.IfNoneMatch.Add(etag);
                 }
-                if (arrivals is null) continue;
-                using var snapshot = JsonDocument.Parse(body);
-                var version = snapshot.RootElement.GetProperty("version").GetInt64();
-                if (version <= lastVersion) continue;
+                using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead);
+                var body = await response.Content.ReadAsByteArrayAsync();
+                var now = Schedule.Now;
+                Interlocked.Increment(ref _requests);
+                if (response.StatusCode == HttpStatusCode.NotModified)
+                {
+                    stats.Polled(true, body.Length, now);
+                    continue;
+                }
+                if (!response.IsSuccessStatusCode)
+                {
+                    stats.PollFailed();
+                    Interlocked.Increment(ref _errors);
+                    continue;
+                }
+                stats.Polled(false, body.Length, now);
+                etag = response.Headers.ETag;
+                if (arrivals is null || VersionOf(etag) is not { } version || version <= lastVersion) continue;
                 lastVersion = version;
-                lock (arrivals) arrivals.AddRange([version, now]);
+                arrivals.AddRange([version, now]);
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
             {
+                stats.PollFailed();
                 Interlocked.Increment(ref _errors);
             }
         }
+    }
+
+    /// <summary>The version in an ETag <c>"epoch.version"</c> (weak or not), as the read API writes it.</summary>
+    public static long? VersionOf(EntityTagHeaderValue? etag)
+    {
+        if (etag is null) return null;
+        var tag = etag.Tag.AsSpan().Trim('"');
+        var dot = tag.LastIndexOf('.');
+        return dot >= 0 && long.TryParse(tag[(dot + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v)
+            ? v : null;
     }
 }

@@ -21,7 +21,13 @@ internal static class Program
         }
         try
         {
-            return options.Role == "viewers" ? await new ViewerFleet(options).RunAsync() : await new Coordinator(options).RunAsync();
+            return options.Role switch
+            {
+                "viewers" => await new ViewerFleet(options).RunAsync(),
+                "frames" => await new FrameSizes(options).RunAsync(),
+                "self-test" => SelfTest.Run(options, Console.Out),
+                _ => await new Coordinator(options).RunAsync(),
+            };
         }
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or HttpRequestException)
         {

@@ -8,26 +8,23 @@ public sealed class RegionCatalog(string[] provinces, string[] regencies)
     public const string Contest = "ppwp";
     public const string National = "0";
 
-    public static async Task<RegionCatalog> LoadAsync(HttpClient http, Uri server, SubscriptionMix mix, CancellationToken ct)
+    public static async Task<RegionCatalog> LoadAsync(HttpClient http, Uri server, AudienceMix mix, CancellationToken ct)
     {
         var provinces = await ChildrenAsync(http, new Uri(server, $"/api/v1/results/{Contest}"), ct);
         var regencies = new List<string>();
-        if (mix.Regency > 0)
+        if (mix.Audiences.Any(a => a.Level == GroupLevel.Regency))
             foreach (var province in provinces)
                 regencies.AddRange(await ChildrenAsync(http, new Uri(server, $"/api/v1/results/{Contest}/{Uri.EscapeDataString(province)}"), ct));
         return new RegionCatalog(provinces, [.. regencies]);
     }
 
-    /// <summary>A region drawn by the mix's weights: national, a random province or a random regency.</summary>
-    public string Pick(SubscriptionMix mix, Random random)
+    /// <summary>A group of the level: the nation, a random province or a random regency.</summary>
+    public string Pick(GroupLevel level, Random random) => level switch
     {
-        var national = mix.National;
-        var province = provinces.Length > 0 ? mix.Province : 0;
-        var regency = regencies.Length > 0 ? mix.Regency : 0;
-        var x = random.NextDouble() * (national + province + regency);
-        if (x < national || province + regency == 0) return National;
-        return x < national + province ? provinces[random.Next(provinces.Length)] : regencies[random.Next(regencies.Length)];
-    }
+        GroupLevel.Province when provinces.Length > 0 => provinces[random.Next(provinces.Length)],
+        GroupLevel.Regency when regencies.Length > 0 => regencies[random.Next(regencies.Length)],
+        _ => National,
+    };
 
     private static async Task<string[]> ChildrenAsync(HttpClient http, Uri uri, CancellationToken ct)
     {

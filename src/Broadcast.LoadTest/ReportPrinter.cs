@@ -17,7 +17,10 @@ public static class ReportPrinter
         Row("ramp / measured window", $"{r.RampSeconds:F0} s / {r.WindowSeconds:F0} s");
         Row("connections held at window start / end", $"{r.HeldAtWindowStart:N0} / {r.HeldAtEnd:N0}");
         Row("deliveries in window, per second", $"{r.WindowDeliveries:N0}, {r.DeliveriesPerSecond:N0}/s");
-        Row($"origin ({r.Origin.Mode}): requests/s, bytes/s", $"{r.Origin.RequestsPerSecond:N0}/s, {r.Origin.BytesPerSecond / 1024:N0} KB/s ({r.Origin.Errors:N0} errors)");
+        var origin = r.Origin;
+        Row($"origin ({origin.Mode}): requests/s, bytes/s", $"{origin.RequestsPerSecond:N1}/s, {origin.BytesPerSecond / 1024:N1} KB/s on the wire, {origin.BodyBytesPerSecond / 1024:N1} KB/s {(r.Polling ? "bodies" : "hub messages")} ({origin.Errors:N0} errors)");
+        if (origin.OriginRequests >= 0)
+            Row("  through the proxy: origin requests, bytes", $"{origin.OriginRequests:N0} ({origin.OriginRequestsPerSecond:N1}/s), {origin.UpstreamBytesPerSecond / 1024:N1} KB/s from the origin");
         if (r.Ingest is { } i)
         {
             Row("ingest target", $"{i.FormsPerSecond:N0} forms/s in batches of {i.Batch}");
@@ -27,8 +30,10 @@ public static class ReportPrinter
             Row("ingest HTTP latency (from scheduled start)", $"{Ms(i.HttpLatencyMs)}");
             foreach (var (error, n) in i.Errors) Row("  ingest error", $"{n:N0} x {error}");
         }
+        if (r.Audiences is { Length: > 0 } audiences)
+            PrintAudiences(audiences, r.Polling, o);
         var l = r.Latency;
-        Row("form accepted -> national delta received", $"{Ms(l.LatencyMs)}");
+        Row("form accepted -> first national audience", $"{Ms(l.LatencyMs)}");
         Row("  probe viewers / unmatched / push first", $"{l.ProbeViewers:N0} / {l.Unmatched:N0} / {l.DeltaBeforeReceipt:N0}");
         Row("fan-out spread (first probe -> each probe)", $"{Ms(l.FanOutSpreadMs)}");
         var s = r.Server;
@@ -57,5 +62,34 @@ public static class ReportPrinter
         Row("delta gaps / stale, close msgs, rebuilds", $"{r.Gaps:N0} / {r.Stale:N0}, {r.CloseMessages:N0}, {r.Rebuilds:N0}");
         Row("generator CPU (all processes), peak RSS", $"{r.GeneratorCpuSeconds:F1} s, {r.MaxGeneratorRssKb / 1024.0:N0} MB per process");
         foreach (var (reason, n) in r.Failures.OrderByDescending(f => f.Value).Take(10)) Row("  failure", $"{n:N0} x {reason}");
+    }
+
+    private static void PrintAudiences(AudienceFigures[] audiences, bool polling, TextWriter o)
+    {
+        static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+        o.WriteLine();
+        foreach (var a in audiences)
+        {
+            o.WriteLine(F($"audience {a.Description}"));
+            o.WriteLine(F($"  viewers {a.Viewers:N0}, held at window start / end {a.HeldAtWindowStart:N0} / {a.HeldAtEnd:N0}"));
+            if (polling)
+            {
+                o.WriteLine(F($"  requests {a.RequestsPerSecond:N1}/s (200: {a.Ok:N0}, 304: {a.NotModified:N0}, errors {a.PollErrors:N0}, polls skipped while late {a.PollsMissed:N0}); bodies {a.BodyBytesPerSecond / 1024:N1} KB/s, wire {a.WireBytesPerSecond / 1024:N1} KB/s in, {a.WireBytesWrittenPerSecond / 1024:N1} KB/s out; {a.WireBytesPerRequest:N0} B per request on the wire"));
+            }
+            else
+            {
+                o.WriteLine(F($"  frames {a.FramesPerSecond:N0}/s ({a.FramesPerViewerPerSecond:N2} per viewer per second; TotalsChanged {a.TotalsChanged:N0}, Delta {a.Deltas:N0}, Headline {a.Headlines:N0})"));
+                o.WriteLine(F($"  frame size (hub message) mean {a.FrameSizes.Mean:N0} B, p50 {a.FrameSizes.P50:N0}, p99 {a.FrameSizes.P99:N0}, max {a.FrameSizes.Max:N0}; on the wire {a.WireBytesPerFrame:N0} B per frame, {a.WireBytesPerSecond / 1024:N1} KB/s in, {a.WireBytesWrittenPerSecond / 1024:N1} KB/s out"));
+                o.WriteLine(F($"  gaps {a.Gaps:N0}, stale {a.Stale:N0}, conflated (overlapping) {a.Overlaps:N0}"));
+                if (a.Verified + a.VerifyFailed > 0)
+                    o.WriteLine(F($"  verified: {a.Verified:N0} of {a.Verified + a.VerifyFailed:N0} viewers applying every frame hold what the read API serves ({a.VerifyApplied:N0} frames applied)"));
+            }
+            var l = a.Latency;
+            if (l.ProbeViewers > 0)
+                o.WriteLine(F($"  form -> screen p50 {l.LatencyMs.P50:N0}, p95 {l.LatencyMs.P95:N0}, p99 {l.LatencyMs.P99:N0}, max {l.LatencyMs.Max:N0} ms ({l.LatencyMs.Samples:N0} samples, {l.ProbeViewers} probes, {l.Unmatched:N0} unmatched)"));
+            if (a.BareLatencyMs is { } b)
+                o.WriteLine(F($"  send -> received p50 {b.P50:N1}, p95 {b.P95:N1}, p99 {b.P99:N1}, max {b.Max:N1} ms ({b.Samples:N0} frames)"));
+        }
+        o.WriteLine();
     }
 }

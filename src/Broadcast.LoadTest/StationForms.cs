@@ -34,6 +34,22 @@ public static class StationForms
         return array;
     }
 
+    /// <summary>The village of every form of every body of <see cref="Bodies"/>, in the same order.</summary>
+    public static long[][] Villages(StationForm[] forms, int skip, int count, int batch)
+    {
+        var villages = new long[(count + batch - 1) / batch][];
+        for (var b = 0; b < villages.Length; b++)
+        {
+            var from = skip + b * batch;
+            villages[b] = forms.AsSpan(from, Math.Min(batch, skip + count - from)).ToArray().Select(f => VillageOf(f.Station)).ToArray();
+        }
+        return villages;
+    }
+
+    /// <summary>The village of a station id <c>&lt;village&gt;.&lt;tps&gt;</c>.</summary>
+    public static long VillageOf(string station) =>
+        long.Parse(station.AsSpan(0, station.LastIndexOf('.')), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+
     /// <summary>JSON array bodies of <paramref name="batch"/> forms each, <paramref name="count"/> forms from <paramref name="skip"/> on.</summary>
     public static byte[][] Bodies(StationForm[] forms, int skip, int count, int batch)
     {
@@ -48,7 +64,7 @@ public static class StationForms
         return bodies;
     }
 
-    private static byte[] Serialize(ReadOnlySpan<StationForm> forms)
+    public static byte[] Serialize(ReadOnlySpan<StationForm> forms)
     {
         var buffer = new ArrayBufferWriter<byte>(forms.Length * 128);
         using (var w = new Utf8JsonWriter(buffer))

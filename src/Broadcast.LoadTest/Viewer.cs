@@ -5,12 +5,14 @@ namespace Broadcast.LoadTest;
 public enum ViewerState { Waiting, Connecting, Subscribing, Subscribed, Failed, Closed }
 
 /// <summary>
-/// One viewer: a WebSocket on the hub, negotiation skipped, MessagePack protocol, one subscription.
-/// It holds a small slice of a shared receive slab and a few counters; messages are decoded in
-/// place, and a message larger than the slice is read for its head only (the version sits in
-/// its first hundred bytes) and the rest discarded as it streams by.
+/// One viewer: a WebSocket on the hub, negotiation skipped, MessagePack protocol, one subscription
+/// (<c>Subscribe</c>, or <c>SubscribeWith</c> for a view). It holds a small slice of a shared
+/// receive slab and a few counters; messages are decoded in place, and a message larger than the
+/// slice is read for its head only (the version sits in its first hundred bytes) and the rest
+/// discarded as it streams by. Its audience's counters take each update's size and kind.
 /// </summary>
-public sealed class Viewer(Uri hub, byte[] subscribe, Memory<byte> buffer, Schedule schedule, FleetCounters counters, bool probe)
+public sealed class Viewer(Uri hub, byte[] subscribe, Memory<byte> buffer, Schedule schedule, FleetCounters counters, bool probe,
+    AudienceStats audience, string group, bool bare, GroupState? verify = null)
 {
     /// <summary>Bytes of a too-large message kept for decoding: enough for a delta's contest, region, epoch and versions.</summary>
     private const int HeadBytes = 384;
@@ -20,6 +22,7 @@ public sealed class Viewer(Uri hub, byte[] subscribe, Memory<byte> buffer, Sched
     private int _filled;   // bytes of the slice holding an incomplete message
     private long _skip;    // bytes still to discard of a message read for its head only
     private long _lastVersion = -1;
+    private long _readAllowedAt; // a throttled reader's next read, a Schedule timestamp
 
     public ViewerState State { get; private set; } = ViewerState.Waiting;
     public long Deliveries;
@@ -29,8 +32,13 @@ public sealed class Viewer(Uri hub, byte[] subscribe, Memory<byte> buffer, Sched
     public long WindowBytes;
     public long Stale;
 
-    /// <summary>(version, timestamp) of each delta received, for probes only: the latency is matched on these.</summary>
+    /// <summary>(version, timestamp) of each update received, for probes only: the latency is matched on these.</summary>
     public List<long>? Arrivals { get; } = probe ? new List<long>(2048) : null;
+
+    public AudienceStats Audience => audience;
+    public string Group => group;
+    /// <summary>A verifying viewer's group as it applied it (--verify); null for the others.</summary>
+    public GroupState? Verify => verify;
 
     /// <summary>Set before the generator closes its sockets, so that those closes are not counted as drops.</summary>
     public bool Stopping { get; set; }
@@ -142,6 +150,8 @@ public sealed class Viewer(Uri hub, byte[] subscribe, Memory<byte> buffer, Sched
                 }
                 if (schedule.InWindow(Schedule.Now)) WindowBytes += result.Count;
                 Consume(_filled + result.Count);
+                if (audience.Audience.ReadBytesPerSecond is { } rate)
+                    await ThrottleAsync(result.Count, rate);
             }
         }
         // OperationCanceledException: Abort() (the close timed out) cancels the pending receive.
@@ -153,10 +163,22 @@ public sealed class Viewer(Uri hub, byte[] subscribe, Memory<byte> buffer, Sched
         finally
         {
             if (State == ViewerState.Subscribed)
+            {
                 counters.Left();
+                audience.Left();
+            }
             State = ViewerState.Closed;
             ws.Dispose();
         }
+    }
+
+    /// <summary>A slow viewer: reads no faster than <paramref name="rate"/> bytes a second on average.</summary>
+    private async Task ThrottleAsync(int read, double rate)
+    {
+        var now = Schedule.Now;
+        _readAllowedAt = Math.Max(_readAllowedAt, now) + (long)(read / rate * System.Diagnostics.Stopwatch.Frequency);
+        if (Schedule.Seconds(_readAllowedAt - now) > 0.005)
+            await Schedule.UntilAsync(_readAllowedAt);
     }
 
     /// <summary>Handles every complete message in buffer[..end] (and the head of a too-large one); keeps the rest.</summary>
@@ -175,13 +197,17 @@ public sealed class Viewer(Uri hub, byte[] subscribe, Memory<byte> buffer, Sched
             var available = end - start;
             if (available >= length)
             {
-                OnMessage(HubFrames.Parse(buffer.Slice(start, length)));
+                var message = buffer.Slice(start, length);
+                var frame = HubFrames.Parse(message);
+                if (verify is not null) Verifying(frame, message);
+                OnMessage(frame, prefix + length);
                 pos = start + length;
                 continue;
             }
             if (prefix + length <= buffer.Length || available < HeadBytes)
                 break; // fits once the slice is compacted, or the head is not all here yet
-            OnMessage(HubFrames.Parse(buffer.Slice(start, available)));
+            verify?.Break($"a message of {length} B, larger than the receive buffer");
+            OnMessage(HubFrames.Parse(buffer.Slice(start, available)), prefix + length);
             _skip = length - available;
             pos = end;
         }
@@ -189,19 +215,27 @@ public sealed class Viewer(Uri hub, byte[] subscribe, Memory<byte> buffer, Sched
         _filled = end - pos;
     }
 
-    private void OnMessage(HubFrame frame)
+    private void Verifying(HubFrame frame, ReadOnlyMemory<byte> message)
+    {
+        if (frame.Kind == FrameKind.Completion && State == ViewerState.Subscribing && frame.ResultKind == 3) verify!.OnSnapshot(message);
+        else if (frame.Kind == FrameKind.Update) verify!.OnUpdate(message, frame.Update);
+        else if (frame.Kind == FrameKind.Rebuilt) verify!.Break("totals rebuilt");
+    }
+
+    private void OnMessage(HubFrame frame, int bytes)
     {
         switch (frame.Kind)
         {
-            case FrameKind.Delta:
-                OnDelta(frame);
+            case FrameKind.Update:
+                OnUpdate(frame, bytes);
                 break;
             case FrameKind.Completion when State == ViewerState.Subscribing:
                 if (frame.ResultKind == 3)
                 {
                     State = ViewerState.Subscribed;
-                    _lastVersion = frame.Version;
+                    _lastVersion = bare ? -1 : frame.Version;
                     counters.Joined();
+                    audience.Joined();
                 }
                 else
                 {
@@ -222,19 +256,26 @@ public sealed class Viewer(Uri hub, byte[] subscribe, Memory<byte> buffer, Sched
         }
     }
 
-    private void OnDelta(HubFrame frame)
+    private void OnUpdate(HubFrame frame, int bytes)
     {
         var now = Schedule.Now;
         Deliveries++;
-        if (schedule.InWindow(now))
+        var inWindow = schedule.InWindow(now);
+        if (inWindow)
             WindowDeliveries++;
+        audience.Update(frame.Update, bytes, now);
         if (frame.Version < 0)
             return;
+        if (bare && inWindow)
+            audience.BareLatency.Record(Schedule.Micros(now - frame.Version)); // the bare hub's version is its send timestamp
         if (_lastVersion >= 0)
         {
-            // docs/api.md: a delta at or below the held version is a duplicate; a prevVersion past it is a gap.
-            if (frame.Version <= _lastVersion) Stale++;
-            else if (frame.PrevVersion != _lastVersion) Gaps++;
+            // docs/api.md, "Applying deltas": a frame at or below the held version is a duplicate;
+            // one whose prevVersion is past it leaves a gap; one that starts before it and ends after
+            // it (a conflated SubscribeWith frame) is whole from the held version on.
+            if (frame.Version <= _lastVersion) { Stale++; audience.StaleFrame(); }
+            else if (frame.PrevVersion > _lastVersion) { Gaps++; audience.Gap(); }
+            else if (frame.PrevVersion < _lastVersion) audience.Overlap();
         }
         _lastVersion = Math.Max(_lastVersion, frame.Version);
         if (Arrivals is { } arrivals)

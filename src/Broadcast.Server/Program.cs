@@ -8,6 +8,7 @@ using Broadcast.Graphics;
 using Broadcast.Health;
 using Broadcast.History;
 using Broadcast.Ingest;
+using Broadcast.OpenApi;
 using Broadcast.Operators;
 using Broadcast.Publication;
 using Broadcast.Push;
@@ -33,6 +34,7 @@ builder.AddCluster();
 builder.AddHealth();
 builder.AddDemo(demo);
 builder.AddWebDelivery();
+builder.AddApiDocument();
 builder.Services.AddProblemDetails();
 
 var app = builder.Build();
@@ -57,6 +59,7 @@ app.MapOperatorApi();
 app.MapChainApi();
 app.MapHoldApi();
 app.MapHealth();
+app.MapApiDocument();
 
 app.Run();
 return 0;

@@ -8,11 +8,13 @@
 #                        at $BROADCAST_LEGISLATIVE_URL, same ingest key, with a notice set;
 #   map-station.e2e.mjs  both: the province map (2019 ids, 2024 codes and Papua), the station
 #                        view, whole names on the ticker and lower third, an unknown region;
-#   held.e2e.mjs         publication holds on the first server (operator key
-#                        $BROADCAST_OPERATOR_KEY), and a third server, a rehearsal
-#                        (--rehearsal) at $BROADCAST_REHEARSAL_URL, for the rehearsal mark.
-# The files run in one `node --test` so the TAP output ends with one "# pass N / # fail N".
-# Arguments name the files to run instead of all of them: e2e/run.sh e2e/held.e2e.mjs
+#   operator.e2e.mjs     a third server, a rehearsal (Rehearsal__Enabled, a database of its own)
+#                        at $BROADCAST_REHEARSAL_URL with the operator key $BROADCAST_OPERATOR_KEY:
+#                        the operator console runs a rehearsal night and resets it;
+#   held.e2e.mjs         publication holds on the first server (it has the operator key too),
+#                        and the rehearsal server's LATIHAN · REHEARSAL band on every page.
+# The files run in one `node --test` so the TAP output ends with one "# pass N / # fail N"
+# (`e2e/run.sh e2e/operator.e2e.mjs` runs one file).
 # Ports are free ones and everything of a run (databases, logs, screenshots) is in a folder of
 # its own, removed at the end (screenshots and logs are copied to artifacts/ first), so two runs
 # on one machine do not meet. BROADCAST_E2E_PORT / BROADCAST_E2E_LEGISLATIVE_PORT /
@@ -52,21 +54,18 @@ export BROADCAST_OPERATOR_KEY="e2e-operator-$RANDOM$RANDOM"
 export BROADCAST_NOTICE="SYNTHETIC test data, not official results / Data uji SINTETIS, bukan hasil resmi"
 export BROADCAST_E2E_RESULTS="$work/test-results"
 
-# server_script NAME URL [VAR=value...] [--flag...]: writes $work/NAME.sh (start | stop | restart)
-# for one server; VAR=value go to its environment, --flags to its command line.
+# server_script NAME URL [VAR=value...]: writes $work/NAME.sh (start | stop | restart) for one server.
 server_script() {
-  local name=$1 url=$2 vars=() flags=()
+  local name=$1 url=$2
   shift 2
-  for a in "$@"; do case "$a" in --*) flags+=("$a") ;; *) vars+=("$a") ;; esac; done
   cat > "$work/$name.sh" <<SCRIPT
 #!/usr/bin/env bash
 # start | stop | restart the $name e2e server
 set -eu
 stop() { [ -f "$work/$name.pid" ] && kill -9 "\$(cat "$work/$name.pid")" 2>/dev/null || true; rm -f "$work/$name.pid"; }
 start() {
-  env ${vars[*]} Storage__SqlitePath="$work/$name.db" BROADCAST_INGEST_KEY="$BROADCAST_INGEST_KEY" \\
-    BROADCAST_OPERATOR_KEY="$BROADCAST_OPERATOR_KEY" ASPNETCORE_URLS="$url" \\
-    dotnet "$dll" --contentRoot "$root/src/Broadcast.Server" ${flags[*]} >> "$work/$name.log" 2>&1 &
+  env $* Storage__SqlitePath="$work/$name.db" BROADCAST_INGEST_KEY="$BROADCAST_INGEST_KEY" ASPNETCORE_URLS="$url" \\
+    dotnet "$dll" --contentRoot "$root/src/Broadcast.Server" >> "$work/$name.log" 2>&1 &
   echo \$! > "$work/$name.pid"
   for _ in \$(seq 1 600); do curl -sf "$url/health/live" >/dev/null && return 0; sleep 0.1; done
   echo "$name server did not start; log:" >&2; tail -50 "$work/$name.log" >&2; return 1
@@ -76,10 +75,10 @@ SCRIPT
   chmod +x "$work/$name.sh"
 }
 
-server_script server "$BROADCAST_URL"
+server_script server "$BROADCAST_URL" BROADCAST_OPERATOR_KEY="$BROADCAST_OPERATOR_KEY"
 server_script legislative "$BROADCAST_LEGISLATIVE_URL" Election__Name=pemilu2024 "Election__Notice='$BROADCAST_NOTICE'"
-# A rehearsal keeps its own database (never Storage:SqlitePath, the live one).
-server_script rehearsal "$BROADCAST_REHEARSAL_URL" Rehearsal__SqlitePath="$work/rehearsal-own.db" --rehearsal
+server_script rehearsal "$BROADCAST_REHEARSAL_URL" Rehearsal__Enabled=true Rehearsal__SqlitePath="$work/rehearsal-night.db" \
+  BROADCAST_OPERATOR_KEY="$BROADCAST_OPERATOR_KEY"
 export BROADCAST_RESTART="$work/server.sh restart"
 cleanup() {
   "$work/server.sh" stop
@@ -99,6 +98,7 @@ trap cleanup EXIT
 "$work/legislative.sh" start
 "$work/rehearsal.sh" start
 cd "$root/web-client"
+# Files given as arguments (paths from web-client/: e2e/operator.e2e.mjs) run alone; none: all of them.
 files=("$@")
-[ ${#files[@]} -gt 0 ] || files=(e2e/screens.e2e.mjs e2e/legislative.e2e.mjs e2e/timeline.e2e.mjs e2e/map-station.e2e.mjs e2e/held.e2e.mjs)
+[ ${#files[@]} -gt 0 ] || files=(e2e/screens.e2e.mjs e2e/legislative.e2e.mjs e2e/timeline.e2e.mjs e2e/map-station.e2e.mjs e2e/operator.e2e.mjs e2e/held.e2e.mjs)
 node --test --test-concurrency=1 --test-reporter=tap "${files[@]}"

@@ -1,6 +1,7 @@
 // Takes the README's screenshots of the screens from a running server (ideally in demo mode:
 // dotnet run --project src/Broadcast.Server -- --demo, a few minutes into the night).
 //   BROADCAST_URL=http://127.0.0.1:5000 node scripts/screenshots.mjs
+// With BROADCAST_OPERATOR_KEY (the server's), also the operator console (operator.png).
 // BROADCAST_STATION (default 11037.3: a 2019 form held for R1, then corrected, about five minutes into the demo) picks the station view.
 import { chromium } from 'playwright-core';
 
@@ -26,6 +27,16 @@ for (const shot of shots) {
   await page.waitForTimeout(3000);
   const target = shot.element ? page.locator(shot.element) : page;
   await target.screenshot({ path: `${OUT}${shot.file}`, omitBackground: Boolean(shot.transparent) });
+  await page.close();
+}
+// The operator console, signed in (its secret put where the page keeps it: this tab's sessionStorage).
+if (process.env.BROADCAST_OPERATOR_KEY) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.addInitScript((secret) => sessionStorage.setItem('broadcast.operator.secret', secret), process.env.BROADCAST_OPERATOR_KEY);
+  await page.goto(`${BASE}/operator.html?lang=en`);
+  await page.waitForSelector('.queue-item, #panel-queue .empty', { timeout: 15000 });
+  await page.waitForTimeout(4500);
+  await page.screenshot({ path: `${OUT}operator.png` });
   await page.close();
 }
 await browser.close();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Broadcast.Aggregation;
 using Broadcast.Ingest;
+using Broadcast.OpenApi;
 using Broadcast.Operators;
 using Broadcast.Results;
 using Broadcast.Storage;
@@ -48,9 +49,17 @@ public static class ChainApi
     public static IEndpointRouteBuilder MapChainApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/chain").WithTags("Chain");
-        api.MapGet("", Info).RequireCors(Push.PushSetup.ViewerCors);
-        api.MapGet("/revisions", Page).RequireCors(Push.PushSetup.ViewerCors);
-        api.MapGet("/export", Export).RequireAuthorization(OperatorAuthentication.Policy);
+        api.MapGet("", Info).RequireCors(Push.PushSetup.ViewerCors)
+            .WithSummary("The chain's head, the head the totals were committed at, and the last full check").WithName("GetChain")
+            .Answers<ChainInfo>(StatusCodes.Status200OK, "The heads and the check; `Cache-Control: no-cache`.");
+        api.MapGet("/revisions", Page).RequireCors(Push.PushSetup.ViewerCors)
+            .WithSummary("A page of the log in seq order").WithName("GetChainRevisions")
+            .Answers<ChainPage>(StatusCodes.Status200OK, "Up to `limit` revisions after `after`; a full page never changes.")
+            .WithHeader(StatusCodes.Status200OK, "Cache-Control", "A full page `public, max-age=31536000, immutable` (but on a rehearsal server); else `max-age=2`.")
+            .AnswersFieldProblem(StatusCodes.Status400BadRequest, "`after` below 0, or `limit` not from 1 to 1000 (`errors` names it).");
+        api.MapGet("/export", Export).RequireAuthorization(OperatorAuthentication.Policy)
+            .WithSummary("The whole log after `after` as NDJSON, streamed").WithName("ExportChain")
+            .Answers<ChainRecord>(StatusCodes.Status200OK, "One revision per line, in seq order (`Content-Disposition: attachment`).", "application/x-ndjson");
         return app;
     }
 

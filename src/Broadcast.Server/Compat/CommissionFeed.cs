@@ -2,6 +2,7 @@
 
 using Broadcast.Elections;
 using Broadcast.Ingest;
+using Broadcast.OpenApi;
 using Broadcast.Push;
 using Broadcast.Results;
 using Microsoft.Net.Http.Headers;
@@ -46,17 +47,31 @@ public static class CommissionFeed
     private static void MapSite(RouteGroupBuilder files, CommissionSite site, FeedClock clock, string listed,
         string totals, string lists, string candidates)
     {
+        var name = site == Situng2019.Site ? "Situng2019" : "Sirekap2024";
+        var year = site == Situng2019.Site ? "2019 (Situng), under `pilpres2019`" : "2024 (Sirekap), under `pemilu2024`";
         files.MapGet(totals + ".json", (HttpContext context, Election election, ResultsView view) =>
-            Totals(site, site.Serves(election) ? new SiteFile(RegionTree.National) : null, context, election, view, clock));
+            Totals(site, site.Serves(election) ? new SiteFile(RegionTree.National) : null, context, election, view, clock))
+            .WithSummary($"{year}: the national totals file").WithName(name + "NationalFile").AnswersFile(TotalsMaxAge, "The site's totals shape (docs/api.md).");
         files.MapGet(totals + "/{**path}", (string path, HttpContext context, Election election, ResultsView view) =>
-            Totals(site, site.Serves(election) ? site.Resolve(election, path, stations: true) : null, context, election, view, clock));
+            Totals(site, site.Serves(election) ? site.Resolve(election, path, stations: true) : null, context, election, view, clock))
+            .WithSummary($"{year}: a region's or a station's totals file, by the chain of ids from the province down").WithName(name + "TotalsFile")
+            .AnswersFile(TotalsMaxAge, "The site's totals shape, or its station shape (docs/api.md).");
         files.MapGet(lists + "/{**path}", (string path, HttpContext context, Election election) =>
-            Children(site, path, context, election));
+            Children(site, path, context, election))
+            .WithSummary($"{year}: a region's children (`0.json`: the provinces)").WithName(name + "ListFile").AnswersFile(ListsMaxAge, "The site's list shape (docs/api.md).");
         files.MapGet(candidates, (HttpContext context, Election election) =>
             site.Serves(election)
                 ? List(context, election, json => site.WriteCandidates(json, election, listed))
-                : NoSuchFile(context));
+                : NoSuchFile(context))
+            .WithSummary($"{year}: the pairs").WithName(name + "PairsFile").AnswersFile(ListsMaxAge, "The site's pairs shape (docs/api.md).");
     }
+
+    /// <summary>Every file of the feed: the commission's JSON (its shapes are documented in docs/api.md, not here), ETag, 304, 404.</summary>
+    private static RouteHandlerBuilder AnswersFile(this RouteHandlerBuilder builder, TimeSpan maxAge, string shape) => builder
+        .Answers<System.Text.Json.JsonElement>(StatusCodes.Status200OK, shape)
+        .Cacheable($"`public, max-age={maxAge.TotalSeconds:0}`.")
+        .AnswersNotModified()
+        .AnswersProblem(StatusCodes.Status404NotFound, "No such file: an unknown path or id, an id that is not a child of the one before it, the other year's files.");
 
     /// <summary>A region's totals file, or a station's: ETag the version of the region (a station's village), 304 while unchanged.</summary>
     private static async Task<IResult> Totals(CommissionSite site, SiteFile? file, HttpContext context, Election election,

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Broadcast.OpenApi;
 using Microsoft.Extensions.Options;
 
 namespace Broadcast.Elections;
@@ -58,8 +59,12 @@ public static partial class ElectionSetup
             election.Contests.Select(c => new ContestView(c.Id, c.Name, KindName(c.Kind),
                 c.Kind == BallotKind.Flat ? c.Ballots[0].Choices : c.Parties, c.ThresholdPercent, c.Parliaments.Count,
                 c.FindParliament(RegionTree.National)?.GroupId)).ToList(),
-            election.Parties.Select(p => new PartyView(p.Id, p.Number, p.ShortName, p.Name, p.AcehOnly, p.Colour)).ToList())));
-        api.MapGet("/{contest}/parliaments", Parliaments);
+            election.Parties.Select(p => new PartyView(p.Id, p.Number, p.ShortName, p.Name, p.AcehOnly, p.Colour)).ToList())))
+            .WithSummary("The loaded election: its contests, their choices, the parties").WithName("GetElection");
+        api.MapGet("/{contest}/parliaments", Parliaments)
+            .WithSummary("A contest's parliaments and their dapils, optionally those governing within a region").WithName("GetParliaments")
+            .Answers<List<ParliamentView>>(StatusCodes.Status200OK, "The parliaments.")
+            .AnswersProblem(StatusCodes.Status404NotFound, "No such contest, or no such region (`within`).");
         return app;
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Broadcast.Elections;
 using Broadcast.Ingest;
+using Broadcast.OpenApi;
 using Broadcast.Push;
 using Broadcast.Results;
 using Microsoft.Extensions.Options;
@@ -20,8 +21,22 @@ public static class GraphicsFeed
     public static IEndpointRouteBuilder MapGraphicsFeed(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/graphics").WithTags("Graphics").RequireCors(PushSetup.ViewerCors);
-        api.MapGet("/{contest}/{region}", Flat);
-        api.MapGet("/{contest}/{region}/events", Stream);
+        api.MapGet("/{contest}/{region}", Flat)
+            .WithSummary("One flat key-value object of a group's totals, for graphics templates").WithName("GetGraphics")
+            .Answers<Dictionary<string, JsonElement>>(StatusCodes.Status200OK,
+                "`contest`, `region_id`, `region_name`, `region_level`, `notice`, `epoch`, `version`, `served_at`, `stations_total`, " +
+                "`stations_reported`, `stations_quarantined`, `reporting_percent`, `valid`, `invalid`, per choice `choice_<id>_name`, " +
+                "`choice_<id>_votes`, `choice_<id>_percent` (dapils and parliaments `choice_<id>_seats`, `seats_total`...), " +
+                "`leader_id`, `leader_name`, `leader_margin_percent`. Strings and numbers only.")
+            .Cacheable("`public, max-age=2`.")
+            .AnswersNotModified()
+            .AnswersProblem(StatusCodes.Status404NotFound, "No such contest or group.");
+        api.MapGet("/{contest}/{region}/events", Stream)
+            .WithSummary("The same object as server-sent events, whenever the group changes").WithName("StreamGraphics")
+            .Answers<string>(StatusCodes.Status200OK,
+                "`event: totals`, `id: <epoch>.<version>`, `data:` the flat object; at connect and on every change, " +
+                "and a `: keep-alive` comment after 15 s of quiet.", "text/event-stream")
+            .AnswersProblem(StatusCodes.Status404NotFound, "No such contest or group.");
         return app;
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Broadcast.Aggregation;
 using Broadcast.Cluster;
+using Broadcast.OpenApi;
 using Broadcast.Storage;
 using Hangfire;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -40,7 +41,9 @@ public static class HealthSetup
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health/live", () => TypedResults.Text("live")).WithTags("Health");
+        app.MapGet("/health/live", () => TypedResults.Text("live")).WithTags("Health")
+            .WithSummary("Whether the process answers (restart it if not)").WithName("GetLive")
+            .Answers<string>(StatusCodes.Status200OK, "`live`.", "text/plain");
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains("ready"),

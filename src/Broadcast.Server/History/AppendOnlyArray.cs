@@ -31,7 +31,7 @@ internal sealed class AppendOnlyArray<T> where T : struct
     }
 
     /// <summary>
-    /// Appends <paramref name="length"/> elements kept in one chunk (padding the rest of the current
+    /// Appends the elements of <paramref name="values"/> kept in one chunk (padding the rest of the current
     /// one when they do not fit), so they can be read back as one span; returns where they start.
     /// </summary>
     public int AddContiguous(ReadOnlySpan<T> values)

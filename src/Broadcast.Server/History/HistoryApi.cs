@@ -1,3 +1,4 @@
+using Broadcast.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
@@ -12,7 +13,9 @@ public static class HistoryApi
 {
     public static IEndpointRouteBuilder MapHistoryApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/history", Span).WithTags("Results").RequireCors(Push.PushSetup.ViewerCors);
+        app.MapGet("/api/v1/history", Span).WithTags("Results").RequireCors(Push.PushSetup.ViewerCors)
+            .WithSummary("The span of the revision log, which a timeline scrubs over").WithName("GetHistory")
+            .WithHeader(StatusCodes.Status200OK, "Cache-Control", "`public, max-age=2`.");
         return app;
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Broadcast.Elections;
+using Broadcast.OpenApi;
 using Broadcast.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -17,12 +18,36 @@ public static class IngestApi
     {
         var api = app.MapGroup("/api/v1").WithTags("Ingest");
         api.MapPost("/forms", SubmitForm).WithMetadata(new IngestEndpoint(Batch: false))
-            .RequireRateLimiting(IngestSetup.RateLimitPolicy).RequireAuthorization(IngestAuthentication.Policy);
+            .RequireRateLimiting(IngestSetup.RateLimitPolicy).RequireAuthorization(IngestAuthentication.Policy)
+            .WithSummary("Submit one C1 form").WithName("SubmitForm")
+            .Answers<FormReceipt>(StatusCodes.Status202Accepted,
+                "Stored, `counted` or `quarantined` (its `problems` and `rules` say why), or a `duplicate` of the station's latest revision (nothing stored).")
+            .WithHeader(StatusCodes.Status202Accepted, "Location", "The station's trail for the contest.")
+            .AnswersIngestRefusals("The form");
         api.MapPost("/forms:batch", SubmitBatch).WithMetadata(new IngestEndpoint(Batch: true))
-            .RequireRateLimiting(IngestSetup.RateLimitPolicy).RequireAuthorization(IngestAuthentication.Policy);
-        api.MapGet("/stations/{station}/forms/{contest}", StationForms.Read).WithTags("Results");
+            .RequireRateLimiting(IngestSetup.RateLimitPolicy).RequireAuthorization(IngestAuthentication.Policy)
+            .WithSummary("Submit up to 5,000 forms in one commit, all or nothing").WithName("SubmitForms")
+            .Answers<BatchReceipts>(StatusCodes.Status202Accepted, "Stored in one commit: one receipt per form, in order.")
+            .AnswersIngestRefusals("A form (its fields are prefixed by its index, `[3].votes.01`)");
+        api.MapGet("/stations/{station}/forms/{contest}", StationForms.Read).WithTags("Results")
+            .WithSummary("A station's public trail: every revision of its form").WithName("GetStationForms")
+            .Answers<StationFormsView>(StatusCodes.Status200OK, "Every revision, which one is counted, and why a held one is held.")
+            .AnswersProblem(StatusCodes.Status404NotFound, "No such station, or no such contest.");
         return app;
     }
+
+    /// <summary>What a form endpoint refuses besides authentication and the rate limit (which come with its policies).</summary>
+    private static RouteHandlerBuilder AnswersIngestRefusals(this RouteHandlerBuilder builder, string which) => builder
+        .AnswersFieldProblem(StatusCodes.Status403Forbidden,
+            "The key may not post these forms: `errors` names each one's `contest` or `station`. Nothing was stored.")
+        .AnswersProblem(StatusCodes.Status413PayloadTooLarge, "The body is over `Ingest:MaxFormBytes` (default 16 KiB; a batch `Ingest:MaxBatchBytes`, 4 MiB). Nothing was stored.")
+        .AnswersProblem(StatusCodes.Status415UnsupportedMediaType,
+            "The body was not declared as `application/json` (the batch also takes `application/x-ndjson`). Nothing was stored.")
+        .AnswersFieldProblem(StatusCodes.Status422UnprocessableEntity,
+            $"{which} is not valid, or the `Idempotency-Key` was used with another body: `errors` names each field. Nothing was stored.")
+        .AnswersProblem(StatusCodes.Status503ServiceUnavailable,
+            "The store cannot take the forms right now; nothing was stored. Retry after `Retry-After` with the same `Idempotency-Key`.")
+        .WithHeader(StatusCodes.Status503ServiceUnavailable, "Retry-After", "Seconds to wait before retrying.");
 
     private static Task<IResult> SubmitForm(HttpContext context, [AsParameters] IngestServices services) =>
         Submit(context, services, batch: false);

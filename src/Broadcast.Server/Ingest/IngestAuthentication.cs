@@ -74,8 +74,7 @@ internal sealed class IngestAuthentication(
             return Refuse(Problems.SignatureMismatch(), "signature mismatch");
 
         // Kept past the window's far end (and then some, for nodes whose clocks differ), after which its timestamp is refused anyway.
-        var keepUntil = (timestamp.Value + 2 * window) * 1000;
-        Context.Features.Set(new SignedIngestRequest(body, digest, new RequestSignature(signature, keepUntil)));
+        Context.Features.Set(new SignedIngestRequest(body, digest, new RequestSignature(signature, timestamp.Value, 2 * window)));
         return Success(key);
     }
 

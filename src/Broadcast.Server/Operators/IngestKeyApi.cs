@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using Broadcast.Elections;
 using Broadcast.Ingest;
+using Broadcast.OpenApi;
 using Broadcast.Storage;
 
 namespace Broadcast.Operators;
@@ -40,11 +41,27 @@ public static class IngestKeyApi
     public static RouteGroupBuilder MapIngestKeys(this RouteGroupBuilder operators)
     {
         var keys = operators.MapGroup("/keys").WithTags("Operator");
-        keys.MapGet("", List);
-        keys.MapGet("/{id}", Get);
-        keys.MapPost("", Create);
-        keys.MapPatch("/{id}", Change);
-        keys.MapPost("/{id}/revoke", Revoke);
+        keys.MapGet("", List)
+            .WithSummary("Every ingest key, configured and stored (never a secret)").WithName("ListIngestKeys")
+            .Answers<List<IngestKeyView>>(StatusCodes.Status200OK, "The keys.");
+        keys.MapGet("/{id}", Get)
+            .WithSummary("One ingest key").WithName("GetIngestKey")
+            .Answers<IngestKeyView>(StatusCodes.Status200OK, "The key.")
+            .AnswersProblem(StatusCodes.Status404NotFound, "No such key.");
+        keys.MapPost("", Create)
+            .WithSummary("Create an ingest key: the server makes its secret and shows it this once").WithName("CreateIngestKey")
+            .Answers<CreatedIngestKey>(StatusCodes.Status201Created, "The secret (kept nowhere: `Cache-Control: no-store`) and the key.")
+            .WithHeader(StatusCodes.Status201Created, "Location", "The key.")
+            .AnswersProblem(StatusCodes.Status409Conflict, "The id is a configured key's, or is taken (revoked keys keep theirs).")
+            .AnswersFieldProblem(StatusCodes.Status422UnprocessableEntity, "`errors` names each bad field: `id`, `contests[0]`, `regions[1]`, `reason`.");
+        keys.MapPatch("/{id}", Change)
+            .WithSummary("Change a stored key's scope or signature requirement; a field left out stays").WithName("ChangeIngestKey")
+            .Answers<IngestKeyView>(StatusCodes.Status200OK, "The key as changed.")
+            .AnswersKeyRefusals();
+        keys.MapPost("/{id}/revoke", Revoke)
+            .WithSummary("Revoke a stored key, for good").WithName("RevokeIngestKey")
+            .Answers<IngestKeyView>(StatusCodes.Status200OK, "The key, revoked.")
+            .AnswersKeyRefusals();
         return operators;
     }
 
@@ -116,6 +133,11 @@ public static class IngestKeyApi
         await refresher.ChangedHereAsync();
         return TypedResults.Ok(Stored(revoked));
     }
+
+    private static RouteHandlerBuilder AnswersKeyRefusals(this RouteHandlerBuilder builder) => builder
+        .AnswersProblem(StatusCodes.Status404NotFound, "No such key.")
+        .AnswersProblem(StatusCodes.Status409Conflict, "A configured key (change the configuration), or a revoked one (for good).")
+        .AnswersFieldProblem(StatusCodes.Status422UnprocessableEntity, "`errors` names each bad field: `contests[0]`, `regions[1]`, `reason`.");
 
     /// <summary>The stored key of that id if it is live (configured ids are not the store's to change).</summary>
     private static async Task<StoredIngestKey?> LiveStoredKeyAsync(string id, IngestKeys keys, FormStore store) =>

@@ -1,6 +1,7 @@
 using Broadcast.Aggregation;
 using Broadcast.Elections;
 using Broadcast.Ingest;
+using Broadcast.OpenApi;
 using Broadcast.Storage;
 using Hangfire;
 using Hangfire.Dashboard;
@@ -12,6 +13,9 @@ namespace Broadcast.Operators;
 
 /// <summary>A reason, required for every operator decision and kept in the audit trail.</summary>
 public sealed record ReasonRequest(string? Reason);
+
+/// <summary>Who an operator secret belongs to: the console says whose credential is signed in.</summary>
+public sealed record OperatorIdentity(string Id);
 
 /// <summary>
 /// What operators do, each behind the operator policy and each recorded with who did it and why:
@@ -25,24 +29,41 @@ public static class OperatorApi
     public static IEndpointRouteBuilder MapOperatorApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/operator").WithTags("Operator").RequireAuthorization(OperatorAuthentication.Policy);
-        api.MapPost("/rebuild", Rebuild);
-        api.MapPost("/reconcile", async (Aggregator aggregator, CancellationToken ct) => TypedResults.Ok(await aggregator.ReconcileAsync(ct)));
-        api.MapPost("/aggregate", async (Aggregator aggregator, CancellationToken ct) => TypedResults.Ok(await aggregator.RunAsync(ct)));
-        api.MapGet("/queue", ReviewQueue.ReadAsync);
-        api.MapPost("/rehearsal/reset", ResetRehearsal);
-        api.MapGet("/status", (NightPanel panel) => TypedResults.Ok(panel.Status()));
+        api.MapPost("/rebuild", Rebuild)
+            .WithSummary("Recompute every total from the stored revisions under a new epoch").WithName("Rebuild")
+            .AnswersInvalidReason();
+        api.MapPost("/reconcile", async (Aggregator aggregator, CancellationToken ct) => TypedResults.Ok(await aggregator.ReconcileAsync(ct)))
+            .WithSummary("Compare the incremental totals with a from-scratch fold (and check the whole chain)").WithName("Reconcile");
+        api.MapPost("/aggregate", async (Aggregator aggregator, CancellationToken ct) => TypedResults.Ok(await aggregator.RunAsync(ct)))
+            .WithSummary("Run the aggregation now").WithName("Aggregate");
+        api.MapGet("/queue", ReviewQueue.ReadAsync)
+            .WithSummary("The review queue: stations whose latest revision is quarantined").WithName("GetReviewQueue")
+            .Answers<ReviewQueuePage>(StatusCodes.Status200OK, "A page of the queue in station order, each with the held and the counted revision.")
+            .AnswersFieldProblem(StatusCodes.Status400BadRequest, "An unknown `contest`, `after` below 0, or `limit` not from 1 to 100 (`errors` names it).");
+        api.MapPost("/rehearsal/reset", ResetRehearsal)
+            .WithSummary("Clear a rehearsal: every form and total, under a new epoch").WithName("ResetRehearsal")
+            .Answers<RebuildReport>(StatusCodes.Status200OK, "Cleared; the new epoch.")
+            .AnswersProblem(StatusCodes.Status409Conflict, "This server counts the live election: only a rehearsal can be reset.")
+            .AnswersInvalidReason();
+        api.MapGet("/status", (NightPanel panel) => TypedResults.Ok(panel.Status()))
+            .WithSummary("The live panel: forms per second, aggregation lag, viewers per node, form-to-screen lag").WithName("GetNightStatus");
+        api.MapGet("/me", (HttpContext context) => TypedResults.Ok(new OperatorIdentity(OperatorAuthentication.OperatorId(context))))
+            .WithSummary("Who the credential sent belongs to (the console shows it)").WithName("GetOperatorIdentity");
         api.MapGet("/actions", async (FormStore store, long? after, int? limit) =>
-            TypedResults.Ok(await store.ReadActionsAsync(after ?? 0, Math.Clamp(limit ?? 100, 1, 1000))));
+            TypedResults.Ok(await store.ReadActionsAsync(after ?? 0, Math.Clamp(limit ?? 100, 1, 1000))))
+            .WithSummary("The operator actions that are not revisions (rebuilds, holds, key changes), oldest first").WithName("GetOperatorActions");
         api.MapIngestKeys();
 
         var decisions = app.MapGroup("/api/v1/stations/{station}/forms/{contest}/{revision:int}").WithTags("Operator")
             .RequireAuthorization(OperatorAuthentication.Policy);
         decisions.MapPost("/accept", (string station, string contest, int revision, ReasonRequest body, HttpContext context,
             Election election, FormStore store, FormWriter writer) =>
-            Decide(station, contest, revision, body, FormStatus.Counted, context, election, store, writer));
+            Decide(station, contest, revision, body, FormStatus.Counted, context, election, store, writer))
+            .WithSummary("Accept a quarantined revision: count its numbers").WithName("AcceptRevision").AnswersDecision();
         decisions.MapPost("/reject", (string station, string contest, int revision, ReasonRequest body, HttpContext context,
             Election election, FormStore store, FormWriter writer) =>
-            Decide(station, contest, revision, body, FormStatus.Rejected, context, election, store, writer));
+            Decide(station, contest, revision, body, FormStatus.Rejected, context, election, store, writer))
+            .WithSummary("Reject a quarantined revision: keep it out for good").WithName("RejectRevision").AnswersDecision();
 
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {
@@ -96,6 +117,19 @@ public static class OperatorApi
             ? Problems.Conflict($"Revision {revision} is not the station's latest quarantined revision; only that one can be decided on.")
             : TypedResults.Accepted($"/api/v1/stations/{Uri.EscapeDataString(station)}/forms/{c.Id}", result.Receipts[0]);
     }
+
+    private static RouteHandlerBuilder AnswersDecision(this RouteHandlerBuilder builder) => builder
+        .Answers<FormReceipt>(StatusCodes.Status202Accepted, "The decision, stored as a new revision with the same numbers (`status` `counted` or `rejected`).")
+        .WithHeader(StatusCodes.Status202Accepted, "Location", "The station's trail for the contest.")
+        .AnswersProblem(StatusCodes.Status404NotFound, "No such station or contest, or no such revision.")
+        .AnswersProblem(StatusCodes.Status409Conflict, "Not the station's latest quarantined revision: only that one can be decided on.")
+        .AnswersInvalidReason()
+        .AnswersProblem(StatusCodes.Status503ServiceUnavailable, "The store cannot take the decision right now; retry after `Retry-After`.")
+        .WithHeader(StatusCodes.Status503ServiceUnavailable, "Retry-After", "Seconds to wait before retrying.");
+
+    /// <summary>The 422 of every operator decision without a usable reason.</summary>
+    internal static RouteHandlerBuilder AnswersInvalidReason(this RouteHandlerBuilder builder) =>
+        builder.AnswersFieldProblem(StatusCodes.Status422UnprocessableEntity, $"`reason` is missing, blank or over {MaxReasonLength} characters.");
 
     /// <summary>How an operator appears as the submitter of a revision.</summary>
     public static string Submitter(HttpContext context) => "operator:" + OperatorAuthentication.OperatorId(context);

@@ -1,5 +1,6 @@
 using Broadcast.Elections;
 using Broadcast.Ingest;
+using Broadcast.OpenApi;
 using Broadcast.Operators;
 
 namespace Broadcast.Publication;
@@ -16,9 +17,19 @@ public static class HoldApi
     public static IEndpointRouteBuilder MapHoldApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/operator/holds").WithTags("Operator").RequireAuthorization(OperatorAuthentication.Policy);
-        api.MapGet("", (Holds holds) => TypedResults.Ok(holds.Active));
-        api.MapPost("", Take);
-        api.MapPost("/release", Release);
+        api.MapGet("", (Holds holds) => TypedResults.Ok(holds.Active))
+            .WithSummary("The publication holds in force").WithName("ListHolds");
+        api.MapPost("", Take)
+            .WithSummary("Hold the publication of a contest in a region and every group under it").WithName("HoldPublication")
+            .Answers<Hold>(StatusCodes.Status201Created, "Held as of `seq`: viewers see the numbers of that moment until the release.")
+            .WithHeader(StatusCodes.Status201Created, "Location", "The list of holds.")
+            .AnswersProblem(StatusCodes.Status409Conflict, "Already held there; release it first.")
+            .AnswersFieldProblem(StatusCodes.Status422UnprocessableEntity, "`errors` names `contest`, `region` or `reason`.");
+        api.MapPost("/release", Release)
+            .WithSummary("Release a hold: what moved meanwhile goes out as one frame").WithName("ReleaseHold")
+            .Answers<Hold>(StatusCodes.Status200OK, "The hold released.")
+            .AnswersProblem(StatusCodes.Status404NotFound, "Not held there.")
+            .AnswersFieldProblem(StatusCodes.Status422UnprocessableEntity, "`errors` names `contest`, `region` or `reason`.");
         return app;
     }
 

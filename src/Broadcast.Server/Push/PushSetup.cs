@@ -41,6 +41,12 @@ public sealed class ViewerOptions
     /// held back and conflated rather than piled up (the kernel would otherwise grow it to a few MB).
     /// </summary>
     public int SocketSendBufferBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// The most viewers this node holds; beyond it new ones get 503 (<see cref="ViewerAdmission"/>).
+    /// 0: the process's open-file limit less 2,000.
+    /// </summary>
+    public int MaxConnections { get; set; }
 }
 
 public static class PushSetup
@@ -70,6 +76,9 @@ public static class PushSetup
                 "Viewers:SendTimeout must be between 00:00:01 and 00:10:00")
             .Validate(o => o.SocketSendBufferBytes is >= 4 * 1024 and <= 16 * 1024 * 1024,
                 "Viewers:SocketSendBufferBytes must be between 4096 and 16777216")
+            .Validate(o => o.MaxConnections >= 0 && (o.MaxConnections == 0 || ViewerAdmission.OpenFileLimit() is not { } files || o.MaxConnections <= files - 500),
+                $"Viewers:MaxConnections must be 0 (the open-file limit less {ViewerAdmission.Headroom}) or a number of viewers at least 500 below " +
+                "the process's open-file limit (ulimit -n): every viewer is a socket")
             .ValidateOnStart();
         builder.Services.AddSignalR(options =>
             {
@@ -82,12 +91,16 @@ public static class PushSetup
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<ViewerOptions>>((hub, viewers) =>
             hub.ClientTimeoutInterval = viewers.Value.IdleTimeout + Backstop);
         builder.Services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>().Configure<IOptions<ViewerOptions>>((kestrel, viewers) =>
+        {
             kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Use(next => connection =>
             {
                 if (connection.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionSocketFeature>()?.Socket is { } socket)
                     socket.SendBufferSize = viewers.Value.SocketSendBufferBytes;
                 return next(connection);
-            })));
+            }));
+            // The backstop: Kestrel accepts no connection the process has no descriptor left for.
+            if (ViewerAdmission.OpenFileLimit() is { } files) kestrel.Limits.MaxConcurrentConnections = files - 200;
+        });
         // SignalR's dispatcher logs every exception a hub method or filter throws at Error, with
         // its stack trace: a viewer calling in a loop wrote a kilobyte of log per call.
         // ViewerCallLimit logs hub call failures itself (unexpected ones at Error, rejections at
@@ -107,6 +120,7 @@ public static class PushSetup
             policy.WithMethods("GET", "POST").AllowAnyHeader().WithExposedHeaders("ETag").SetPreflightMaxAge(TimeSpan.FromHours(1));
         }));
         builder.Services.AddSingleton<ViewerDrops>();
+        builder.Services.AddSingleton<ViewerAdmission>();
         builder.Services.AddSingleton<ViewerWatch>();
         builder.Services.AddSingleton<DeltaHistory>();
         builder.Services.AddSingleton<LocalConnections>();
@@ -141,6 +155,8 @@ public static class PushSetup
                 await next(context);
             }));
         }
+        var admission = app.Services.GetRequiredService<ViewerAdmission>();
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(HubPath), hub => hub.Use(admission.AdmitAsync));
         var watch = app.Services.GetRequiredService<ViewerWatch>();
         // WebSocket viewers' sockets are watched for writes that do not complete (a viewer that stopped reading).
         app.UseWhen(context => context.Request.Path.StartsWithSegments(HubPath), hub => hub.Use(watch.WatchSocket));

@@ -3,6 +3,7 @@ using Broadcast.Cluster;
 using Broadcast.Elections;
 using Broadcast.History;
 using Broadcast.Ingest;
+using Broadcast.OpenApi;
 using Microsoft.Net.Http.Headers;
 
 namespace Broadcast.Results;
@@ -33,12 +34,39 @@ public static class ResultsApi
     {
         var api = app.MapGroup("/api/v1/results").WithTags("Results").RequireCors(Push.PushSetup.ViewerCors);
         api.MapGet("/{contest}", (string contest, string? asOf, HttpContext context, Election election, ResultsView view, AsOfResults past) =>
-            Snapshot(contest, "0", asOf, context, election, view, past));
-        api.MapGet("/{contest}/{group}", Snapshot);
-        api.MapGet("/{contest}/{group}/latest", Latest);
-        api.MapGet("/{contest}/{group}/v/{position}", Versioned);
+            Snapshot(contest, "0", asOf, context, election, view, past))
+            .WithSummary("The national totals of a contest (or as of a past moment)").WithName("GetNationalResults").AnswersSnapshot();
+        api.MapGet("/{contest}/{group}", Snapshot)
+            .WithSummary("A group's totals: a region, dapil or parliament (or as of a past moment)").WithName("GetResults").AnswersSnapshot();
+        api.MapGet("/{contest}/{group}/latest", Latest)
+            .WithSummary("Redirect to the URL of the group's current version").WithName("GetLatestResults")
+            .Answers(StatusCodes.Status307TemporaryRedirect, "To `/api/v1/results/{contest}/{group}/v/{epoch}.{version}`; cached one second.")
+            .WithHeader(StatusCodes.Status307TemporaryRedirect, "Location", "The current version's URL.")
+            .AnswersProblem(StatusCodes.Status404NotFound, "No such contest or group.");
+        api.MapGet("/{contest}/{group}/v/{position}", Versioned)
+            .WithSummary("One version of a group's snapshot, cacheable for ever").WithName("GetResultsVersion")
+            .Answers<ResultsSnapshot>(StatusCodes.Status200OK, "The snapshot at `{epoch}.{version}`; immutable.")
+            .WithHeader(StatusCodes.Status200OK, "ETag", "`\"<epoch>.<version>\"`.")
+            .WithHeader(StatusCodes.Status200OK, "Cache-Control", "`public, max-age=31536000, immutable`.")
+            .Answers(StatusCodes.Status307TemporaryRedirect, "That version is gone (or of another epoch): to the current one, cached one second.")
+            .WithHeader(StatusCodes.Status307TemporaryRedirect, "Location", "The current version's URL.")
+            .AnswersProblem(StatusCodes.Status404NotFound, "No such contest or group, or the position is not `<epoch>.<version>`.")
+            .Answers(StatusCodes.Status503ServiceUnavailable, "A version this node has not taken in yet (another node committed it); retry after `Retry-After`.")
+            .WithHeader(StatusCodes.Status503ServiceUnavailable, "Retry-After", "Seconds to wait before retrying.");
         return app;
     }
+
+    /// <summary>What the current snapshot answers, with <c>?asOf=</c> (<see cref="AsOfResults"/>) or without.</summary>
+    private static RouteHandlerBuilder AnswersSnapshot(this RouteHandlerBuilder builder) => builder
+        .WithDescription("Without `asOf`: the live totals, `ETag` `\"<epoch>.<version>\"`, `max-age=2`. With `asOf` (`seq:<n>` or an ISO 8601 " +
+            "time with its offset): the totals as of that moment, folded from the revision log, with `asOf` saying which; a final " +
+            "moment is immutable (`ETag` `\"asof.<seq>\"`), a time at or after the latest revision `max-age=2`.")
+        .Answers<ResultsSnapshot>(StatusCodes.Status200OK, "The group's totals and its children.")
+        .Cacheable("`public, max-age=2`; as of a final moment `public, max-age=31536000, immutable`.")
+        .AnswersNotModified()
+        .AnswersFieldProblem(StatusCodes.Status400BadRequest, "`asOf` is not a moment (`errors.asOf` says what to write).")
+        .AnswersProblem(StatusCodes.Status404NotFound, "No such contest or group.")
+        .AnswersProblem(StatusCodes.Status409Conflict, "`asOf` is beyond the log (a seq not stored yet, a time in the future): `latest` is the latest moment there is.");
 
     /// <param name="group">A region id, <c>dapil:&lt;code&gt;</c> or <c>parliament:&lt;region id&gt;</c>.</param>
     /// <param name="asOf">The totals as of a past moment instead (<see cref="AsOfResults"/>): <c>seq:&lt;n&gt;</c> or an ISO 8601 time with its offset.</param>

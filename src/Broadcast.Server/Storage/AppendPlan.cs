@@ -71,15 +71,15 @@ internal sealed class AppendPlan(
 
     private readonly HashSet<string> _batchSignatures = new(StringComparer.Ordinal);
 
-    /// <summary>How the engines name a signature in <c>seenSignatures</c>.</summary>
-    public static string SignatureName(byte[] signature) => Convert.ToHexStringLower(signature);
+    /// <summary>How the engines name a signature in <c>seenSignatures</c>: its timestamp and value.</summary>
+    public static string SignatureName(long timestamp, byte[] signature) => $"{timestamp}:{Convert.ToHexStringLower(signature)}";
 
     public void Add(AppendRequest request)
     {
         if (request.Signature is { } signature)
         {
             // Before the idempotency key: a replayed request is refused, not answered its first receipt.
-            var name = SignatureName(signature.Value);
+            var name = SignatureName(signature.Timestamp, signature.Value);
             if (seenSignatures?.Contains(name) == true || !_batchSignatures.Add(name))
             {
                 _decisions.Add(new Decision(request, AppendOutcome.SignatureReplayed));

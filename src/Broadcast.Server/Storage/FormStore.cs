@@ -49,7 +49,7 @@ public abstract class FormStore
     public abstract Task<StoredTotals> ReadTotalsAsync();
 
     /// <summary>
-    /// What runs committed after <paramref name="afterCheckpoint"/>, read as one consistent
+    /// What runs committed after the checkpoint of <paramref name="known"/>, read as one consistent
     /// snapshot: the aggregation state, the revisions those runs folded and the version of every
     /// group they changed. A node that did not run them folds the revisions itself and takes the
     /// versions as they are, so every node serves the same (epoch, version) for the same totals.

@@ -30,49 +30,63 @@ public sealed partial class PostgresStore
             revoked_by        text        NULL,
             revoked_reason    text        NULL,
             version           bigint      NOT NULL);        -- the table's version when the row last changed
+        -- Keyed by the signed timestamp first: inserts land at the end of the index (random
+        -- signatures first would dirty a random page per insert), and pruning is a range delete.
+        -- The first shape (keyed by the signature, with keep_until) lived for one day of
+        -- development: it is dropped, forgetting at most ten minutes of accepted signatures.
+        DO $$ BEGIN
+            IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+                       AND table_name = 'seen_signatures' AND column_name = 'keep_until') THEN
+                DROP TABLE seen_signatures;
+            END IF;
+        END $$;
         CREATE TABLE IF NOT EXISTS seen_signatures (
-            signature  bytea  PRIMARY KEY,                  -- HMAC-SHA256 of an accepted signed request
-            key_id     text   NOT NULL,
-            keep_until bigint NOT NULL);                    -- unix ms; pruned after
-        CREATE INDEX IF NOT EXISTS seen_signatures_keep_until ON seen_signatures (keep_until);
+            signed_at bigint NOT NULL,                      -- the request's Broadcast-Timestamp, unix seconds
+            signature bytea  NOT NULL,                      -- HMAC-SHA256 of an accepted signed request
+            key_id    text   NOT NULL,
+            PRIMARY KEY (signed_at, signature));
         """;
 
     private const string KeyColumns =
         "id, secret_sha256, contests, regions, require_signature, created_at, created_by, created_reason, revoked_at, revoked_by, revoked_reason";
 
-    /// <summary>Expired signatures are deleted at most once a minute per node, within an append.</summary>
+    /// <summary>Expired signatures are deleted at most once a minute per node, within an append that brings signatures.</summary>
     private long _pruneSignaturesAtMs;
 
     private static async Task<HashSet<string>?> FindSignaturesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         IReadOnlyList<AppendRequest> requests)
     {
-        var signatures = requests.Select(r => r.Signature?.Value).OfType<byte[]>().ToArray();
+        var signatures = requests.Select(r => r.Signature).OfType<RequestSignature>().ToArray();
         if (signatures.Length == 0) return null;
-        await using var command = new NpgsqlCommand("SELECT signature FROM seen_signatures WHERE signature = ANY(@signatures)", connection, transaction);
-        command.Parameters.AddWithValue("signatures", signatures);
+        await using var command = new NpgsqlCommand("""
+            SELECT s.signed_at, s.signature FROM unnest(@at, @signatures) AS k(signed_at, signature)
+            JOIN seen_signatures s ON s.signed_at = k.signed_at AND s.signature = k.signature
+            """, connection, transaction);
+        command.Parameters.AddWithValue("at", signatures.Select(s => s.Timestamp).ToArray());
+        command.Parameters.AddWithValue("signatures", signatures.Select(s => s.Value).ToArray());
         var seen = new HashSet<string>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) seen.Add(AppendPlan.SignatureName(reader.GetFieldValue<byte[]>(0)));
+        while (await reader.ReadAsync()) seen.Add(AppendPlan.SignatureName(reader.GetInt64(0), reader.GetFieldValue<byte[]>(1)));
         return seen;
     }
 
     private async Task RememberSignaturesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         List<(string KeyId, RequestSignature Signature)> signatures, long now)
     {
-        if (signatures.Count > 0)
+        if (signatures.Count == 0) return;
+        await using (var insert = new NpgsqlCommand("""
+            INSERT INTO seen_signatures (signed_at, signature, key_id) SELECT * FROM unnest(@at, @signatures, @keyIds)
+            """, connection, transaction))
         {
-            await using var insert = new NpgsqlCommand("""
-                INSERT INTO seen_signatures (signature, key_id, keep_until) SELECT * FROM unnest(@signatures, @keyIds, @keepUntil)
-                """, connection, transaction);
+            insert.Parameters.AddWithValue("at", signatures.Select(s => s.Signature.Timestamp).ToArray());
             insert.Parameters.AddWithValue("signatures", signatures.Select(s => s.Signature.Value).ToArray());
             insert.Parameters.AddWithValue("keyIds", signatures.Select(s => s.KeyId).ToArray());
-            insert.Parameters.AddWithValue("keepUntil", signatures.Select(s => s.Signature.KeepUntilMs).ToArray());
             await insert.ExecuteNonQueryAsync();
         }
         if (now < _pruneSignaturesAtMs) return;
-        await using (var prune = new NpgsqlCommand("DELETE FROM seen_signatures WHERE keep_until < @now", connection, transaction))
+        await using (var prune = new NpgsqlCommand("DELETE FROM seen_signatures WHERE signed_at < @before", connection, transaction))
         {
-            prune.Parameters.AddWithValue("now", now);
+            prune.Parameters.AddWithValue("before", now / 1000 - signatures[0].Signature.KeepSeconds);
             await prune.ExecuteNonQueryAsync();
         }
         _pruneSignaturesAtMs = now + 60_000;

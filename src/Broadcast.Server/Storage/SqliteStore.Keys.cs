@@ -23,33 +23,47 @@ public sealed partial class SqliteStore
             revoked_reason    TEXT    NULL,
             version           INTEGER NOT NULL          -- the table's version when the row last changed
         ) WITHOUT ROWID;
+        -- Keyed by the signed timestamp first: inserts land at the end of the tree (random
+        -- signatures first would dirty a random page per insert), and pruning is a range delete.
         CREATE TABLE IF NOT EXISTS seen_signatures (
-            signature  BLOB    PRIMARY KEY,             -- HMAC-SHA256 of an accepted signed request
+            signed_at  INTEGER NOT NULL,                -- the request's Broadcast-Timestamp, unix seconds
+            signature  BLOB    NOT NULL,                -- HMAC-SHA256 of an accepted signed request
             key_id     TEXT    NOT NULL,
-            keep_until INTEGER NOT NULL                 -- unix ms; pruned after
+            PRIMARY KEY (signed_at, signature)
         ) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS seen_signatures_keep_until ON seen_signatures (keep_until);
         """;
 
     private const string KeyColumns =
         "id, secret_sha256, contests, regions, require_signature, created_at, created_by, created_reason, revoked_at, revoked_by, revoked_reason";
 
-    /// <summary>Expired signatures are deleted at most once a minute, within an append.</summary>
+    /// <summary>
+    /// The first shape of <c>seen_signatures</c> (keyed by the signature, with keep_until) lived
+    /// for one day of development: it is dropped, forgetting at most ten minutes of accepted signatures.
+    /// </summary>
+    private static void UpgradeSeenSignatures(SqliteConnection connection)
+    {
+        using var info = connection.CreateCommand();
+        info.CommandText = "SELECT 1 FROM pragma_table_info('seen_signatures') WHERE name = 'keep_until'";
+        if (info.ExecuteScalar() is not null) Execute(connection, "DROP TABLE seen_signatures");
+    }
+
+    /// <summary>Expired signatures are deleted at most once a minute, within an append that brings signatures.</summary>
     private long _pruneSignaturesAtMs;
 
-    private void PruneSignatures(SignatureCommands signatures, long now)
+    private void PruneSignatures(SignatureCommands signatures, IReadOnlyList<AppendRequest> requests, long now)
     {
-        if (now < _pruneSignaturesAtMs) return;
-        signatures.Prune(now);
+        if (now < _pruneSignaturesAtMs || requests.FirstOrDefault(r => r.Signature is not null)?.Signature is not { } signature) return;
+        signatures.Prune(now / 1000 - signature.KeepSeconds);
         _pruneSignaturesAtMs = now + 60_000;
     }
 
     /// <summary>The signature statements of one append transaction.</summary>
     private sealed class SignatureCommands(SqliteConnection connection, SqliteTransaction transaction) : IDisposable
     {
-        private readonly SqliteCommand _find = Prepare(connection, transaction, "SELECT 1 FROM seen_signatures WHERE signature = $sig", "$sig");
+        private readonly SqliteCommand _find = Prepare(connection, transaction,
+            "SELECT 1 FROM seen_signatures WHERE signed_at = $at AND signature = $sig", "$at", "$sig");
         private readonly SqliteCommand _remember = Prepare(connection, transaction,
-            "INSERT INTO seen_signatures (signature, key_id, keep_until) VALUES ($sig, $key, $until)", "$sig", "$key", "$until");
+            "INSERT INTO seen_signatures (signed_at, signature, key_id) VALUES ($at, $sig, $key)", "$at", "$sig", "$key");
 
         public void Dispose()
         {
@@ -62,8 +76,9 @@ public sealed partial class SqliteStore
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var signature in requests.Select(r => r.Signature).OfType<RequestSignature>())
             {
-                _find.Parameters[0].Value = signature.Value;
-                if (_find.ExecuteScalar() is not null) seen.Add(AppendPlan.SignatureName(signature.Value));
+                _find.Parameters[0].Value = signature.Timestamp;
+                _find.Parameters[1].Value = signature.Value;
+                if (_find.ExecuteScalar() is not null) seen.Add(AppendPlan.SignatureName(signature.Timestamp, signature.Value));
             }
             return seen;
         }
@@ -73,15 +88,16 @@ public sealed partial class SqliteStore
             foreach (var (keyId, signature) in signatures)
             {
                 var p = _remember.Parameters;
-                p[0].Value = signature.Value; p[1].Value = keyId; p[2].Value = signature.KeepUntilMs;
+                p[0].Value = signature.Timestamp; p[1].Value = signature.Value; p[2].Value = keyId;
                 _remember.ExecuteNonQuery();
             }
         }
 
-        public void Prune(long now)
+        /// <summary>Forgets the signatures of timestamps before <paramref name="before"/> (unix seconds).</summary>
+        public void Prune(long before)
         {
-            using var prune = Prepare(connection, transaction, "DELETE FROM seen_signatures WHERE keep_until < $now", "$now");
-            prune.Parameters[0].Value = now;
+            using var prune = Prepare(connection, transaction, "DELETE FROM seen_signatures WHERE signed_at < $before", "$before");
+            prune.Parameters[0].Value = before;
             prune.ExecuteNonQuery();
         }
     }

@@ -23,6 +23,7 @@ public sealed partial class SqliteStore : FormStore
         }.ToString();
         using var connection = Open();
         Execute(connection, Schema);
+        UpgradeSeenSignatures(connection);
         Execute(connection, KeySchema);
         Execute(connection, HoldSchema);
         Upgrade(connection);
@@ -163,7 +164,7 @@ public sealed partial class SqliteStore : FormStore
         foreach (var row in plan.Rows) commands.Insert(row, now);
         foreach (var (keyId, key, hash, receipts) in plan.NewKeys) commands.RememberIdempotent(keyId, key, hash, receipts);
         signatures.Remember(plan.NewSignatures);
-        PruneSignatures(signatures, now);
+        PruneSignatures(signatures, requests, now);
         transaction.Commit();
         return Task.FromResult(results);
     }

@@ -41,10 +41,12 @@ public sealed record AppendRequest(string KeyId, string? IdempotencyKey, byte[] 
     RequestSignature? Signature = null);
 
 /// <summary>
-/// A verified request signature (32 bytes of HMAC-SHA256). The store remembers it until
-/// <see cref="KeepUntilMs"/> (Unix ms), past which its timestamp is refused as too old anyway.
+/// A verified request signature (32 bytes of HMAC-SHA256) and the timestamp it signed (Unix
+/// seconds; a replay has the same, so the store keys signatures by both and inserts them in
+/// about time order). The store remembers it <see cref="KeepSeconds"/> past its timestamp,
+/// after which the timestamp is refused as too old anyway.
 /// </summary>
-public sealed record RequestSignature(byte[] Value, long KeepUntilMs);
+public sealed record RequestSignature(byte[] Value, long Timestamp, long KeepSeconds);
 
 public enum AppendOutcome
 {

@@ -80,4 +80,19 @@ public sealed class ConsoleApiTests : IClassFixture<BroadcastFactory>
         Assert.InRange(lag.GetProperty("max").GetDouble(), 0, 30);
         Assert.Equal(JsonValueKind.Null, status.GetProperty("chain").GetProperty("firstBreak").ValueKind);
     }
+
+    [Fact]
+    public async Task The_console_learns_whose_credential_is_signed_in_and_a_wrong_secret_is_refused()
+    {
+        using var op = _server.Operator();
+        var me = await op.GetFromJsonAsync<JsonElement>("/api/v1/operator/me");
+        Assert.Equal("operator", me.GetProperty("id").GetString());
+
+        using var wrong = _server.Anonymous();
+        wrong.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "not-the-secret");
+        var refused = await wrong.GetAsync("/api/v1/operator/me");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.DoesNotContain("not-the-secret", await refused.Content.ReadAsStringAsync());
+    }
 }

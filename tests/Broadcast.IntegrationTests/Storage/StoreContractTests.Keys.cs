@@ -11,7 +11,10 @@ public abstract partial class StoreContractTests
         ["ppwp"], ["1"], requireSignature, DateTimeOffset.FromUnixTimeMilliseconds(1_713_340_800_000), "alice", "new counting app");
 
     private static AppendRequest Signed(byte[] signature, params NewRevision[] forms) =>
-        Request(null, forms) with { Signature = new RequestSignature(signature, DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeMilliseconds()) };
+        Request(null, forms) with { Signature = new RequestSignature(signature, SignedAt, 600) };
+
+    /// <summary>One timestamp for every signature of a test: the same signature always comes with the same timestamp.</summary>
+    private static readonly long SignedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
     [Fact]
     public async Task AKeyIsAddedOnceChangedAndRevokedForGoodEachChangeRaisingTheVersionAndRecordedAsAnOperatorAction()
@@ -69,11 +72,26 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task ADatabaseWithTheFirstShapeOfSeenSignaturesIsUpgradedOnOpening()
+    {
+        var store = CreateStoreOverFirstShapeOfSeenSignatures();
+        var signature = RandomNumberGenerator.GetBytes(32);
+
+        var first = await store.AppendAsync([Signed(signature, Form("5.1", 1, 2))]);
+        var replay = await store.AppendAsync([Signed(signature, Form("5.1", 2, 1))]);
+
+        Assert.Equal([AppendOutcome.Stored, AppendOutcome.SignatureReplayed], [first[0].Outcome, replay[0].Outcome]);
+    }
+
+    /// <summary>A store opened on a database whose <c>seen_signatures</c> has its first shape (keyed by the signature, with keep_until), one row in it.</summary>
+    protected abstract FormStore CreateStoreOverFirstShapeOfSeenSignatures();
+
+    [Fact]
     public async Task AnExpiredSignatureIsForgottenOnceItCouldNoLongerBeAccepted()
     {
         var store = CreateEmptyStore();
         var expired = RandomNumberGenerator.GetBytes(32);
-        var request = Request(null, Form("4.1", 1, 2)) with { Signature = new RequestSignature(expired, DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeMilliseconds()) };
+        var request = Request(null, Form("4.1", 1, 2)) with { Signature = new RequestSignature(expired, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 700, 600) };
 
         // The first append of a store prunes expired signatures (then at most once a minute), after remembering its own.
         await store.AppendAsync([request]);

@@ -209,6 +209,24 @@ public sealed class SqliteStoreContractTests : StoreContractTests, IDisposable
         return new SqliteStore(path);
     }
 
+    protected override FormStore CreateStoreOverFirstShapeOfSeenSignatures()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"broadcast-contract-{Guid.NewGuid():N}.db");
+        _files.Add(path);
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE seen_signatures (signature BLOB PRIMARY KEY, key_id TEXT NOT NULL, keep_until INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE INDEX seen_signatures_keep_until ON seen_signatures (keep_until);
+                INSERT INTO seen_signatures VALUES (x'00', 'old', 1);
+                """;
+            command.ExecuteNonQuery();
+        }
+        return new SqliteStore(path);
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
