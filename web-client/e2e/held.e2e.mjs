@@ -283,7 +283,18 @@ describe('publication holds and rehearsals on the screens', { timeout: 240_000 }
         // The numbers are there, apart from the band, and they move.
         const seq = (await postForm(REHEARSAL, choices)).seq;
         await waitFor(page, screen, `does not show seq ${seq}`, (x) => Number(x.version) >= seq);
-        const [b, f] = [await band.boundingBox(), await page.locator(screen.figures).first().boundingBox()];
+        // Both measured at once: the lower third is still sliding in.
+        const [b, f] = await page.evaluate(([bandSel, figuresSel]) => {
+          const find = (sel) => {
+            const [host, inner] = sel.split(' ');
+            const el = document.querySelector(host);
+            return host === 'broadcast-ticker' ? el?.shadowRoot?.querySelector(inner) : document.querySelector(sel);
+          };
+          return [bandSel, figuresSel].map((sel) => {
+            const r = find(sel)?.getBoundingClientRect();
+            return r ? { x: r.x, y: r.y, width: r.width, height: r.height } : null;
+          });
+        }, [screen.band, screen.figures]);
         assert.ok(b && f && b.height > 0 && f.height > 0, `${screen.name}: band ${JSON.stringify(b)}, numbers ${JSON.stringify(f)}`);
         const apart = b.y + b.height <= f.y + 0.5 || f.y + f.height <= b.y + 0.5;
         assert.ok(apart, `${screen.name}: the band ${JSON.stringify(b)} covers the numbers ${JSON.stringify(f)}`);
