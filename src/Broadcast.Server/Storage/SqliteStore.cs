@@ -342,10 +342,21 @@ public sealed partial class SqliteStore : FormStore
     {
         using var connection = Open();
         using var transaction = connection.BeginTransaction(deferred: false);
-        using var clear = Prepare(connection, transaction, "DELETE FROM revisions; DELETE FROM idempotency; DELETE FROM totals;");
+        using var clear = Prepare(connection, transaction, """
+            INSERT OR REPLACE INTO store_meta (key, value)
+                SELECT 'cleared_through', CAST(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'revisions'), 0) AS TEXT);
+            DELETE FROM revisions; DELETE FROM idempotency; DELETE FROM totals;
+            """);
         clear.ExecuteNonQuery();
         transaction.Commit();
         return Task.CompletedTask;
+    }
+
+    public override Task<long> ReadClearedThroughAsync()
+    {
+        using var connection = Open();
+        using var read = Prepare(connection, null, "SELECT value FROM store_meta WHERE key = 'cleared_through'");
+        return Task.FromResult(read.ExecuteScalar() is string value ? long.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : 0L);
     }
 
     public override Task<AggregationState> ReadAggregationStateAsync()
