@@ -76,8 +76,8 @@ async function waitShows(page, snap, choices, mode, what) {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     last = await page.evaluate(pageState);
-    // Region names as the screens write them ("ACEH" → "Aceh", names.ts): compared without case.
-    const missing = want.filter((s) => !last.text.toLowerCase().includes(s.toLowerCase()));
+    // Screens re-case names written in capitals ("ACEH" shows as "Aceh"): names compare without case.
+    const missing = want.filter((s) => !last.text.toLocaleLowerCase('id').includes(s.toLocaleLowerCase('id')));
     if (last.timeline === mode && last.region === snap.region.id && last.busy === 'false' && missing.length === 0
       && (mode === 'live' || last.asof === String(snap.asOf.seq))) return last;
     last.missing = missing;

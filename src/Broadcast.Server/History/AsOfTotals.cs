@@ -23,8 +23,9 @@ public sealed class AsOfTotals(RevisionHistory history, FormStore store, Electio
     private const int Spare = 2;
 
     /// <summary>One moment's tally, with the readers it has now (it is reused only once evicted and unread).</summary>
-    private sealed class Moment(int contest, long seq)
+    private sealed class Moment(int contest, long seq, long floor)
     {
+        public long Floor { get; } = floor;
         public int Contest { get; } = contest;
         public long Seq { get; } = seq;
         public required Task<ContestTally> Totals { get; init; }
@@ -72,7 +73,8 @@ public sealed class AsOfTotals(RevisionHistory history, FormStore store, Electio
         lock (_lock)
         {
             var node = _kept.First;
-            while (node is not null && (node.Value.Contest != contest.Index || node.Value.Seq != seq)) node = node.Next;
+            var floor = history.Floor; // a rehearsal's reset makes the same seq another moment
+            while (node is not null && (node.Value.Contest != contest.Index || node.Value.Seq != seq || node.Value.Floor != floor)) node = node.Next;
             if (node is not null)
             {
                 _kept.Remove(node);
@@ -81,7 +83,7 @@ public sealed class AsOfTotals(RevisionHistory history, FormStore store, Electio
                 return node.Value;
             }
             folded = new TaskCompletionSource<ContestTally>(TaskCreationOptions.RunContinuationsAsynchronously);
-            moment = new Moment(contest.Index, seq) { Readers = 1, Totals = folded.Task };
+            moment = new Moment(contest.Index, seq, floor) { Readers = 1, Totals = folded.Task };
             _kept.AddFirst(moment);
             if (_kept.Count > Kept)
             {

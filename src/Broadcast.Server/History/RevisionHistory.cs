@@ -28,6 +28,11 @@ public sealed partial class RevisionHistory
     private readonly AppendOnlyArray<int>?[] _numbers;
 
     private readonly FormStore _store;
+    /// <summary>Revisions with seq up to this were deleted by a rehearsal's reset: they are read past, never folded.</summary>
+    private long _floor;
+
+    /// <summary>The last seq a rehearsal's reset deleted (0: none); part of what identifies a moment's totals.</summary>
+    public long Floor => Volatile.Read(ref _floor);
     private readonly Election _election;
     private readonly SemaphoreSlim _catchUp = new(1, 1);
     private Position _published;
@@ -84,6 +89,8 @@ public sealed partial class RevisionHistory
         await _catchUp.WaitAsync(cancellationToken);
         try
         {
+            // A reset deleted the log up to here: what this node read of it no longer counts.
+            if (await _store.ReadClearedThroughAsync() is var floor && floor > _floor) Volatile.Write(ref _floor, floor);
             while (true)
             {
                 var after = _seqs.Count == 0 ? 0 : _seqs[_seqs.Count - 1];
@@ -122,7 +129,8 @@ public sealed partial class RevisionHistory
     public LogPoint? Latest => Volatile.Read(ref _published) is { Count: > 0 } at ? Point(at.Count - 1) : null;
 
     /// <summary>The first revision: its seq and receive time; null while the log is empty.</summary>
-    public LogPoint? First => Count > 0 ? new LogPoint(_seqs[0], DateTimeOffset.FromUnixTimeMilliseconds(_receivedUpTo[0])) : null;
+    public LogPoint? First => Volatile.Read(ref _published).Count is var count && CountUpTo(_seqs, count, Floor) is var first && first < count
+        ? Point(first) : null;
 
     private LogPoint Point(int log) => new(_seqs[log], DateTimeOffset.FromUnixTimeMilliseconds(_receivedUpTo[log]));
 
@@ -184,7 +192,8 @@ public sealed partial class RevisionHistory
         }
         var fold = new ScratchFold(_election, totals);
         var villages = _election.Stations.Village;
-        for (var i = lo - 1; i >= 0; i--)
+        var cleared = CountUpTo(_seqs, at.Count, Floor); // revisions a reset deleted: the first `cleared` of the log
+        for (var i = lo - 1; i >= 0 && entries[i].Log >= cleared; i--)
         {
             var entry = entries[i];
             var ballot = contest.BallotOfVillage(villages[entry.Station])!;

@@ -84,12 +84,13 @@ public static class OperatorApi
 
     /// <summary>Clears a rehearsal (every form and total) so the next one starts from nothing; refused on a live server.</summary>
     private static async Task<IResult> ResetRehearsal(ReasonRequest body, HttpContext context, Aggregator aggregator, FormStore store,
-        IOptions<RehearsalOptions> rehearsal, CancellationToken ct)
+        IOptions<RehearsalOptions> rehearsal, History.RevisionHistory history, CancellationToken ct)
     {
         if (!rehearsal.Value.Enabled)
             return Problems.Conflict("This server counts the live election: only a rehearsal (--rehearsal, demo mode) can be reset.");
         if (InvalidReason(body) is { } invalid) return invalid;
         var report = await aggregator.ClearAsync(ct);
+        await history.CatchUpAsync(ct); // drops this node's copy of the log from before the reset (other nodes: at their next catch-up)
         await store.RecordActionAsync(OperatorAuthentication.OperatorId(context), "rehearsal-reset", $"epoch {report.Epoch}", body.Reason!.Trim());
         return TypedResults.Ok(report);
     }

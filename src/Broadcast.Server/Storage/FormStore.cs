@@ -75,9 +75,14 @@ public abstract class FormStore
 
     /// <summary>
     /// Deletes every revision, idempotency key and total (a rehearsal's reset); seqs are never
-    /// reused, the chain starts again from its genesis, operator actions are kept.
+    /// reused, the chain starts again from its genesis, operator actions are kept. Remembers the
+    /// last seq deleted (<see cref="ReadClearedThroughAsync"/>), so that every node drops what it
+    /// holds of the log from before.
     /// </summary>
     public abstract Task ClearAsync();
+
+    /// <summary>The last seq a <see cref="ClearAsync"/> deleted; 0 when the log was never cleared.</summary>
+    public abstract Task<long> ReadClearedThroughAsync();
 
     /// <summary>The publication holds in force (<see cref="Publication.Holds"/>), oldest first.</summary>
     public abstract Task<IReadOnlyList<Publication.Hold>> ReadHoldsAsync();

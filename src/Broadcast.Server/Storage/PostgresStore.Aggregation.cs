@@ -28,10 +28,20 @@ public sealed partial class PostgresStore
         await using var transaction = await connection.BeginTransactionAsync();
         // Under the append lock, so no append interleaves; seqs go on from where they were.
         await using var clear = new NpgsqlCommand(
-            $"SELECT pg_advisory_xact_lock({AppendLock}); DELETE FROM revisions; DELETE FROM idempotency; DELETE FROM totals;",
+            $"SELECT pg_advisory_xact_lock({AppendLock}); " +
+            "INSERT INTO store_meta (key, value) SELECT 'cleared_through', COALESCE(MAX(seq), 0)::text FROM revisions " +
+            "ON CONFLICT (key) DO UPDATE SET value = GREATEST(store_meta.value::bigint, EXCLUDED.value::bigint)::text; " +
+            "DELETE FROM revisions; DELETE FROM idempotency; DELETE FROM totals;",
             connection, transaction);
         await clear.ExecuteNonQueryAsync();
         await transaction.CommitAsync();
+    }
+
+    public override async Task<long> ReadClearedThroughAsync()
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        await using var read = new NpgsqlCommand("SELECT value::bigint FROM store_meta WHERE key = 'cleared_through'", connection);
+        return await read.ExecuteScalarAsync() is long value ? value : 0;
     }
 
     public override async Task<AggregationState> ReadAggregationStateAsync()

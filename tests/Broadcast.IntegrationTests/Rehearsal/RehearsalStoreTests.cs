@@ -128,6 +128,14 @@ public sealed class RehearsalStoreTests : IDisposable
         Assert.Equal((1L, 10L), (again.Stations.Reported, again.Valid));
         var chain = await server.Anonymous().GetFromJsonAsync<JsonElement>("/api/v1/chain");
         Assert.Null(chain.GetProperty("check").GetProperty("firstBreak").GetString());
+        // Looking back, and holding, see only the new rehearsal: the reset took the old one out of the log.
+        var asOf = await server.Anonymous().GetFromJsonAsync<ResultsSnapshot>($"/api/v1/results/ppwp/0?asOf=seq:{again.Version}");
+        Assert.Equal((1L, 10L), (asOf!.Stations.Reported, asOf.Valid));
+        var history = await server.Anonymous().GetFromJsonAsync<JsonElement>("/api/v1/history");
+        Assert.True(history.GetProperty("first").GetProperty("seq").GetInt64() > before.Version, history.GetRawText());
+        (await op.PostAsJsonAsync("/api/v1/operator/holds", new { contest = "ppwp", region = "0", reason = "on air" })).EnsureSuccessStatusCode();
+        var held = await server.Anonymous().ResultsAsync();
+        Assert.Equal((1L, 10L), (held.Stations.Reported, held.Valid));
     }
 
     [Fact]
