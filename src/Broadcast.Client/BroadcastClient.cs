@@ -65,6 +65,7 @@ public sealed class BroadcastClient : IAsyncDisposable
         _hub.On<Headline>(nameof(Headline), Receive);
         _hub.On<Delta>(nameof(Delta), Receive);
         _hub.On<TotalsRebuilt>(nameof(TotalsRebuilt), rebuilt => Post(rebuilt));
+        _hub.On<HeldNotice>("Held", notice => Post(notice));
         _hub.Closed += error =>
         {
             Post(new ConnectionLost(error));
@@ -162,6 +163,9 @@ public sealed class BroadcastClient : IAsyncDisposable
         {
             case IResultsFrame frame when _feeds.TryGetValue((frame.Contest, frame.Region), out var feed):
                 await OnFrameAsync(feed, frame, stopping).ConfigureAwait(false);
+                break;
+            case HeldNotice notice when _feeds.TryGetValue((notice.Contest, notice.Region), out var feed):
+                if (feed.State.Hold(notice)) Publish(feed);
                 break;
             case TotalsRebuilt rebuilt:
                 foreach (var feed in _feeds.Values.Where(f => f.HasResults && f.State.Current?.Epoch != rebuilt.Epoch).ToList())

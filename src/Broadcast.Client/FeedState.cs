@@ -32,16 +32,38 @@ internal sealed class FeedState(FeedView view)
     /// <summary>The results held; null until the first snapshot.</summary>
     public ResultsSnapshot? Current { get; private set; }
 
+    /// <summary>The epoch a held group's snapshot carries: its live epoch and this (docs/api.md, "Publication holds").</summary>
+    public const string HeldEpochSuffix = "-held";
+
     /// <summary>Takes a snapshot (a subscribe answer, or a <c>Resume</c> whose history no longer reached); true when what is held moved.</summary>
     public bool Load(ResultsSnapshot snapshot)
     {
         var held = Current;
         // Never backwards within an epoch: a node that has not taken in the run we already hold
-        // answers an older snapshot. A new epoch may start its versions anywhere (a rebuild, a
-        // restored database): it always wins.
-        if (held is not null && held.Epoch == snapshot.Epoch && snapshot.Version <= held.Version) return false;
+        // answers an older snapshot. The same version again moves nothing, unless the hold on it
+        // changed (a release missed while reconnecting). A new epoch may start its versions
+        // anywhere (a rebuild, a restored database, a hold taken or released): it wins, but for a
+        // held snapshot (as of the hold's seq) older than the live numbers held.
+        if (held is not null && held.Epoch == snapshot.Epoch
+            && (snapshot.Version < held.Version || (snapshot.Version == held.Version && snapshot.Held == held.Held))) return false;
+        if (held is not null && snapshot.Held is { } hold && snapshot.Epoch == held.Epoch + HeldEpochSuffix && hold.Seq < held.Version) return false;
         if (held is not null && held.Epoch != snapshot.Epoch) _leftEpoch = held.Epoch;
         Current = view == FeedView.Headline ? HeadlineOf(snapshot) : snapshot;
+        return true;
+    }
+
+    /// <summary>
+    /// A pushed <see cref="HeldNotice"/>. Held: what is held stays as it is until the release (no
+    /// frames come meanwhile), marked with <see cref="ResultsSnapshot.Held"/>. Released: the mark
+    /// goes; the frame with what moved follows, or a <c>TotalsRebuilt</c> if the snapshot held was
+    /// taken during the hold. True when what is held moved.
+    /// </summary>
+    public bool Hold(HeldNotice notice)
+    {
+        if (Current is not { } held) return false;
+        var hold = notice.Held ? new HeldView(notice.Seq, notice.Since) : null;
+        if (held.Held == hold) return false;
+        Current = held with { Held = hold };
         return true;
     }
 

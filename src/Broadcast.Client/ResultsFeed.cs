@@ -46,6 +46,13 @@ public sealed class ResultsFeed : IAsyncDisposable
     /// </summary>
     public ResultsSnapshot Current => Volatile.Read(ref _current) ?? throw new InvalidOperationException("The feed has no results yet.");
 
+    /// <summary>
+    /// Set while an operator holds the group's publication (docs/api.md, "Publication holds"): the
+    /// results stay those of <see cref="HeldView.Seq"/>, held since <see cref="HeldView.Since"/>,
+    /// until the release. The same as <c>Current.Held</c>; null when not held (or no results yet).
+    /// </summary>
+    public HeldView? Held => Volatile.Read(ref _current)?.Held;
+
     /// <summary>Subscribed on a live connection; false while the client reconnects (<see cref="Current"/> then stands still).</summary>
     public bool IsLive { get; internal set; }
 

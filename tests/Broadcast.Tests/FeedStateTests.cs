@@ -89,6 +89,77 @@ public sealed class FeedStateTests
         Assert.True(state.Load(Snapshot("e", 11, Child("1", 4, 40, 20))));
     }
 
+    private const string Since = "2019-04-17T12:00:00.0000000+00:00";
+
+    private static HeldNotice Notice(bool held, long seq = 40) => new("ppwp", "0", held, seq, Since);
+
+    /// <summary>A held group's snapshot: as of the hold's seq, in the epoch of its own.</summary>
+    private static ResultsSnapshot HeldSnapshot(string epoch, long seq, params ChildResults[] children) =>
+        Snapshot(epoch + FeedState.HeldEpochSuffix, seq, children) with { Held = new HeldView(seq, Since) };
+
+    [Fact]
+    public void AHoldMarksTheResultsHeldWithoutMovingThemAndTheReleaseFrameMovesThemOn()
+    {
+        var state = Loaded(Snapshot("e", 30, Child("1", 3, 30, 20)));
+        var before = state.Current!;
+
+        Assert.True(state.Hold(Notice(true)));
+        Assert.Equal(new HeldView(40, Since), state.Current!.Held);
+        Assert.Equal(before with { Held = new HeldView(40, Since) }, state.Current);
+        Assert.False(state.Hold(Notice(true))); // the same notice again moves nothing
+
+        Assert.True(state.Hold(Notice(false)));
+        Assert.Null(state.Current!.Held);
+        // What moved during the hold, as one frame from the version held.
+        var release = Whole("e", 30, 55, Child("1", 5, 50, 25));
+        Assert.Equal(FrameVerdict.Apply, state.Classify(release));
+        Assert.True(state.Apply(release));
+        Assert.Equal(55, state.Current!.Version);
+        Assert.Null(state.Current.Held);
+    }
+
+    [Fact]
+    public void ASnapshotTakenDuringAHoldIsHeldAndTheFreshOneAfterTheReleaseWinsWhateverItsVersion()
+    {
+        var state = Loaded(HeldSnapshot("e", 40, Child("1", 3, 30, 20)));
+        Assert.Equal(new HeldView(40, Since), state.Current!.Held);
+        Assert.Equal(FrameVerdict.Resync, state.Classify(Whole("e", 40, 45))); // a live frame never applies to held numbers
+
+        Assert.True(state.Hold(Notice(false)));
+        // After TotalsRebuilt: a region whose numbers last moved at 25, below the hold's seq (the whole count's).
+        Assert.True(state.Load(Snapshot("e", 25, Child("1", 3, 30, 20))));
+        Assert.Null(state.Current!.Held);
+        Assert.Equal(25, state.Current.Version);
+        Assert.Equal(FrameVerdict.Apply, state.Classify(Whole("e", 25, 60)));
+    }
+
+    [Fact]
+    public void AHeldSnapshotOlderThanTheLiveResultsHeldIsRefusedAndAReleaseMissedWhileAwayIsTaken()
+    {
+        var state = Loaded(Snapshot("e", 55));
+        Assert.False(state.Load(HeldSnapshot("e", 40)));
+        Assert.Null(state.Current!.Held);
+
+        var waiting = Loaded(Snapshot("e", 30));
+        Assert.True(waiting.Load(HeldSnapshot("e", 40)));
+
+        // Marked held, then the connection went and the release came meanwhile; nothing moved in
+        // the group, so the snapshot on reconnecting has the version held, without the mark.
+        var away = Loaded(Snapshot("e", 30));
+        away.Hold(Notice(true));
+        Assert.True(away.Load(Snapshot("e", 30)));
+        Assert.Null(away.Current!.Held);
+    }
+
+    [Fact]
+    public void AHeadlineViewKeepsTheHoldMark()
+    {
+        var state = Loaded(Snapshot("e", 30, Child("1", 3, 30, 20)), FeedView.Headline);
+        Assert.True(state.Hold(Notice(true)));
+        Assert.NotNull(state.Current!.Held);
+        Assert.Empty(state.Current.Children);
+    }
+
     [Fact]
     public void ALeanDeltaMergesOnlyTheFieldsItCarries()
     {

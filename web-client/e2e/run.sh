@@ -10,7 +10,9 @@
 #                        view, whole names on the ticker and lower third, an unknown region;
 #   operator.e2e.mjs     a third server, a rehearsal (Rehearsal__Enabled, a database of its own)
 #                        at $BROADCAST_REHEARSAL_URL with the operator key $BROADCAST_OPERATOR_KEY:
-#                        the operator console runs a rehearsal night and resets it.
+#                        the operator console runs a rehearsal night and resets it;
+#   held.e2e.mjs         publication holds on the first server (it has the operator key too),
+#                        and the rehearsal server's LATIHAN · REHEARSAL band on every page.
 # The files run in one `node --test` so the TAP output ends with one "# pass N / # fail N"
 # (`e2e/run.sh e2e/operator.e2e.mjs` runs one file).
 # Ports are free ones and everything of a run (databases, logs, screenshots) is in a folder of
@@ -73,7 +75,7 @@ SCRIPT
   chmod +x "$work/$name.sh"
 }
 
-server_script server "$BROADCAST_URL"
+server_script server "$BROADCAST_URL" BROADCAST_OPERATOR_KEY="$BROADCAST_OPERATOR_KEY"
 server_script legislative "$BROADCAST_LEGISLATIVE_URL" Election__Name=pemilu2024 "Election__Notice='$BROADCAST_NOTICE'"
 server_script rehearsal "$BROADCAST_REHEARSAL_URL" Rehearsal__Enabled=true Rehearsal__SqlitePath="$work/rehearsal-night.db" \
   BROADCAST_OPERATOR_KEY="$BROADCAST_OPERATOR_KEY"
@@ -98,5 +100,5 @@ trap cleanup EXIT
 cd "$root/web-client"
 # Files given as arguments (paths from web-client/: e2e/operator.e2e.mjs) run alone; none: all of them.
 files=("$@")
-[ ${#files[@]} -gt 0 ] || files=(e2e/screens.e2e.mjs e2e/legislative.e2e.mjs e2e/timeline.e2e.mjs e2e/map-station.e2e.mjs e2e/operator.e2e.mjs)
+[ ${#files[@]} -gt 0 ] || files=(e2e/screens.e2e.mjs e2e/legislative.e2e.mjs e2e/timeline.e2e.mjs e2e/map-station.e2e.mjs e2e/operator.e2e.mjs e2e/held.e2e.mjs)
 node --test --test-concurrency=1 --test-reporter=tap "${files[@]}"

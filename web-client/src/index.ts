@@ -2,6 +2,7 @@
 // loads the real built ticker.js exactly as a news site would.
 import './index.css';
 import { fetchElection } from './election';
+import { noticeBand, showNoticeBand } from './marks';
 
 const origin = location.origin;
 const here = new URL('.', location.href).href;
@@ -46,10 +47,7 @@ void fetchElection('').then((e) => {
   const el = document.getElementById('election');
   if (e?.name && el) el.textContent = e.name;
   const notice = document.getElementById('notice');
-  if (notice && e?.notice) {
-    notice.textContent = `⚠ ${e.notice}`;
-    notice.hidden = false;
-  }
+  if (notice) showNoticeBand(notice, noticeBand(e));
   // An election with a national parliament (DPR): link its screens and preview its ticker.
   const dpr = e?.contests.find((c) => c.kind === 'partyList' && c.parliaments === 1);
   if (!dpr) return;

@@ -10,6 +10,7 @@ import { type Choice, byNumber, choiceColor, choicesFor, contestInfo, fetchElect
 import { type Lang } from './format';
 import { h, setText } from './dom';
 import { levelName, parseLang, stateName, t } from './i18n';
+import { heldMark, noticeBand, showHeldMark, showNoticeBand } from './marks';
 import { ProvinceMap } from './monitor-map';
 import { StationNotes } from './station-notes';
 import {
@@ -17,7 +18,8 @@ import {
 } from './monitor-legislative';
 import { mountTimeline } from './monitor-timeline';
 import { type SortKey, SORT_KEYS, type ViewOptions, renderBreadcrumbs, renderSummary, renderTable, renderTiles, sortLabel } from './monitor-view';
-import { ResultsClient, parseRate, parseView } from './results-client';
+import { ResultsClient } from './results-client';
+import { parseRate, parseView } from './view-params';
 import type { ContestInfo, Election, ParliamentInfo, RegionRef, Snapshot } from './types';
 import { toSnapshot } from './wire';
 
@@ -40,6 +42,7 @@ const pickers = $<HTMLElement>('pickers');
 const provinceSelect = $<HTMLSelectElement>('province');
 const parliamentSelect = $<HTMLSelectElement>('parliament');
 const noticeEl = $<HTMLElement>('notice');
+const heldEl = $<HTMLElement>('held');
 
 const client = new ResultsClient({
   baseUrl: server,
@@ -255,14 +258,18 @@ function renderStatus(): void {
   const last = client.lastUpdate;
   const clock = last ? `${t(lang, 'lastUpdate')} ${last.toLocaleTimeString(lang === 'id' ? 'id-ID' : 'en-GB')} · ` : '';
   setText(updatedEl, clock + dataAgeText(last, lang));
+  // The live numbers are held; a moment looked back at is not what the hold is about.
+  const held = timeline.lookingBack ? null : heldMark(client.held, lang);
+  showHeldMark(heldEl, held);
+  document.documentElement.toggleAttribute('data-held', Boolean(held));
 }
 
 function renderChrome(): void {
   document.documentElement.lang = lang;
   setText($('election-name'), election?.name || 'Broadcast');
-  // The election's notice (e.g. synthetic data) stays in view on every screen.
-  noticeEl.hidden = !election?.notice;
-  setText(noticeEl, election?.notice ? `⚠ ${election.notice}` : '');
+  // The election's notice (e.g. synthetic data) stays in view on every screen; a rehearsal's is striped.
+  showNoticeBand(noticeEl, noticeBand(election));
+  document.documentElement.toggleAttribute('data-rehearsal', Boolean(election?.rehearsal));
   const contests = election?.contests ?? [];
   contestSelect.closest('label')?.toggleAttribute('hidden', contests.length <= 1);
   setText($('contest-label'), t(lang, 'contest'));

@@ -6,9 +6,11 @@ import { BallotCache, type Choice, choicesFor, contestInfo, fetchElection } from
 import { type Lang, formatInt, formatPct, reportedPct, share } from './format';
 import { h } from './dom';
 import { parseLang, t } from './i18n';
+import { heldMark, noticeBand, showHeldMark, showNoticeBand } from './marks';
 import { pairLines } from './names';
 import { type PartyStanding, allocated, majority, partiesOnBallot, partyStandings, topParties } from './legislative';
-import { ResultsClient, parseRate, parseView } from './results-client';
+import { ResultsClient } from './results-client';
+import { parseRate, parseView } from './view-params';
 import { NumberTween } from './tween';
 import type { Election, Snapshot } from './types';
 
@@ -102,11 +104,13 @@ function fitNames(): void {
   }
 }
 
-function renderNotice(): void {
-  const el = $('notice');
-  const notice = election?.notice ?? '';
-  el.hidden = !notice;
-  el.textContent = notice ? `⚠ ${notice}` : '';
+/** The election's notice (a rehearsal's striped), and whether an operator holds the numbers. */
+function renderMarks(): void {
+  showNoticeBand($('notice'), noticeBand(election));
+  document.documentElement.toggleAttribute('data-rehearsal', Boolean(election?.rehearsal));
+  const held = heldMark(client.held, lang);
+  showHeldMark($('held'), held);
+  document.documentElement.toggleAttribute('data-held', Boolean(held));
 }
 
 /** A parliament or dapil (seats), or a region of a party contest: parties with shares and projected seats. */
@@ -157,7 +161,7 @@ function renderParties(snap: Snapshot, standings: PartyStanding[]): void {
 }
 
 function render(): void {
-  renderNotice();
+  renderMarks();
   const snap = client.snapshot;
   // A wrong region or contest in the browser source's URL shows in the preview, not a blank page.
   panel.classList.toggle('error', !snap && client.state === 'notFound');

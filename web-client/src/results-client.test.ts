@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ForeverRetryPolicy, backoffDelay } from './backoff';
-import { type ClientState, ResultsClient, parseRate, parseView } from './results-client';
+import { type ClientState, ResultsClient } from './results-client';
+import { parseRate, parseView } from './view-params';
 import type { Snapshot } from './types';
 import { FakeHub } from './test/fake-hub';
 import { child, delta, snap } from './test/fixtures';

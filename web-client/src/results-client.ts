@@ -6,8 +6,9 @@ import { type BackoffOptions, backoffDelay } from './backoff';
 import { type HubFactoryOptions, type HubLike, type Protocol, createHub } from './hub';
 import { ResultsState, type Step } from './results-state';
 import { GroupNotFound, SnapshotPoller } from './snapshot-poller';
-import type { Snapshot, SubscribeOptions, View } from './types';
-import { toDelta, toHeadline, toLeanDelta, toResume, toSnapshot } from './wire';
+import { Timers } from './timers';
+import type { HeldView, Snapshot, SubscribeOptions, View } from './types';
+import { toDelta, toHeadline, toHeld, toLeanDelta, toResume, toSnapshot } from './wire';
 
 export type { HubLike, Protocol } from './hub';
 /** `notFound`: the server knows no such contest or group (it keeps being asked, in case it is a node still loading). */
@@ -76,7 +77,7 @@ export class ResultsClient {
   /** Why the server says the group does not exist (its words), until a snapshot arrives. */
   private unknownGroup: string | null = null;
 
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly timers = new Timers();
   private started = false;
   private disposed = false;
   private current: ClientState = 'connecting';
@@ -127,6 +128,11 @@ export class ResultsClient {
     return this.core.snapshot;
   }
 
+  /** An operator holds the group's publication (docs/api.md, "Publication holds"): since when; null when not held. */
+  get held(): HeldView | null {
+    return this.core.held;
+  }
+
   /** What the server said when it did not know the contest or group (state `notFound`); null otherwise. */
   get problem(): string | null {
     return this.unknownGroup;
@@ -171,6 +177,7 @@ export class ResultsClient {
     // A plain Subscribe's pushes (an older server); Resume answers with these too.
     hub.on('TotalsChanged', (raw) => this.handle(this.core.onDelta(toDelta(raw))));
     hub.on('TotalsRebuilt', () => this.handle(this.core.onRebuilt()));
+    hub.on('Held', (raw) => this.handle(this.core.onHeld(toHeld(raw))));
     hub.onreconnecting((err) => this.lost(err, this.pollMs));
     hub.onreconnected(() => {
       this.hubConnected = true;
@@ -226,7 +233,6 @@ export class ResultsClient {
   async stop(): Promise<void> {
     this.disposed = true;
     this.stopPolling(true);
-    for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.gen++;
     if (this.hub) await this.hub.stop().catch(() => undefined);
@@ -248,7 +254,7 @@ export class ResultsClient {
           // Nothing to show yet (or the connection is gone): poll the HTTP snapshot meanwhile.
           this.startPolling(0);
           this.updateState();
-          await this.sleep(backoffDelay(this.attempt++, this.opts.backoff));
+          await this.timers.sleep(backoffDelay(this.attempt++, this.opts.backoff));
           continue;
         }
         if (this.disposed) return;
@@ -334,7 +340,7 @@ export class ResultsClient {
   private handle(step: Step): void {
     if (step.changed && this.unknownGroup !== null) this.setUnknownGroup(null);
     if (step.changed) {
-      this.last = new Date(this.now());
+      if (!step.heldOnly) this.last = new Date(this.now());
       const snap = this.core.snapshot;
       if (snap) for (const cb of this.changeListeners) cb(snap);
     }
@@ -384,41 +390,8 @@ export class ResultsClient {
   }
 
   private later(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
+    this.timers.later(ms, () => {
       if (!this.disposed) fn();
-    }, ms);
-    this.timers.add(t);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.timers.delete(t);
-        resolve();
-      }, ms);
-      this.timers.add(t);
     });
   }
-}
-
-/** The frame rate cap the server accepts (docs/api.md, SubscribeWith). */
-export const MIN_RATE = 0.1;
-export const MAX_RATE = 20;
-
-/** A page's or element's `view=`: `headline` or `full`, else the screen's default. */
-export function parseView(value: string | null | undefined, fallback: View): View {
-  return value === 'headline' || value === 'full' ? value : fallback;
-}
-
-/**
- * A page's or element's `rate=` (frames per second at most): a number, clamped to 0.1 to 20;
- * `none` (or `0`, `off`): no cap, every aggregation run. Missing or unreadable: the default.
- */
-export function parseRate(value: string | null | undefined, fallback: number | null): number | null {
-  const v = value?.trim().toLowerCase();
-  if (!v) return fallback;
-  if (v === 'none' || v === 'off' || v === '0') return null;
-  const n = Number(v);
-  return Number.isFinite(n) && n > 0 ? Math.min(MAX_RATE, Math.max(MIN_RATE, n)) : fallback;
 }

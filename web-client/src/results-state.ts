@@ -4,7 +4,8 @@
 // network and no timers here: the machine only *asks* for a Resume or a fresh subscribe
 // through the returned effect, so every rule is unit-testable.
 import type {
-  CandidateChange, CandidateResults, ChildChange, ChildTotals, Frame, ResumeResult, SeatsView, Snapshot, TotalsChanged, View,
+  CandidateChange, CandidateResults, ChildChange, ChildTotals, Frame, HeldNotice, HeldView, ResumeResult, SeatsView, Snapshot,
+  TotalsChanged, View,
 } from './types';
 
 /** What the network side must do next. */
@@ -16,6 +17,8 @@ export interface Step {
   /** The snapshot changed (listeners should re-render). */
   changed: boolean;
   effect: Effect | null;
+  /** Only the hold on it moved, not its numbers (their age stays). */
+  heldOnly?: boolean;
 }
 
 export type Verdict = 'apply' | 'ignore' | 'gap' | 'resubscribe' | 'foreign';
@@ -192,12 +195,23 @@ export function applyFrame(snap: Snapshot, f: Frame, view: View = 'full'): Snaps
   }
 }
 
+/** The epoch a held group's snapshot carries: its live epoch and `-held` (docs/api.md, "Publication holds"). */
+export const HELD_EPOCH_SUFFIX = '-held';
+
+/** Whether two holds are the same (both none, or the same seq since the same moment). */
+export function sameHold(a: HeldView | null | undefined, b: HeldView | null | undefined): boolean {
+  return a && b ? a.seq === b.seq && a.since === b.since : !a === !b;
+}
+
 /** Whether an incoming full snapshot should replace the one we hold. */
 export function acceptsSnapshot(current: Snapshot | null, incoming: Snapshot): boolean {
   if (!current) return true;
-  // A new epoch may start its versions anywhere (a rebuilt or restored database): refusing it
-  // would freeze the screen. Within an epoch, an older snapshot (e.g. a cached HTTP answer)
-  // would move us backwards.
+  // A held snapshot (epoch `<live>-held`) is as of the hold's seq: one we get while holding live
+  // numbers past that seq (a cache answering after the release) would move us backwards.
+  if (incoming.held && incoming.epoch === current.epoch + HELD_EPOCH_SUFFIX) return incoming.held.seq >= current.version;
+  // A new epoch may start its versions anywhere (a rebuilt or restored database, a hold taken
+  // or released): refusing it would freeze the screen. Within an epoch, an older snapshot (e.g.
+  // a cached HTTP answer) would move us backwards.
   if (incoming.epoch !== current.epoch) return true;
   return incoming.version >= current.version;
 }
@@ -232,6 +246,11 @@ export class ResultsState {
     return this.snap ? this.snap.epoch : null;
   }
 
+  /** The operator's hold on what we show (no frames come until its release), or null. */
+  get held(): HeldView | null {
+    return this.snap?.held ?? null;
+  }
+
   /** True while a snapshot or Resume answer is awaited. */
   get busy(): boolean {
     return this.waiting !== null;
@@ -248,7 +267,7 @@ export class ResultsState {
     let changed = false;
     if (acceptsSnapshot(this.snap, s)) {
       const prev = this.snap;
-      changed = !prev || prev.epoch !== s.epoch || prev.version !== s.version;
+      changed = !prev || prev.epoch !== s.epoch || prev.version !== s.version || !sameHold(prev.held, s.held);
       // Names may differ (e.g. first snapshot): keep the fresh object regardless.
       this.snap = this.view === 'headline' ? headlineOf(s) : s;
     }
@@ -283,6 +302,19 @@ export class ResultsState {
     this.resumes++;
     const deltas: Frame[] = r.deltas.map((d) => ({ ...d, kind: 'TotalsChanged' }));
     return this.drain([...deltas, ...this.takePending()], false);
+  }
+
+  /**
+   * A pushed `Held`. Held: the numbers we show stay as they are until the release (the server
+   * sends no frames meanwhile). Released: one frame follows with what moved, or, if our snapshot
+   * was taken during the hold (its own epoch), a TotalsRebuilt for a fresh one.
+   */
+  onHeld(n: HeldNotice): Step {
+    if (n.contest !== this.contest || n.region !== this.region || !this.snap) return NOTHING;
+    const held = n.held ? { seq: n.seq, since: n.since } : null;
+    if (sameHold(this.snap.held, held)) return NOTHING;
+    this.snap = { ...this.snap, held };
+    return { changed: true, effect: null, heldOnly: true };
   }
 
   /** A pushed TotalsRebuilt: every subscriber takes a fresh snapshot. */

@@ -10,6 +10,7 @@ import { contestInfo, fetchElection } from './election';
 import { type Lang, formatInt } from './format';
 import { h, setText } from './dom';
 import { levelName, parseLang, stateName, t } from './i18n';
+import { heldMark, noticeBand, showHeldMark, showNoticeBand } from './marks';
 import { displayName } from './names';
 import { ResultsClient } from './results-client';
 import {
@@ -103,7 +104,10 @@ function follow(): void {
       const changed = version !== null && snap.version !== version;
       version = snap.version;
       if (changed) void load();
-      else renderCrumbs();
+      else {
+        renderCrumbs();
+        renderStatus(); // a hold taken or released moves no numbers
+      }
     },
     onState: () => renderStatus(),
   });
@@ -115,6 +119,10 @@ function renderStatus(): void {
   $('dot').dataset.state = s;
   document.documentElement.dataset.state = s;
   setText($('state'), stateName(lang, s));
+  // The village's numbers (and so the totals this station counts in) are held by an operator.
+  const held = heldMark(village?.held, lang);
+  showHeldMark($('held'), held);
+  document.documentElement.toggleAttribute('data-held', Boolean(held));
 }
 
 function renderCrumbs(): void {
@@ -176,9 +184,8 @@ function render(): void {
   setText($('refresh'), w.refresh);
   for (const b of document.querySelectorAll<HTMLButtonElement>('[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
   setText($('election-name'), election?.name || 'Broadcast');
-  const notice = $('notice');
-  notice.hidden = !election?.notice;
-  setText(notice, election?.notice ? `⚠ ${election.notice}` : '');
+  showNoticeBand($('notice'), noticeBand(election));
+  document.documentElement.toggleAttribute('data-rehearsal', Boolean(election?.rehearsal));
   renderCrumbs();
   renderStatus();
   document.title = `${stationName(station)} · ${trail ? displayName(trail.village.name) : ''} · Broadcast`;

@@ -108,6 +108,43 @@ describe('<broadcast-ticker>', () => {
   });
 });
 
+describe('<broadcast-ticker> marks', () => {
+  it('shows DITAHAN · HELD beside the region while an operator holds the numbers, and drops it at the release', async () => {
+    const el = document.createElement('broadcast-ticker');
+    document.body.append(el);
+    await vi.waitFor(() => expect(text(el)).toContain('Jokowi'));
+    const mark = el.shadowRoot?.querySelector('.held-mark') as HTMLElement;
+    expect(mark.hidden).toBe(true);
+    expect(el.hasAttribute('data-held')).toBe(false);
+    hub.push('Held', { contest: 'ppwp', region: '0', held: true, seq: 10, since: new Date().toISOString() });
+    expect(mark.hidden).toBe(false);
+    expect(mark.textContent).toMatch(/^DITAHAN · HELDsejak \d\d\.\d\d WIB$/);
+    expect(el.hasAttribute('data-held')).toBe(true);
+    // The numbers stay as they were.
+    expect(text(el)).toContain('60,00%');
+    hub.push('Held', { contest: 'ppwp', region: '0', held: false, seq: 10, since: new Date().toISOString() });
+    expect(mark.hidden).toBe(true);
+    expect(el.hasAttribute('data-held')).toBe(false);
+    hub.push('Headline', { ...delta(10, 14), votes: { '01': 300, '02': 700 }, children: undefined });
+    expect(text(el)).toContain('70,00%');
+  });
+
+  it('turns the notice into a striped LATIHAN · REHEARSAL band on a rehearsal server', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({
+      ...election, rehearsal: true, notice: 'REHEARSAL · LATIHAN: not election results / bukan hasil pemilu' }), { status: 200 })));
+    const el = document.createElement('broadcast-ticker');
+    document.body.append(el);
+    await vi.waitFor(() => expect(el.hasAttribute('data-rehearsal')).toBe(true));
+    const band = el.shadowRoot?.querySelector('.notice') as HTMLElement;
+    expect(band.hidden).toBe(false);
+    expect(band.classList.contains('rehearsal')).toBe(true);
+    expect(band.querySelector('.mark-label')?.textContent).toBe('LATIHAN · REHEARSAL');
+    expect(band.textContent).toContain('bukan hasil pemilu');
+    // The numbers are still there.
+    await vi.waitFor(() => expect(text(el)).toContain('60,00%'));
+  });
+});
+
 describe('<broadcast-ticker> on a parliament', () => {
   const pemilu = {
     id: 'pemilu2024', name: 'Pemilu 2024', notice: 'SYNTHETIC rehearsal data',

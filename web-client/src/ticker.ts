@@ -6,9 +6,11 @@ import { BallotCache, type Choice, choicesFor, contestInfo, fetchElection } from
 import { type Lang, formatPct, reportedPct, share } from './format';
 import { h, setText } from './dom';
 import { parseLang, stateName, t } from './i18n';
+import { heldMark, noticeBand, showHeldMark, showNoticeBand } from './marks';
 import { shortName } from './names';
 import { type PartyStanding, allocated, majority, partiesOnBallot, partyStandings, topParties } from './legislative';
-import { type ClientState, ResultsClient, type ResultsClientOptions, parseRate, parseView } from './results-client';
+import { type ClientState, ResultsClient, type ResultsClientOptions } from './results-client';
+import { parseRate, parseView } from './view-params';
 import type { Election, Snapshot } from './types';
 import css from './ticker.css?inline';
 
@@ -50,7 +52,7 @@ export class BroadcastTicker extends HTMLElement {
 
   private readonly root: ShadowRoot;
   private readonly els: {
-    strip: HTMLElement; dot: HTMLElement; label: HTMLElement; choices: HTMLElement;
+    strip: HTMLElement; dot: HTMLElement; label: HTMLElement; held: HTMLElement; choices: HTMLElement;
     bar: HTMLElement; meta: HTMLElement; age: HTMLElement; live: HTMLElement; notice: HTMLElement;
   };
   private client: ResultsClient | null = null;
@@ -79,6 +81,7 @@ export class BroadcastTicker extends HTMLElement {
       strip: h('div', { class: 'strip', part: 'strip', role: 'region' }),
       dot: h('span', { class: 'dot', role: 'img' }),
       label: h('span', { class: 'label', part: 'label' }),
+      held: h('span', { class: 'held-mark', part: 'held', role: 'status', hidden: true }),
       choices: h('ul', { class: 'choices', part: 'choices' }),
       bar: h('span', { class: 'bar', 'aria-hidden': 'true' }),
       meta: h('span', { class: 'meta', part: 'meta' }),
@@ -87,7 +90,7 @@ export class BroadcastTicker extends HTMLElement {
       notice: h('div', { class: 'notice', part: 'notice', role: 'note', hidden: true }),
     };
     const e = this.els;
-    e.strip.append(e.dot, e.label, e.choices, e.bar, e.meta, e.age);
+    e.strip.append(e.dot, e.label, e.held, e.choices, e.bar, e.meta, e.age);
     this.root.append(style, e.strip, e.notice, e.live);
   }
 
@@ -168,9 +171,11 @@ export class BroadcastTicker extends HTMLElement {
     this.dataset.state = state;
     const info = contestInfo(this.election, this.contest);
     e.strip.setAttribute('aria-label', `${t(lang, 'results')} ${info?.name ?? this.contest}`);
-    const notice = this.election?.notice ?? '';
-    e.notice.hidden = !notice;
-    setText(e.notice, notice ? `⚠ ${notice}` : '');
+    showNoticeBand(e.notice, noticeBand(this.election));
+    this.toggleAttribute('data-rehearsal', Boolean(this.election?.rehearsal));
+    const held = heldMark(client.held, lang);
+    showHeldMark(e.held, held);
+    this.toggleAttribute('data-held', Boolean(held));
     if (!snap) {
       // An unknown region or contest (the server's 404) is said, not left "loading" forever.
       const unknown = state === 'notFound';
@@ -290,8 +295,10 @@ export class BroadcastTicker extends HTMLElement {
 
   /** Polite, throttled announcement of the standings for screen-reader users. */
   private announce(choices: { name: string; share: number; seats: number | null }[], snap: Snapshot, lang: Lang, state: ClientState): void {
+    const held = heldMark(snap.held, lang);
     const text = [
       snap.region.name,
+      ...(held ? [`${held.label} ${held.since}`] : []),
       ...choices.map((c) => `${c.name} ${formatPct(c.share, lang, 1)}${c.seats === null ? '' : ` ${c.seats} ${t(lang, 'seatsShort')}`}`),
       `${formatPct(reportedPct(snap.stations), lang, 1)} ${t(lang, 'reporting')}`,
       stateName(lang, state),

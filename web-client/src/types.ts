@@ -44,6 +44,27 @@ export interface Snapshot {
   candidates?: CandidateResults[] | null;
   /** A dapil's or a parliament's projected seats; null for regions. */
   seats?: SeatsView | null;
+  /**
+   * Set while an operator holds the group's publication: the numbers are those of `held.seq`
+   * and the epoch is `<epoch>-held` (docs/api.md, "Publication holds"). A state that was live
+   * when the hold came sets it from the `Held` push; null or absent otherwise.
+   */
+  held?: HeldView | null;
+}
+
+/** A publication hold as viewers see it: the numbers are those of `seq`, held since `since` (ISO 8601). */
+export interface HeldView {
+  seq: number;
+  since: string;
+}
+
+/** Hub push `Held`: an operator held (`held` true: no frames until the release) or released the group. */
+export interface HeldNotice {
+  contest: string;
+  region: string;
+  held: boolean;
+  seq: number;
+  since: string;
 }
 
 /** A candidate of a dapil: id `<party>.<list number>` ("3.1"), or the ballot number for DPD ("7", party null). */
@@ -229,6 +250,8 @@ export interface Election {
   name: string;
   /** When set, every screen shows it (e.g. that the data is synthetic). */
   notice: string | null;
+  /** A rehearsal server (`--rehearsal`, demo mode): every screen marks its numbers LATIHAN · REHEARSAL. */
+  rehearsal: boolean;
   contests: ContestInfo[];
   parties: PartyInfo[];
 }

@@ -2,7 +2,7 @@
 // fields) and as MessagePack (nil, 64-bit integers as bigint).
 import { decode, encode } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';
-import { toDelta, toElection, toHeadline, toLeanDelta, toParliaments, toResume, toSnapshot } from './wire';
+import { toDelta, toElection, toHeadline, toHeld, toLeanDelta, toParliaments, toResume, toSnapshot } from './wire';
 
 const dapilJson = {
   contest: 'dprd_kab',
@@ -195,6 +195,29 @@ describe('lean frames', () => {
   it('reads a child\'s station counts from a `stations` object too', () => {
     const d = toLeanDelta({ ...leanDeltaJson, children: [{ id: '1', stations: { reported: 4 } }] });
     expect(d.children).toEqual([{ id: '1', reported: 4 }]);
+  });
+});
+
+describe('publication holds', () => {
+  const region = { contest: 'ppwp', region: { id: '0', name: 'IDN', level: 'national' }, parents: [], version: 40,
+    stations: { total: 1, reported: 1, quarantined: 0 }, votes: { '01': 1 }, valid: 1, invalid: 0, children: [] };
+
+  it('reads a held snapshot\'s `held`, and leaves a live snapshot without one', () => {
+    const held = toSnapshot({ ...region, epoch: 'k3-held', held: { seq: 40, since: '2019-04-17T12:00:00+00:00' } });
+    expect(held.held).toEqual({ seq: 40, since: '2019-04-17T12:00:00+00:00' });
+    expect('held' in toSnapshot({ ...region, epoch: 'k3' })).toBe(false);
+    expect('held' in toSnapshot(decode(encode({ ...region, epoch: 'k3', held: null })))).toBe(false);
+  });
+
+  it('reads the Held push, through MessagePack too (seq as a bigint)', () => {
+    const raw = { contest: 'ppwp', region: 'dapil:640301', held: true, seq: 40, since: '2019-04-17T12:00:00+00:00' };
+    expect(toHeld(raw)).toEqual(raw);
+    expect(toHeld({ ...(decode(encode({ ...raw, held: false })) as object), seq: 40n })).toEqual({ ...raw, held: false });
+  });
+
+  it('reads `rehearsal` of the election, false when an older server leaves it out', () => {
+    expect(toElection({ id: 'x', rehearsal: true }).rehearsal).toBe(true);
+    expect(toElection({ id: 'x' }).rehearsal).toBe(false);
   });
 });
 

@@ -4,7 +4,7 @@
 // of the client can then trust the types.
 import type {
   CandidateChange, CandidateResults, ChildChange, ChildTotals, ContestKind, DapilSeatsView, Delta, ElectedView, Election,
-  Headline, Level, ParliamentInfo, RegionRef, ResumeResult, SeatClaim, SeatsView, Snapshot, StationCounts, ThresholdView,
+  Headline, HeldNotice, HeldView, Level, ParliamentInfo, RegionRef, ResumeResult, SeatClaim, SeatsView, Snapshot, StationCounts, ThresholdView,
   TotalsChanged, TotalsRebuilt, Votes,
 } from './types';
 import { displayName } from './names';
@@ -139,7 +139,21 @@ export function toSnapshot(v: unknown): Snapshot {
     ...totals(o),
     children: list(o.children).map(toChild),
     ...legislative(o),
+    // Only on a held group's snapshot: absent stays absent, so live snapshots keep their shape.
+    ...(present(o.held) ? { held: toHeldView(o.held) } : {}),
   };
+}
+
+/** A snapshot's `held` (docs/api.md, "Publication holds"). */
+function toHeldView(v: unknown): HeldView {
+  const o = obj(v);
+  return { seq: num(o.seq), since: str(o.since) };
+}
+
+/** Hub push `Held`: the group's publication was held (`held` true) or released. */
+export function toHeld(v: unknown): HeldNotice {
+  const o = obj(v);
+  return { contest: str(o.contest), region: str(o.region), held: o.held === true, seq: num(o.seq), since: str(o.since) };
 }
 
 /** What every pushed frame starts with: whose, which versions, and the group's totals. */
@@ -243,6 +257,7 @@ export function toElection(v: unknown): Election {
     id: str(o.id),
     name: str(o.name),
     notice: notice && notice.trim() ? notice : null,
+    rehearsal: o.rehearsal === true,
     contests: list(o.contests).map((c) => {
       const co = obj(c);
       const kind = str(co.kind) as ContestKind;

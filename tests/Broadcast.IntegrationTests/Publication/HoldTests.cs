@@ -58,6 +58,10 @@ public sealed class HoldTests : IClassFixture<BroadcastFactory>
         Assert.Equal(HttpStatusCode.Created, taken.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await op.PostAsJsonAsync("/api/v1/operator/holds", new { contest = "ppwp", region = "0", reason = "again" })).StatusCode);
         await Eventually(() => before.Notices.Any(n => n.Held));
+        // The .NET client marks its feed held (the Held push), its numbers untouched.
+        await feed.WaitForAsync(r => r.Held is not null);
+        Assert.Equal(before.Notices.First(n => n.Held).Seq, feed.Held!.Seq);
+        Assert.Equal(atHold.Valid, feed.Current.Valid);
 
         // Counting goes on; nobody sees it.
         var station = TestStations.Next();
@@ -83,6 +87,7 @@ public sealed class HoldTests : IClassFixture<BroadcastFactory>
         await using var during = new BroadcastClient(_server.ServerAddress);
         await using var duringFeed = await during.SubscribeAsync("ppwp", "0");
         Assert.Equal(atHold.Valid, duringFeed.Current.Valid);
+        Assert.NotNull(duringFeed.Held); // from the held snapshot itself
 
         var release = await op.PostAsJsonAsync("/api/v1/operator/holds/release", new { contest = "ppwp", region = "0", reason = "off air" });
         Assert.Equal(HttpStatusCode.OK, release.StatusCode);
@@ -91,7 +96,8 @@ public sealed class HoldTests : IClassFixture<BroadcastFactory>
         Assert.Null(settled.Held);
         Assert.Equal(atHold.Valid + 100, settled.Valid);
         await Eventually(() => before.Notices.Any(n => !n.Held) && before.Frames.Count > 0);
-        await feed.WaitForAsync(r => r.Valid == settled.Valid);
+        await feed.WaitForAsync(r => r.Valid == settled.Valid && r.Held is null);
+        Assert.Null(feed.Held);
         await duringFeed.WaitForAsync(r => r.Valid == settled.Valid && r.Held is null);
         Assert.True(live > atHold.Version);
 
