@@ -39,6 +39,15 @@ public sealed partial class Fanout(DeltaHistory history, ResultsView view, Publi
     private readonly ConcurrentDictionary<string, int> _followed = new(StringComparer.Ordinal);
     private int _tickQueued;
 
+    /// <summary>
+    /// Writes between two yields of the loop. Each write wakes the viewer's send loop through the
+    /// thread pool's queue, where ingest requests wait too: written in one burst, a run's frames
+    /// would queue thousands of sends ahead of an official's form. Yielding after a few puts the
+    /// rest of the burst behind whatever arrived meanwhile.
+    /// </summary>
+    private const int WritesPerYield = 64;
+    private int _writesSinceYield;
+
     // The loop's own state.
     private readonly Dictionary<string, List<Follower>> _byGroup = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, Follower>> _byConnection = new(StringComparer.Ordinal);
@@ -262,6 +271,11 @@ public sealed partial class Fanout(DeltaHistory history, ResultsView view, Publi
         {
             follower.Busy = true;
             _ = AwaitWriteAsync(write, follower);
+        }
+        if (++_writesSinceYield >= WritesPerYield)
+        {
+            _writesSinceYield = 0;
+            await Task.Yield();
         }
     }
 
