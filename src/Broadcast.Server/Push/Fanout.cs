@@ -158,7 +158,7 @@ public sealed partial class Fanout(DeltaHistory history, ResultsView view, Publi
                 break;
             case RebuiltCommand rebuilt:
                 history.Clear();
-                var message = new SerializedHubMessage(new InvocationMessage(HubEvents.TotalsRebuilt, [new TotalsRebuilt(rebuilt.Epoch)]));
+                var message = RebuiltMessage(rebuilt.Epoch);
                 foreach (var subscriptions2 in _byConnection.Values)
                     if (subscriptions2.Values.FirstOrDefault() is { } any) _ = any.Connection.WriteAsync(message);
                 break;
@@ -195,10 +195,11 @@ public sealed partial class Fanout(DeltaHistory history, ResultsView view, Publi
             {
                 Broadcast(followers, new HeldNotice(contest, region, false, released.Seq, Since(released)));
                 var (epoch, version) = view.Version(group);
+                SerializedHubMessage? rebuilt = null; // serialized once for the group's viewers that need it
                 foreach (var follower in followers.ToList())
                 {
                     if (follower.Epoch != epoch)
-                        _ = follower.Connection.WriteAsync(new SerializedHubMessage(new InvocationMessage(HubEvents.TotalsRebuilt, [new TotalsRebuilt(epoch)])));
+                        _ = follower.Connection.WriteAsync(rebuilt ??= RebuiltMessage(epoch));
                     else if (version > follower.Held)
                     {
                         follower.Due = true;
@@ -215,6 +216,9 @@ public sealed partial class Fanout(DeltaHistory history, ResultsView view, Publi
             foreach (var follower in followers) _ = follower.Connection.WriteAsync(message);
         }
     }
+
+    private static SerializedHubMessage RebuiltMessage(string epoch) =>
+        new(new InvocationMessage(HubEvents.TotalsRebuilt, [new TotalsRebuilt(epoch)]));
 
     private async Task AddAsync(Follower follower)
     {

@@ -18,6 +18,9 @@ public sealed partial class ViewerAdmission(LocalConnections connections, IOptio
 
     private long _lastWarning;
 
+    // Read once: the options and the process's open-file limit do not change while it runs.
+    private readonly int _limit = Limit(options.Value);
+
     /// <summary>The viewers this node takes: the configured number, or the process's open-file limit less <see cref="Headroom"/>.</summary>
     public static int Limit(ViewerOptions viewers) =>
         viewers.MaxConnections > 0 ? viewers.MaxConnections : OpenFileLimit() is { } files ? Math.Max(100, files - Headroom) : int.MaxValue;
@@ -39,7 +42,7 @@ public sealed partial class ViewerAdmission(LocalConnections connections, IOptio
     /// <summary>Middleware in front of the hub: a new connection (negotiate, or a WebSocket without one) over the limit is refused.</summary>
     public Task AdmitAsync(HttpContext context, Func<Task> next)
     {
-        var limit = Limit(options.Value);
+        var limit = _limit;
         var joining = !context.Request.Query.ContainsKey("id") || context.Request.Path.Value?.EndsWith("/negotiate", StringComparison.Ordinal) == true;
         if (!joining || connections.Count < limit) return next();
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
