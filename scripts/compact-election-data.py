@@ -409,18 +409,6 @@ def legislative2024(src, dst):
     print("\n".join(lines))
 
 
-if __name__ == "__main__":
-    shared = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data")
-    out = Path("data")
-    pilpres2019(shared / "pilpres2019", out / "pilpres2019")
-    pemilu2024(shared / "pemilu2024", out / "pemilu2024")
-    demo2019(shared / "pilpres2019", out / "pilpres2019")
-    try:
-        legislative2024(shared / "pemilu2024-legislative", out / "pemilu2024")
-    except CheckFailed as e:
-        sys.exit(f"legislative check failed: {e}")
-
-
 # ---------------------------------------------------------------------------------------------
 # Rehearsal anchors (docs/rehearsal.md): the few official figures the synthetic legislative
 # night is built on, copied here so that a fresh clone can generate it without ../shared.
@@ -510,6 +498,15 @@ def rehearsal2024(legislative, pemilu, pilpres, dst):
 
 
 if __name__ == "__main__":
+    shared = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data")
+    out = Path("data")
+    pilpres2019(shared / "pilpres2019", out / "pilpres2019")
+    pemilu2024(shared / "pemilu2024", out / "pemilu2024")
+    demo2019(shared / "pilpres2019", out / "pilpres2019")
+    try:
+        legislative2024(shared / "pemilu2024-legislative", out / "pemilu2024")
+    except CheckFailed as e:
+        sys.exit(f"legislative check failed: {e}")
     try:
         rehearsal2024(shared / "pemilu2024-legislative", shared / "pemilu2024", shared / "pilpres2019", out / "pemilu2024")
     except CheckFailed as e:

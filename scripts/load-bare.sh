@@ -27,8 +27,7 @@ env ${LOAD_SERVER_ENV:-} Bare__FrameBytes="$bytes" Bare__Rate="$rate" \
   ASPNETCORE_URLS="http://127.0.0.1:$port;http://127.0.0.2:$port;http://127.0.0.3:$port" \
   dotnet "$dll" >"$out/$name.server.log" 2>&1 &
 pid=$!
-top -b -d 5 -w 200 >"$out/$name.top" 2>/dev/null &
-top_pid=$!
+load_top_start "$out/$name.top"
 counters_pid=
 trap 'kill $pid $top_pid $counters_pid 2>/dev/null || true' EXIT
 load_wait_ready "http://127.0.0.1:$port/health/ready" $pid
@@ -37,7 +36,5 @@ dotnet src/Broadcast.LoadTest/bin/Release/net10.0/Broadcast.LoadTest.dll --bare 
   --server "http://127.0.0.1:$port,http://127.0.0.2:$port,http://127.0.0.3:$port" \
   --bind "${LOAD_BIND:-127.0.1.1,127.0.1.2,127.0.1.3}" --per-process "${LOAD_PER_PROCESS:-7500}" --server-pid $pid \
   --json "$out/$name.json" "$@" >"$out/$name.txt" 2>"$out/$name.err" || rc=$?
-kill $counters_pid $top_pid 2>/dev/null || true
-sleep 1
-load_gc_summary "$out/$name.counters.csv" >>"$out/$name.txt"
+load_watch_end "$out/$name" $counters_pid $top_pid
 exit ${rc:-0}

@@ -25,12 +25,9 @@ dir=/tmp/broadcast-load-cdn-$cdn_port
 command -v nginx >/dev/null || { echo "nginx not found: apt-get install nginx" >&2; exit 1; }
 mkdir -p "$out" "$dir/cache" "$dir/temp"
 rm -rf "$dir/cache/"* "$dir/access.log"
-rm -f "$db"*
 load_port_free "$port"
 load_port_free "$cdn_port"
-BROADCAST_INGEST_KEY=k Storage__SqlitePath="$db" Logging__LogLevel__Default=Warning ASPNETCORE_URLS="http://127.0.0.1:$port" \
-  dotnet "${LOAD_SERVER_DLL:-src/Broadcast.Server/bin/Release/net10.0/Broadcast.Server.dll}" --contentRoot "$repo/src/Broadcast.Server" >"$out/$name.server.log" 2>&1 &
-pid=$!
+load_node_start "$db" "http://127.0.0.1:$port" "$out/$name.server.log"
 cat >"$dir/nginx.conf" <<CONF
 worker_processes 1;
 worker_rlimit_nofile 30000;
@@ -74,23 +71,19 @@ as_user=()
 [ "$(id -u)" = 0 ] && as_user=(-g "user root;")
 nginx -p "$dir" -c "$dir/nginx.conf" "${as_user[@]}"
 for _ in $(seq 1 50); do [ -s "$dir/nginx.pid" ] && break; sleep 0.1; done
-nginx_pids() { local main; main=$(cat "$dir/nginx.pid" 2>/dev/null || true); [ -n "$main" ] && { echo "$main"; pgrep -P "$main" || true; }; }
-top -b -d 5 -w 200 >"$out/$name.top" 2>/dev/null &
-top_pid=$!
+load_top_start "$out/$name.top"
 counters_pid=
 trap 'kill $pid $top_pid $counters_pid 2>/dev/null || true; [ -s "$dir/nginx.pid" ] && kill "$(cat "$dir/nginx.pid")" 2>/dev/null || true' EXIT
 load_wait_ready "http://127.0.0.1:$port/health/ready" $pid
 load_wait_ready "http://127.0.0.1:$cdn_port/health/ready"
 counters_pid=$(load_counters_start $pid "$out/$name.counters")
-nginx0=$(load_cpu $(nginx_pids))
+nginx0=$(load_cpu $(load_pid_tree "$dir/nginx.pid"))
 dotnet src/Broadcast.LoadTest/bin/Release/net10.0/Broadcast.LoadTest.dll \
   --server "http://127.0.0.1:$cdn_port" --ingest-server "http://127.0.0.1:$port" --metrics-server "http://127.0.0.1:$port" \
   --origin-log "$dir/access.log" --bind "${LOAD_BIND:-127.0.1.1,127.0.1.2}" --per-process "${LOAD_PER_PROCESS:-7500}" --key k --server-pid $pid \
   --json "$out/$name.json" "$@" >"$out/$name.txt" 2>"$out/$name.err" || rc=$?
-nginx1=$(load_cpu $(nginx_pids))
+nginx1=$(load_cpu $(load_pid_tree "$dir/nginx.pid"))
 echo "nginx CPU over the run: $(( (nginx1 - nginx0) / 100 )) s" >"$out/$name.nginx"
-kill $counters_pid $top_pid 2>/dev/null || true
-sleep 1
-load_gc_summary "$out/$name.counters.csv" >>"$out/$name.txt"
+load_watch_end "$out/$name" $counters_pid $top_pid
 cat "$out/$name.nginx" >>"$out/$name.txt"
 exit ${rc:-0}

@@ -18,6 +18,7 @@ set -euo pipefail
 viewers=$1; rate=$2; name=$3; window=${4:-60s}
 shift 3; [ $# -gt 0 ] && shift
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$repo/scripts/load-lib.sh"
 out=${LOAD_OUT:-/tmp/load-cluster}
 per_process=${LOAD_PER_PROCESS:-17000}
 ramp=${LOAD_RAMP:-20s}
@@ -47,14 +48,11 @@ processes=$(( (viewers + per_process - 1) / per_process ))
 bind=$(for i in $(seq 1 $(( processes > 0 ? processes : 1 ))); do echo "127.0.1.$i"; done | paste -sd,)
 
 # CPU ticks (utime + stime) of Redis and of every PostgreSQL process: the other tenants of the 2 cores.
-ticks() { local t=0 p; for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done; echo $t; }
 redis_pid=$(pgrep -f "redis-server 127.0.0.1:$CLUSTER_REDIS_PORT" | head -n 1 || true)
-pg_pids() { local main; main=$(head -n 1 "/tmp/broadcast-postgres-$CLUSTER_PG_PORT/postmaster.pid" 2>/dev/null || true)
-  [ -n "$main" ] && { echo "$main"; pgrep -P "$main" || true; }; }
-redis0=$(ticks $redis_pid); pg0=$(ticks $(pg_pids))
+pg_pidfile=/tmp/broadcast-postgres-$CLUSTER_PG_PORT/postmaster.pid
+redis0=$(load_cpu $redis_pid); pg0=$(load_cpu $(load_pid_tree "$pg_pidfile"))
 
-top -b -d 5 -w 200 >"$out/$name.top" 2>/dev/null &
-top_pid=$!
+load_top_start "$out/$name.top"
 set +e
 dotnet "$repo/src/Broadcast.LoadTest/bin/Release/net10.0/Broadcast.LoadTest.dll" \
   --server "$servers" --bind "$bind" --per-process "$per_process" --connections "$viewers" \
@@ -63,7 +61,7 @@ dotnet "$repo/src/Broadcast.LoadTest/bin/Release/net10.0/Broadcast.LoadTest.dll"
 rc=$?
 set -e
 kill "$top_pid" 2>/dev/null; wait "$top_pid" 2>/dev/null || true
-redis1=$(ticks $redis_pid); pg1=$(ticks $(pg_pids))
+redis1=$(load_cpu $redis_pid); pg1=$(load_cpu $(load_pid_tree "$pg_pidfile"))
 {
   echo "redis CPU over the run: $(( (redis1 - redis0) / 100 )) s (pid $redis_pid)"
   echo "postgres CPU over the run (processes alive at the end): $(( (pg1 - pg0) / 100 )) s"

@@ -56,7 +56,7 @@ for step in $steps; do
     poll10) say poll10; scripts/load-one-node.sh "$label-poll10" --connections "$viewers" --mix "$mix" --poll 10s "${poll[@]}" "${common[@]}" ;;
     slow) say slow; scripts/load-one-node.sh "$label-slow" --connections 5000 --mix "$mix,slow:national:5:full:read=4" "${sub[@]}" "${common[@]}" ;;
     cluster) say cluster
-      LOAD_OUT=$LOAD_OUT LOAD_RAMP=${CLUSTER_RAMP:-40s} LOAD_DOWN=1 CLUSTER_SERVER_DLL=${LOAD_SERVER_DLL:-$repo/src/Broadcast.Server/bin/Release/net10.0/Broadcast.Server.dll} \
+      LOAD_RAMP=${CLUSTER_RAMP:-40s} LOAD_DOWN=1 CLUSTER_SERVER_DLL=${LOAD_SERVER_DLL:-$repo/src/Broadcast.Server/bin/Release/net10.0/Broadcast.Server.dll} \
         scripts/load-cluster.sh 50000 "$rate" "$label-cluster" "$window" --mix "$heavy" "${sub[@]}" || true ;;
     knee) for n in $knee_steps; do say "knee $n"
         LOAD_BIND=127.0.1.1,127.0.1.2,127.0.1.3 scripts/load-one-node.sh "$label-knee-$n" --connections "$n" --mix monitor:national:1:full "${sub[@]}" "${common[@]}" || true

@@ -15,11 +15,8 @@ out=${LOAD_OUT:-/tmp}
 port=${LOAD_PORT:-5470}
 db=${LOAD_DB:-/tmp/load.db}
 mkdir -p "$out"
-rm -f "$db"*
 load_port_free "$port"
-BROADCAST_INGEST_KEY=k Storage__SqlitePath="$db" Logging__LogLevel__Default=Warning ASPNETCORE_URLS="http://127.0.0.1:$port" \
-  dotnet "${LOAD_SERVER_DLL:-src/Broadcast.Server/bin/Release/net10.0/Broadcast.Server.dll}" --contentRoot "$repo/src/Broadcast.Server" >"$out/$name.server.log" 2>&1 &
-pid=$!
+load_node_start "$db" "http://127.0.0.1:$port" "$out/$name.server.log"
 trap 'kill $pid 2>/dev/null || true' EXIT
 load_wait_ready "http://127.0.0.1:$port/health/ready" $pid
 dotnet src/Broadcast.LoadTest/bin/Release/net10.0/Broadcast.LoadTest.dll --frame-sizes --server "http://127.0.0.1:$port" --key k \

@@ -1,7 +1,39 @@
 #!/usr/bin/env bash
 # Helpers sourced by scripts/load-*.sh (not run on its own).
 
-# CPU seconds (utime + stime) of the given pids, summed.
+# Starts a fresh embedded-default node (SQLite: <db> deleted first; the Release build of this tree
+# or LOAD_SERVER_DLL; ingest key k) listening on <urls>, its output in <log>; extra VAR=value go
+# to its environment. Run from the repository's root. Sets pid.
+load_node_start() { # <db> <urls> <log> [VAR=value...]
+  local db=$1 urls=$2 log=$3; shift 3
+  rm -f "$db"*
+  env "$@" BROADCAST_INGEST_KEY=k Storage__SqlitePath="$db" Logging__LogLevel__Default=Warning ASPNETCORE_URLS="$urls" \
+    dotnet "${LOAD_SERVER_DLL:-src/Broadcast.Server/bin/Release/net10.0/Broadcast.Server.dll}" --contentRoot "$PWD/src/Broadcast.Server" >"$log" 2>&1 &
+  pid=$!
+}
+
+# top every 5 s into <file> (bench/fanout/summarize.py reads the machine's busy cores off it). Sets top_pid.
+load_top_start() { # <file>
+  top -b -d 5 -w 200 >"$1" 2>/dev/null &
+  top_pid=$!
+}
+
+# After the generator: stops the watchers (<pid>...: top, dotnet-counters) and sums the runtime
+# counters on the last line of <prefix>.txt.
+load_watch_end() { # <prefix: $LOAD_OUT/<name>> [pid...]
+  local prefix=$1; shift
+  kill "$@" 2>/dev/null || true
+  sleep 1
+  load_gc_summary "$prefix.counters.csv" >>"$prefix.txt"
+}
+
+# A process, its pid the first line of <pid file>, and its children (nginx's workers, PostgreSQL's backends).
+load_pid_tree() { # <pid file>
+  local main; main=$(head -n 1 "$1" 2>/dev/null || true)
+  [ -n "$main" ] && { echo "$main"; pgrep -P "$main" || true; }
+}
+
+# CPU time (utime + stime, in clock ticks: 1/100 s) of the given pids, summed.
 load_cpu() { local t=0 p; for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done; echo "$t"; }
 
 # Starts dotnet-counters (when installed) on a pid: the runtime's counters every 5 s as CSV.

@@ -24,15 +24,10 @@ out=${LOAD_OUT:-/tmp}
 port=${LOAD_PORT:-5470}
 db=${LOAD_DB:-/tmp/load.db}
 mkdir -p "$out"
-rm -f "$db"*
 load_port_free "$port"
 # shellcheck disable=SC2086
-env ${LOAD_SERVER_ENV:-} BROADCAST_INGEST_KEY=k Storage__SqlitePath="$db" Logging__LogLevel__Default=Warning \
-  ASPNETCORE_URLS="http://127.0.0.1:$port;http://127.0.0.2:$port;http://127.0.0.3:$port" \
-  dotnet "${LOAD_SERVER_DLL:-src/Broadcast.Server/bin/Release/net10.0/Broadcast.Server.dll}" --contentRoot "$repo/src/Broadcast.Server" >"$out/$name.server.log" 2>&1 &
-pid=$!
-top -b -d 5 -w 200 >"$out/$name.top" 2>/dev/null &
-top_pid=$!
+load_node_start "$db" "http://127.0.0.1:$port;http://127.0.0.2:$port;http://127.0.0.3:$port" "$out/$name.server.log" ${LOAD_SERVER_ENV:-}
+load_top_start "$out/$name.top"
 counters_pid=
 trap 'kill $pid $top_pid $counters_pid 2>/dev/null || true' EXIT
 load_wait_ready "http://127.0.0.1:$port/health/ready" $pid
@@ -42,7 +37,5 @@ dotnet src/Broadcast.LoadTest/bin/Release/net10.0/Broadcast.LoadTest.dll \
   --server "http://127.0.0.1:$port,http://127.0.0.2:$port,http://127.0.0.3:$port" \
   --metrics-server "http://127.0.0.1:$port" --bind "${LOAD_BIND:-127.0.1.1,127.0.1.2}" --per-process "${LOAD_PER_PROCESS:-7500}" --key k --server-pid $pid \
   --json "$out/$name.json" "$@" >"$out/$name.txt" 2>"$out/$name.err" || rc=$?
-kill $counters_pid $top_pid 2>/dev/null || true
-sleep 1
-load_gc_summary "$out/$name.counters.csv" >>"$out/$name.txt"
+load_watch_end "$out/$name" $counters_pid $top_pid
 exit ${rc:-0}

@@ -39,6 +39,16 @@ def gen_cores(r):
     return r["generatorCpuSeconds"]
 
 
+def errors(r):
+    """connect / subscribe / closed / dropped"""
+    return f"{r['connectFailures']} / {r['subscribeFailures']} / {r['serverCloses']} / {r['drops']}"
+
+
+def verified(r):
+    """Verifying viewers whose frames matched the read API, of all that checked."""
+    return f"{sum(a.get('verified', 0) for a in r['audiences'])} of {sum(a.get('verified', 0) + a.get('verifyFailed', 0) for a in r['audiences'])}"
+
+
 def machine(name):
     """Mean busy cores of the whole machine over the run, from top's %Cpu(s) lines (2 cores)."""
     path = os.path.join(out, name + ".top")
@@ -109,9 +119,9 @@ def one_node(label):
     row("generator CPU, whole run", lambda r: f"{gen_cores(r):.0f} s")
     names = {id(r): f"{label}-{s}" for s, r in runs}
     row("machine cores busy / used by other work (top)", lambda r: others(names[id(r)], r))
-    row("errors: connect / subscribe / closed / dropped", lambda r: f"{r['connectFailures']} / {r['subscribeFailures']} / {r['serverCloses']} / {r['drops']}")
+    row("errors: connect / subscribe / closed / dropped", errors)
     row("gaps / stale", lambda r: f"{r['gaps']} / {r['stale']}")
-    row("verifying viewers matching the read API", lambda r: f"{sum(a.get('verified', 0) for a in r['audiences'])} of {sum(a.get('verified', 0) + a.get('verifyFailed', 0) for a in r['audiences'])}")
+    row("verifying viewers matching the read API", verified)
     push = dict(runs).get("push")
     if push:
         print()
@@ -162,10 +172,10 @@ def cluster(label):
     print("|---|---|---|---|---|")
     for a in r["audiences"]:
         print(f"| {a['name']} | {a['heldAtWindowStart']:,} / {a['heldAtEnd']:,} | {a['framesPerSecond']:,.0f} | {a['wireBytesPerFrame']:,.0f} B | {ms(a['latency']['latencyMs'])} |")
-    print(f"\nheld {r['heldAtWindowStart']:,} / {r['heldAtEnd']:,}; errors connect / subscribe / closed / dropped {r['connectFailures']} / {r['subscribeFailures']} / {r['serverCloses']} / {r['drops']}; "
+    print(f"\nheld {r['heldAtWindowStart']:,} / {r['heldAtEnd']:,}; errors connect / subscribe / closed / dropped {errors(r)}; "
           f"gaps / stale {r['gaps']} / {r['stale']}; deliveries {r['deliveriesPerSecond']:,.0f}/s; forms {r['formsAcceptedPerSecond']:,.0f}/s; "
           f"ingest p50 / p99 {ms(r['ingest']['httpLatencyMs'])}; server CPU {cores(r):.2f} cores (3 nodes); generator CPU {gen_cores(r):.0f} s; "
-          f"verifying viewers matching the read API {sum(a.get('verified', 0) for a in r['audiences'])} of {sum(a.get('verified', 0) + a.get('verifyFailed', 0) for a in r['audiences'])}")
+          f"verifying viewers matching the read API {verified(r)}")
 
 
 def slow(label):
@@ -178,7 +188,7 @@ def slow(label):
     for a in r["audiences"]:
         l = a["latency"]["latencyMs"]
         print(f"| {a['name']} | {a['heldAtWindowStart']:,} / {a['heldAtEnd']:,} | {a['framesPerViewerPerSecond']:.2f} | {a['wireBytesPerFrame']:,.0f} B | {l['p50']:,.0f} / {l['p99']:,.0f} / {l['max']:,.0f} ms | {a['gaps']} / {a['stale']} / {a['overlaps']} |")
-    print(f"\nerrors connect / subscribe / closed / dropped {r['connectFailures']} / {r['subscribeFailures']} / {r['serverCloses']} / {r['drops']}; server CPU {cores(r):.2f} cores; ingest p99 {r['ingest']['httpLatencyMs']['p99']:,.0f} ms")
+    print(f"\nerrors connect / subscribe / closed / dropped {errors(r)}; server CPU {cores(r):.2f} cores; ingest p99 {r['ingest']['httpLatencyMs']['p99']:,.0f} ms")
 
 
 for label in ("before", "after"):
