@@ -27,8 +27,6 @@ internal sealed class FeedState(FeedView view)
     /// <summary>The epoch before the current one: its frames still queued after a resync are old news, not a reason to resync again.</summary>
     private string? _leftEpoch;
 
-    public FeedView View => view;
-
     /// <summary>The results held; null until the first snapshot.</summary>
     public ResultsSnapshot? Current { get; private set; }
 

@@ -3,7 +3,7 @@ namespace Broadcast.LoadTest;
 /// <summary>One audience's counters in one generator process; updated from many viewers at once.</summary>
 public sealed class AudienceStats(Audience audience, Schedule schedule)
 {
-    private long _viewers, _joined, _left, _frames, _windowFrames, _messageBytes, _gaps, _stale, _overlaps;
+    private long _viewers, _joined, _left, _windowFrames, _messageBytes, _gaps, _stale, _overlaps;
     private long _totalsChanged, _deltas, _headlines;
     private long _requests, _ok, _notModified, _bodyBytes, _pollErrors;
     private long _verified, _verifyFailed, _verifyApplied, _pollsMissed;
@@ -22,12 +22,10 @@ public sealed class AudienceStats(Audience audience, Schedule schedule)
     public void Gap() => Interlocked.Increment(ref _gaps);
     public void StaleFrame() => Interlocked.Increment(ref _stale);
     public void Overlap() => Interlocked.Increment(ref _overlaps);
-    public long Frames => Interlocked.Read(ref _frames);
 
     /// <summary>An update received at <paramref name="now"/>, <paramref name="bytes"/> long on the wire (hub message and prefix).</summary>
     public void Update(UpdateKind kind, int bytes, long now)
     {
-        Interlocked.Increment(ref _frames);
         if (!schedule.InWindow(now)) return;
         Interlocked.Increment(ref _windowFrames);
         Interlocked.Add(ref _messageBytes, bytes);

@@ -76,7 +76,7 @@ public sealed class FrameSizes(LoadOptions options)
         var pings = PingAsync(probes, stop.Token);
         Console.Error.WriteLine($"frames: {probes.Length} sockets on {server}; village {village} (province {parents[1]}, regency {parents[2]}), {options.Rounds} rounds of {options.Batch} forms");
 
-        var others = forms.Select((f, i) => (f, i)).Where(x => StationForms.VillageOf(x.f.Station) != villageForms.Key).Select(x => x.f).ToArray();
+        var others = forms.Where(f => StationForms.VillageOf(f.Station) != villageForms.Key).ToArray();
         var mine = villageForms.Select(x => forms[x.Index]).ToArray();
         foreach (var p in probes) p.WireAtRound = new long[options.Rounds + 1];
         for (var round = 0; round < options.Rounds; round++)

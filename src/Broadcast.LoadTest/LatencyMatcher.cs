@@ -1,3 +1,5 @@
+using Broadcast.Replay;
+
 namespace Broadcast.LoadTest;
 
 /// <summary>
@@ -30,7 +32,6 @@ public sealed class LatencyMatcher
             long probes = 0, unmatched = 0, early = 0, receipts = 0;
             var spread = new Histogram();
             var first = new Dictionary<(string, long), long>();
-            var level = mix.Audiences[a].Level;
             foreach (var process in processes)
             {
                 for (var p = 0; p < process.Probes.Length; p++)
@@ -38,7 +39,7 @@ public sealed class LatencyMatcher
                     if (AudienceOf(process, p) != a) continue;
                     probes++;
                     var group = GroupOf(process, p);
-                    var forms = Receipts(group, level);
+                    var forms = Receipts(group);
                     receipts += forms.Length;
                     MatchProbe(forms, process.Probes[p], histogram, ref unmatched, ref early);
                     var arrivals = process.Probes[p];
@@ -68,12 +69,11 @@ public sealed class LatencyMatcher
     private static string GroupOf(ViewerReport process, int probe) =>
         process.ProbeGroups is { } g && probe < g.Length ? g[probe] : RegionCatalog.National;
 
-    private Accepted[] Receipts(string group, GroupLevel level)
+    private Accepted[] Receipts(string group)
     {
         if (_byGroup.TryGetValue(group, out var cached)) return cached;
-        var id = long.Parse(group, System.Globalization.CultureInfo.InvariantCulture);
-        var depth = level == GroupLevel.Province ? 1 : 2;
-        var forms = _tree is null ? [] : _receipts.Where(r => _tree.Ancestor(r.Village, depth) == id).ToArray();
+        var under = _tree?.Subtree(long.Parse(group, System.Globalization.CultureInfo.InvariantCulture));
+        var forms = under is null ? [] : _receipts.Where(r => under.Contains(r.Village)).ToArray();
         _byGroup[group] = forms;
         return forms;
     }

@@ -20,7 +20,7 @@ public sealed record ViewerReport(
     int Index, int Requested, long Joined, long HeldAtWindowStart, long HeldAtEnd,
     long ConnectFailures, long SubscribeFailures, long ServerCloses, long Drops, long CloseMessages, long Rebuilds, long UnexpectedMessages,
     long Deliveries, long WindowDeliveries, long Gaps, long Stale, double CpuSeconds, long PeakRssKb,
-    Dictionary<string, long> Reasons, long[][] Probes, long WindowBytes,
+    Dictionary<string, long> Reasons, long[][] Probes,
     AudienceReport[]? Audiences = null, string[]? ProbeGroups = null, int[]? ProbeAudiences = null);
 
 public sealed record IngestReport(

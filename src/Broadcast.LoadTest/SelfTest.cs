@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Http.Headers;
+using Broadcast.Replay;
 using MessagePack;
 
 namespace Broadcast.LoadTest;
@@ -113,8 +114,8 @@ public static class SelfTest
             var regions = Path.Combine(Path.GetDirectoryName(options.ResolveDataPath())!, "regions.csv.gz");
             var tree = RegionTree.Load(regions);
             // 25830 PULAU TIDUNG < 25829 (district) < 25824 KEPULAUAN SERIBU < 25823 DKI JAKARTA.
-            Check(tree.Ancestor(25830, 1) == 25823 && tree.Ancestor(25830, 2) == 25824, "region tree: a village's province and regency");
-            Check(tree.Ancestor(25823, 1) == 25823, "region tree: a province is its own ancestor at depth 1");
+            Check(tree.Subtree(25823).Contains(25830) && tree.Subtree(25824).Contains(25830), "region tree: a village is under its province and regency");
+            Check(!tree.Subtree(25824).Contains(25823), "region tree: a province is not under its regency");
         }
         catch (FileNotFoundException)
         {

@@ -25,12 +25,8 @@ public sealed class Viewer(Uri hub, byte[] subscribe, Memory<byte> buffer, Sched
     private long _readAllowedAt; // a throttled reader's next read, a Schedule timestamp
 
     public ViewerState State { get; private set; } = ViewerState.Waiting;
+    /// <summary>Updates received since connecting (the progress line); the window's frames, gaps and stale frames are counted by the audience.</summary>
     public long Deliveries;
-    public long WindowDeliveries;
-    public long Gaps;
-    /// <summary>Bytes of hub messages received in the measured window (WebSocket payload).</summary>
-    public long WindowBytes;
-    public long Stale;
 
     /// <summary>(version, timestamp) of each update received, for probes only: the latency is matched on these.</summary>
     public List<long>? Arrivals { get; } = probe ? new List<long>(2048) : null;
@@ -148,7 +144,6 @@ public sealed class Viewer(Uri hub, byte[] subscribe, Memory<byte> buffer, Sched
                         counters.ClosedByServer(ws.CloseStatus);
                     break;
                 }
-                if (schedule.InWindow(Schedule.Now)) WindowBytes += result.Count;
                 Consume(_filled + result.Count);
                 if (audience.Audience.ReadBytesPerSecond is { } rate)
                     await ThrottleAsync(result.Count, rate);
@@ -260,21 +255,18 @@ public sealed class Viewer(Uri hub, byte[] subscribe, Memory<byte> buffer, Sched
     {
         var now = Schedule.Now;
         Deliveries++;
-        var inWindow = schedule.InWindow(now);
-        if (inWindow)
-            WindowDeliveries++;
         audience.Update(frame.Update, bytes, now);
         if (frame.Version < 0)
             return;
-        if (bare && inWindow)
+        if (bare && schedule.InWindow(now))
             audience.BareLatency.Record(Schedule.Micros(now - frame.Version)); // the bare hub's version is its send timestamp
         if (_lastVersion >= 0)
         {
             // docs/api.md, "Applying deltas": a frame at or below the held version is a duplicate;
             // one whose prevVersion is past it leaves a gap; one that starts before it and ends after
             // it (a conflated SubscribeWith frame) is whole from the held version on.
-            if (frame.Version <= _lastVersion) { Stale++; audience.StaleFrame(); }
-            else if (frame.PrevVersion > _lastVersion) { Gaps++; audience.Gap(); }
+            if (frame.Version <= _lastVersion) audience.StaleFrame();
+            else if (frame.PrevVersion > _lastVersion) audience.Gap();
             else if (frame.PrevVersion < _lastVersion) audience.Overlap();
         }
         _lastVersion = Math.Max(_lastVersion, frame.Version);

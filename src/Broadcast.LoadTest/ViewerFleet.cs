@@ -86,7 +86,7 @@ public sealed class ViewerFleet
         foreach (var c in clients) c.Dispose();
         using var self = Process.GetCurrentProcess();
         var report = new ViewerReport(_options.Index, _options.Connections, result.Pollers, result.Pollers, result.Pollers, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, self.TotalProcessorTime.TotalSeconds, self.PeakWorkingSet64 / 1024, [], result.Probes, 0,
+            0, 0, 0, 0, self.TotalProcessorTime.TotalSeconds, self.PeakWorkingSet64 / 1024, [], result.Probes,
             _audiences.Select((a, i) => a.Report(result.PollersPerAudience[i], result.PollersPerAudience[i])).ToArray(), result.ProbeGroups, result.ProbeAudiences);
         Console.Out.WriteLine(ResultPrefix + JsonSerializer.Serialize(report, LoadJson.Default.ViewerReport));
         Console.Out.Flush();
@@ -245,17 +245,17 @@ public sealed class ViewerFleet
     private ViewerReport Report(long heldAtEnd)
     {
         var c = _counters;
-        long deliveries = 0, window = 0, gaps = 0, stale = 0, bytes = 0;
-        foreach (var v in _viewers)
-            (deliveries, window, gaps, stale, bytes) = (deliveries + v.Deliveries, window + v.WindowDeliveries, gaps + v.Gaps, stale + v.Stale, bytes + v.WindowBytes);
+        long deliveries = 0;
+        foreach (var v in _viewers) deliveries += v.Deliveries;
         var probing = _viewers.Where(v => v.Arrivals is not null).ToArray();
         var probes = probing.Select(v => v.Arrivals!.ToArray()).ToArray();
         using var self = Process.GetCurrentProcess();
         var audiences = _audiences.Select((a, i) => a.Report(_audienceHeldAtWindowStart?[i] ?? 0, _audienceHeldAtEnd?[i] ?? a.Held)).ToArray();
+        // Each viewer counts its window's frames, gaps and stale frames into its audience only: the process's are their sums.
         return new ViewerReport(_options.Index, _viewers.Length, c.JoinedCount, Math.Max(0, _heldAtWindowStart), heldAtEnd,
             c.ConnectFailures, c.SubscribeFailures, c.ServerCloses, c.Drops, c.CloseMessages, c.Rebuilds, c.UnexpectedMessages,
-            deliveries, window, gaps, stale, self.TotalProcessorTime.TotalSeconds, self.PeakWorkingSet64 / 1024,
-            new Dictionary<string, long>(c.Reasons), probes, bytes, audiences,
+            deliveries, audiences.Sum(a => a.Frames), audiences.Sum(a => a.Gaps), audiences.Sum(a => a.Stale),
+            self.TotalProcessorTime.TotalSeconds, self.PeakWorkingSet64 / 1024, new Dictionary<string, long>(c.Reasons), probes, audiences,
             probing.Select(v => v.Group).ToArray(), probing.Select(v => Array.IndexOf(_audiences, v.Audience)).ToArray());
     }
 }

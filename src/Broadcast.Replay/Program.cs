@@ -81,7 +81,23 @@ internal static class Program
         return regions.Subtree(id);
     }
 
-    private static async Task<int> ReplayAsync(ReplayOptions options, ElectionNight night, Form[] timeline)
+    private static Task<int> ReplayAsync(ReplayOptions options, ElectionNight night, Form[] timeline)
+    {
+        var clock = options.Speed is { } speed && timeline.Length > 0 ? new NightClock(timeline[0].At, speed) : null;
+        var mode = options.Speed is { } s ? Inv($"speed x{s:G}") : "max";
+        return SendAsync(options, timeline.Length, clock, timeline.Length > 0 ? timeline[^1].At : 0, mode,
+            (sender, ct) => new Replayer(sender, options.Batch, options.Concurrency, clock).RunAsync(timeline, ct));
+    }
+
+    /// <summary>
+    /// Both nights' sending: <paramref name="send"/> runs under the progress line until done, aborted
+    /// or stopped by Ctrl-C / SIGTERM (the summary is printed all the same); then the summary is
+    /// printed, and written with --json. Returns the exit code.
+    /// </summary>
+    /// <param name="data">What was sent, when it was not the real 2019 night (the summary's first line).</param>
+    /// <param name="label">Shown first on every progress line.</param>
+    internal static async Task<int> SendAsync(ReplayOptions options, int planned, NightClock? clock, long lastAt, string mode,
+        Func<FormSender, CancellationToken, Task> send, string? data = null, string? label = null)
     {
         using var cancel = new CancellationTokenSource();
         void Stop(PosixSignalContext signal)
@@ -91,15 +107,14 @@ internal static class Program
         }
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        var clock = options.Speed is { } speed && timeline.Length > 0 ? new NightClock(timeline[0].At, speed) : null;
         var stats = new ReplayStats();
         string? aborted = null;
-        await using (var progress = new Progress(stats, timeline.Length, clock, timeline.Length > 0 ? timeline[^1].At : 0))
+        await using (var progress = new Progress(stats, planned, clock, lastAt, label))
         {
             using var sender = new FormSender(options, stats, progress.Log);
             try
             {
-                await new Replayer(sender, options.Batch, options.Concurrency, clock).RunAsync(timeline, cancel.Token);
+                await send(sender, cancel.Token);
             }
             catch (ReplayAbortedException e)
             {
@@ -110,15 +125,14 @@ internal static class Program
                 aborted = "cancelled";
             }
         }
-        var mode = options.Speed is { } s ? Inv($"speed x{s:G}") : "max";
-        var summary = stats.Summarize(options.Server.ToString(), mode, timeline.Length, aborted);
+        var summary = stats.Summarize(options.Server.ToString(), mode, planned, aborted, data);
         PrintSummary(summary);
         if (options.JsonPath is not null)
             await File.WriteAllTextAsync(options.JsonPath, JsonSerializer.Serialize(summary, ReplayJson.Default.ReplaySummary));
         return summary.Ok ? 0 : 1;
     }
 
-    internal static void PrintSummary(ReplaySummary s)
+    private static void PrintSummary(ReplaySummary s)
     {
         var o = Console.Out;
         var problems = string.Join(", ", s.Problems.Select(p => Inv($"{p.Key} {p.Value:N0}")));

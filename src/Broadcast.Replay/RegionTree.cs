@@ -1,7 +1,8 @@
 namespace Broadcast.Replay;
 
 /// <summary>
-/// The 2019 region tree from regions.csv.gz, used only to pick the villages under one region.
+/// The 2019 region tree from regions.csv.gz: the villages under one region (the replay's
+/// --province; the load generator's province and regency groups, to match forms with their frames).
 /// Built from parent_id: the ids carry no hierarchy (overseas ids are negative, provinces are arbitrary numbers).
 /// </summary>
 public sealed class RegionTree

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using Broadcast.Elections;
 using Broadcast.Elections.Rehearsal;
@@ -192,41 +191,12 @@ internal static class RehearsalReplay
         o.WriteLine(Inv($"peak memory     {Environment.WorkingSet / 1e6:N0} MB now, {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:N0} MB at most (the whole process)"));
     }
 
-    private static async Task<int> SendAsync(ReplayOptions options, RehearsalNight night, RehearsalSchedule schedule, int planned)
+    private static Task<int> SendAsync(ReplayOptions options, RehearsalNight night, RehearsalSchedule schedule, int planned)
     {
-        using var cancel = new CancellationTokenSource();
-        void Stop(PosixSignalContext signal)
-        {
-            signal.Cancel = true; // stop sending, but still print the summary
-            cancel.Cancel();
-        }
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         var clock = options.Speed is { } speed && planned > 0 ? new NightClock(At(schedule[0]), speed) : null;
-        var stats = new ReplayStats();
-        string? aborted = null;
-        await using (var progress = new Progress(stats, planned, clock, planned > 0 ? At(schedule[planned - 1]) : 0, RehearsalNight.Label))
-        {
-            using var sender = new FormSender(options, stats, progress.Log);
-            try
-            {
-                await new Streamer(night, schedule, planned, sender, options, clock).RunAsync(cancel.Token);
-            }
-            catch (ReplayAbortedException e)
-            {
-                aborted = e.Message;
-            }
-            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-            {
-                aborted = "cancelled";
-            }
-        }
         var mode = options.Speed is { } s ? Inv($"speed x{s:G}") : options.Rate is { } r ? Inv($"rate {r:G}/s") : "max";
-        var summary = stats.Summarize(options.Server.ToString(), mode, planned, aborted, DataLabel(night));
-        PrintSummary(summary);
-        if (options.JsonPath is not null)
-            await File.WriteAllTextAsync(options.JsonPath, JsonSerializer.Serialize(summary, ReplayJson.Default.ReplaySummary));
-        return summary.Ok ? 0 : 1;
+        return Program.SendAsync(options, planned, clock, planned > 0 ? At(schedule[planned - 1]) : 0, mode,
+            (sender, ct) => new Streamer(night, schedule, planned, sender, options, clock).RunAsync(ct), DataLabel(night), RehearsalNight.Label);
     }
 
     /// <summary>

@@ -9,7 +9,7 @@ namespace Broadcast.Client;
 /// SHA-256(secret), over <c>broadcast-ingest-v1</c>, the method, the request target (path and
 /// query), the timestamp (Unix seconds), the Idempotency-Key and the body's SHA-256, one per line.
 /// Written apart from the server's verifier on purpose (the tests sign with this one); the replay
-/// tool, the load generator and any .NET counting app use it from this package.
+/// tool and any .NET counting app use it from this package.
 /// </summary>
 public sealed class IngestRequestSigner(string keyId, string secret)
 {
