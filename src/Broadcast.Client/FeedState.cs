@@ -46,7 +46,7 @@ internal sealed class FeedState(FeedView view)
             && (snapshot.Version < held.Version || (snapshot.Version == held.Version && snapshot.Held == held.Held))) return false;
         if (held is not null && snapshot.Held is { } hold && snapshot.Epoch == held.Epoch + HeldEpochSuffix && hold.Seq < held.Version) return false;
         if (held is not null && held.Epoch != snapshot.Epoch) _leftEpoch = held.Epoch;
-        Current = view == FeedView.Headline ? HeadlineOf(snapshot) : snapshot;
+        Current = view == FeedView.Headline ? snapshot.ToHeadline() : snapshot;
         return true;
     }
 
@@ -96,10 +96,6 @@ internal sealed class FeedState(FeedView view)
         Current = next;
         return true;
     }
-
-    /// <summary>What a headline view holds: totals and seats (total, won, threshold); no children, candidates or seat dapils.</summary>
-    public static ResultsSnapshot HeadlineOf(ResultsSnapshot s) =>
-        s with { Children = [], Candidates = null, Seats = s.Seats is { } seats ? seats with { Dapils = [] } : null };
 
     private static ResultsSnapshot WithTotals(ResultsSnapshot held, IResultsFrame f) => held with
     {

@@ -62,6 +62,10 @@ public sealed record ResultsSnapshot(
     /// <summary>Only on the totals as of a past moment (<c>?asOf=</c> on the read API): which moment. Never pushed.</summary>
     [IgnoreMember, JsonPropertyOrder(-1), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public AsOfMoment? AsOf { get; init; }
+
+    /// <summary>What a headline viewer holds of the group: its totals, without children, candidates or seats per dapil.</summary>
+    public ResultsSnapshot ToHeadline() =>
+        this with { Children = [], Candidates = null, Seats = Seats is { } seats ? seats with { Dapils = [] } : null };
 }
 
 /// <summary>

@@ -69,9 +69,7 @@ public sealed class ResultsHub(Election election, ResultsView view, DeltaHistory
         fanout.Follow(connection, found, group, followView, maxPerSecond, snapshot.Epoch, snapshot.Version);
         groups.Add(group);
         metrics.Subscribed();
-        return followView == FollowView.Headline
-            ? snapshot with { Children = [], Candidates = null, Seats = snapshot.Seats is { } seats ? seats with { Dapils = [] } : null }
-            : snapshot;
+        return followView == FollowView.Headline ? snapshot.ToHeadline() : snapshot;
     }
 
     public Task Unsubscribe(string contest, string region)
