@@ -5,18 +5,8 @@ import {
   sortDapils, topParties,
 } from './legislative';
 import { headlineOf } from './results-state';
-import type { ContestInfo, PartyInfo } from './types';
-import { cand, parliamentSnap } from './test/legislative-fixtures';
-
-const info: ContestInfo = {
-  id: 'dprd_kab', name: 'DPRD Kabupaten/Kota', kind: 'partyList', thresholdPercent: 0, parliaments: 508,
-  choices: [{ id: '1', name: 'PKB' }, { id: '2', name: 'Gerindra' }, { id: '3', name: 'PDIP' }, { id: '4', name: 'Golkar' }],
-};
-const parties: PartyInfo[] = [
-  { id: '1', number: 1, shortName: 'PKB', name: 'Partai Kebangkitan Bangsa', acehOnly: false, colour: '#00b156' },
-  { id: '2', number: 2, shortName: 'Gerindra', name: 'Partai Gerakan Indonesia Raya', acehOnly: false, colour: '#9d1a2c' },
-  { id: '3', number: 3, shortName: 'PDIP', name: 'Partai Demokrasi Indonesia Perjuangan', acehOnly: false, colour: '#ed0236' },
-];
+import type { ContestInfo } from './types';
+import { DPRD_KAB as info, PARTIES as parties, cand, parliamentSnap } from './test/legislative-fixtures';
 
 describe('party colours', () => {
   it('are CSS variables per party with the election colour as default', () => {

@@ -20,11 +20,6 @@ export interface PartyStanding {
   passes: boolean | null;
 }
 
-/** Whether a snapshot is a group with seats (a dapil or a parliament). */
-export function hasSeats(snap: Snapshot): boolean {
-  return Boolean(snap.seats);
-}
-
 /**
  * The parties a group shows: those on its ballot. A dapil's votes are exactly its ballot's
  * parties; a parliament's are the governed region's columns (every party of the contest), so

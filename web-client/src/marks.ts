@@ -8,12 +8,10 @@
 import { h } from './dom';
 import type { Lang } from './format';
 import type { Election, HeldView } from './types';
+import { formatWib, wibDay } from './wib';
 
 export const HELD_LABEL = 'DITAHAN · HELD';
 export const REHEARSAL_LABEL = 'LATIHAN · REHEARSAL';
-
-/** WIB (Waktu Indonesia Barat) is UTC+7, without daylight saving: the election's clock. */
-const WIB_MS = 7 * 3600_000;
 
 const words = {
   id: {
@@ -39,21 +37,8 @@ export interface HeldMark {
 export function heldMark(held: HeldView | null | undefined, lang: Lang, now: number = Date.now()): HeldMark | null {
   if (!held) return null;
   const at = Date.parse(held.since);
-  const since = Number.isFinite(at) ? `${words[lang].since} ${wibTime(at, lang, wibDay(at) !== wibDay(now))}` : '';
+  const since = Number.isFinite(at) ? `${words[lang].since} ${formatWib(at, lang, wibDay(at) !== wibDay(now), false)}` : '';
   return { label: HELD_LABEL, since, title: words[lang].why };
-}
-
-/** "19.00 WIB" (Indonesian) or "19:00 WIB", with "17 Apr" in front when `withDate`. */
-export function wibTime(ms: number, lang: Lang, withDate = false): string {
-  const locale = lang === 'id' ? 'id-ID' : 'en-GB';
-  const shifted = new Date(ms + WIB_MS);
-  const time = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(shifted);
-  const date = withDate ? `${new Intl.DateTimeFormat(locale, { timeZone: 'UTC', day: 'numeric', month: 'short' }).format(shifted)} ` : '';
-  return `${date}${time} WIB`;
-}
-
-function wibDay(ms: number): number {
-  return Math.floor((ms + WIB_MS) / 86_400_000);
 }
 
 export interface NoticeBand {
@@ -96,4 +81,20 @@ export function showHeldMark(el: HTMLElement, mark: HeldMark | null): void {
   if (el.dataset.shown === key) return;
   el.dataset.shown = key;
   el.replaceChildren(...(mark ? [h('b', { class: 'mark-label' }, mark.label), mark.since ? h('span', {}, mark.since) : ''] : []));
+}
+
+/**
+ * A screen's notice band in `el`, and `data-rehearsal` on `host` (the page's root, the ticker
+ * element) so the screen's own CSS can mark everything else.
+ */
+export function markRehearsal(host: Element, el: HTMLElement, election: Election | null): void {
+  showNoticeBand(el, noticeBand(election));
+  host.toggleAttribute('data-rehearsal', Boolean(election?.rehearsal));
+}
+
+/** A screen's held mark in `el`, and `data-held` on `host` for its CSS; `held` null or absent: not held. */
+export function markHeld(host: Element, el: HTMLElement, held: HeldView | null | undefined, lang: Lang): void {
+  const mark = heldMark(held, lang);
+  showHeldMark(el, mark);
+  host.toggleAttribute('data-held', Boolean(mark));
 }

@@ -11,7 +11,7 @@ import {
   type DapilRow, type PartyList, type PartyStanding, allocated, candidateLists, dapilRows, hemicycle, majority,
   partiesOnBallot, partyStandings, sortDapils, wonList,
 } from './legislative';
-import { type ViewOptions, childNameCell, reportingCell, sortChildren } from './monitor-view';
+import { type ViewOptions, childNameCell, fact, reportingCell, sortChildren, summaryHead } from './monitor-view';
 import type { ContestInfo, ParliamentInfo, SeatClaim, Snapshot } from './types';
 
 export interface LegislativeOptions extends ViewOptions {
@@ -38,25 +38,6 @@ function chip(c: Choice, count?: number): HTMLElement {
   return h('span', { class: 'chip', style: `--c:${c.color}`, 'data-party': c.id, title: c.fullName ?? c.name },
     h('span', { class: 'chip-name' }, c.name),
     count === undefined ? null : h('b', { class: 'chip-count' }, count));
-}
-
-function fact(label: string, value: string, key: string): HTMLElement[] {
-  return [h('dt', {}, label), h('dd', { 'data-fact': key }, value)];
-}
-
-function summaryHead(snap: Snapshot, o: LegislativeOptions, kind: string, extra: HTMLElement[][] = []): HTMLElement {
-  const { lang } = o;
-  const st = snap.stations;
-  return h('section', { class: 'summary', 'aria-labelledby': 'region-title' },
-    h('div', { class: 'summary-head' },
-      h('h1', { id: 'region-title' }, snap.region.name),
-      h('span', { class: 'level' }, kind)),
-    h('dl', { class: 'facts' },
-      fact(t(lang, 'reportingHeading'), `${formatPct(reportedPct(st), lang)} (${formatInt(st.reported, lang)} / ${formatInt(st.total, lang)})`, 'reporting'),
-      fact(t(lang, 'quarantined'), formatInt(st.quarantined, lang), 'quarantined'),
-      fact(t(lang, 'valid'), formatInt(snap.valid, lang), 'valid'),
-      fact(t(lang, 'invalid'), formatInt(snap.invalid, lang), 'invalid'),
-      ...extra));
 }
 
 /** "34 / 3": a claim's votes over its divisor (its quotient). */

@@ -8,7 +8,8 @@
 import './monitor-timeline.css';
 import { h, setText } from './dom';
 import { type Lang, formatInt } from './format';
-import { STEPS, type PastSnapshot, Timeline, formatWib, isoWib, positionOf, spansDays, timeAt } from './timeline';
+import { STEPS, type PastSnapshot, Timeline, isoWib, positionOf, spansDays, timeAt } from './timeline';
+import { formatWib } from './wib';
 
 const labels = {
   id: { timeline: 'Lini masa', live: 'LANGSUNG', lookingBack: 'Melihat waktu lampau', asOf: 'Per', back: 'Kembali ke langsung', loading: 'memuat…', scrub: 'Lihat hasil pada waktu lampau', empty: 'belum ada formulir' },

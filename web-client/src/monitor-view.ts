@@ -57,19 +57,26 @@ export function renderBreadcrumbs(snap: Snapshot, o: ViewOptions): HTMLElement {
       : h('a', { href: o.hrefFor(r.id), 'data-region': r.id }, r.name))));
 }
 
-export function renderSummary(snap: Snapshot, choices: Choice[], o: ViewOptions): HTMLElement {
+/** A group's summary section: its name and `kind`, then reporting and the vote counts, then `extra` facts. */
+export function summaryHead(snap: Snapshot, o: ViewOptions, kind: string, extra: HTMLElement[][] = []): HTMLElement {
   const { lang } = o;
   const st = snap.stations;
   return h('section', { class: 'summary', 'aria-labelledby': 'region-title' },
     h('div', { class: 'summary-head' },
       h('h1', { id: 'region-title' }, snap.region.name),
-      h('span', { class: 'level' }, levelName(lang, snap.region.level))),
+      h('span', { class: 'level' }, kind)),
     h('dl', { class: 'facts' },
       fact(t(lang, 'reportingHeading'), `${formatPct(reportedPct(st), lang)} (${formatInt(st.reported, lang)} / ${formatInt(st.total, lang)})`, 'reporting'),
       fact(t(lang, 'quarantined'), formatInt(st.quarantined, lang), 'quarantined'),
       fact(t(lang, 'valid'), formatInt(snap.valid, lang), 'valid'),
-      fact(t(lang, 'invalid'), formatInt(snap.invalid, lang), 'invalid')),
-    h('ul', { class: 'bars' }, choices.map((c) => {
+      fact(t(lang, 'invalid'), formatInt(snap.invalid, lang), 'invalid'),
+      ...extra));
+}
+
+export function renderSummary(snap: Snapshot, choices: Choice[], o: ViewOptions): HTMLElement {
+  const { lang } = o;
+  const summary = summaryHead(snap, o, levelName(lang, snap.region.level));
+  summary.append(h('ul', { class: 'bars' }, choices.map((c) => {
       const pct = share(snap.votes, c.id);
       return h('li', { class: 'bar-row', 'data-choice': c.id },
         h('span', { class: 'bar-name' }, h('b', {}, c.id), ' ', c.name),
@@ -78,9 +85,11 @@ export function renderSummary(snap: Snapshot, choices: Choice[], o: ViewOptions)
         h('span', { class: 'bar-track', 'aria-hidden': 'true' },
           h('span', { class: 'bar-fill', style: `width:${pct}%;background:${c.color}` })));
     })));
+  return summary;
 }
 
-function fact(label: string, value: string, key: string): HTMLElement[] {
+/** A `<dt>`/`<dd>` pair of a summary's facts; `key` names it for tests and styles. */
+export function fact(label: string, value: string, key: string): HTMLElement[] {
   return [h('dt', {}, label), h('dd', { 'data-fact': key }, value)];
 }
 

@@ -10,7 +10,8 @@ import { type Choice, byNumber, choiceColor, choicesFor, contestInfo, fetchElect
 import { type Lang } from './format';
 import { h, setText } from './dom';
 import { levelName, parseLang, stateName, t } from './i18n';
-import { heldMark, noticeBand, showHeldMark, showNoticeBand } from './marks';
+import { markHeld, markRehearsal } from './marks';
+import { onLangButtons, pressLangButton } from './lang-buttons';
 import { ProvinceMap } from './monitor-map';
 import { StationNotes } from './station-notes';
 import {
@@ -259,17 +260,14 @@ function renderStatus(): void {
   const clock = last ? `${t(lang, 'lastUpdate')} ${last.toLocaleTimeString(lang === 'id' ? 'id-ID' : 'en-GB')} · ` : '';
   setText(updatedEl, clock + dataAgeText(last, lang));
   // The live numbers are held; a moment looked back at is not what the hold is about.
-  const held = timeline.lookingBack ? null : heldMark(client.held, lang);
-  showHeldMark(heldEl, held);
-  document.documentElement.toggleAttribute('data-held', Boolean(held));
+  markHeld(document.documentElement, heldEl, timeline.lookingBack ? null : client.held, lang);
 }
 
 function renderChrome(): void {
   document.documentElement.lang = lang;
   setText($('election-name'), election?.name || 'Broadcast');
   // The election's notice (e.g. synthetic data) stays in view on every screen; a rehearsal's is striped.
-  showNoticeBand(noticeEl, noticeBand(election));
-  document.documentElement.toggleAttribute('data-rehearsal', Boolean(election?.rehearsal));
+  markRehearsal(document.documentElement, noticeEl, election);
   const contests = election?.contests ?? [];
   contestSelect.closest('label')?.toggleAttribute('hidden', contests.length <= 1);
   setText($('contest-label'), t(lang, 'contest'));
@@ -278,9 +276,7 @@ function renderChrome(): void {
   setText($('sort-label'), t(lang, 'sortBy'));
   sortSelect.replaceChildren(...SORT_KEYS.map((k) => h('option', { value: k, selected: k === sort },
     sortLabel(lang, k))));
-  for (const b of document.querySelectorAll<HTMLButtonElement>('[data-lang]')) {
-    b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
-  }
+  pressLangButton(lang);
   renderPickers();
 }
 
@@ -358,14 +354,11 @@ sortSelect.addEventListener('change', () => {
   render();
 });
 
-for (const b of document.querySelectorAll<HTMLButtonElement>('[data-lang]')) {
-  b.addEventListener('click', () => {
-    lang = parseLang(b.dataset.lang);
-    setParam('lang', lang);
-    renderChrome();
-    render();
-  });
-}
+onLangButtons((picked) => {
+  lang = picked;
+  renderChrome();
+  render();
+});
 
 // The sticky table header sits right below the sticky top bar, whose height wraps.
 const top = document.querySelector<HTMLElement>('header.top');

@@ -13,8 +13,27 @@ interface RegionChoice {
   level: string;
 }
 
-/** A region's name and children from the public read API (cached: names do not change). */
-async function regionOf(contest: string, id: string): Promise<{ name: string; children: RegionChoice[] } | null> {
+type RegionInfo = { name: string; children: RegionChoice[] } | null;
+
+const regions = new Map<string, Promise<RegionInfo>>();
+
+/**
+ * A region's name and children from the public read API, cached: names and children do not
+ * change, and the picker asks for every level of its path on each change (the nation's
+ * snapshot among them). A failure is not kept, so the next ask tries again.
+ */
+function regionOf(contest: string, id: string): Promise<RegionInfo> {
+  const key = `${contest}|${id}`;
+  let region = regions.get(key);
+  if (!region) {
+    region = fetchRegion(contest, id);
+    regions.set(key, region);
+    void region.then((r) => { if (!r) regions.delete(key); });
+  }
+  return region;
+}
+
+async function fetchRegion(contest: string, id: string): Promise<RegionInfo> {
   try {
     const res = await fetch(`/api/v1/results/${encodeURIComponent(contest)}/${encodeURIComponent(id)}`, { headers: { Accept: 'application/json' } });
     if (!res.ok) return null;

@@ -4,8 +4,10 @@
 // polling the night's figures every 2 s.
 import './operator.css';
 import { h, setText } from './dom';
+import { fetchElection } from './election';
 import type { Lang } from './format';
 import { parseLang } from './i18n';
+import { onLangButtons, pressLangButton } from './lang-buttons';
 import { ApiError, OperatorClient } from './operator-api';
 import { HoldsPanel } from './operator-holds';
 import { KeysPanel } from './operator-keys';
@@ -15,7 +17,6 @@ import { RehearsalPanel, TotalsPanel } from './operator-totals';
 import { type ConsoleContext, type Panel, field } from './operator-ui';
 import { w } from './operator-words';
 import type { Election } from './types';
-import { toElection } from './wire';
 
 const STORE = 'broadcast.operator.secret';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -23,11 +24,15 @@ const main = $<HTMLElement>('main');
 
 let lang: Lang = parseLang(new URLSearchParams(location.search).get('lang'));
 let election: Election | null = null;
-let rehearsal = false;
 let api: OperatorClient | null = null;
 let operatorId = '';
 /** Why the sign-in is shown again (a refused secret, an expired session). */
 let signInProblem: string | null = null;
+
+/** A rehearsal server (the election says so): the console offers the reset. */
+function rehearsal(): boolean {
+  return election?.rehearsal ?? false;
+}
 
 type Tab = 'queue' | 'holds' | 'totals' | 'keys' | 'rehearsal';
 
@@ -38,7 +43,7 @@ const ctx: ConsoleContext = {
   },
   lang: () => lang,
   election: () => election,
-  rehearsal: () => rehearsal,
+  rehearsal,
   // The panel that acted reads its own list again; the actions list is the live panel's.
   changed: () => void live.refresh(),
   expired: () => signOut(w(lang).sessionEnded),
@@ -60,7 +65,7 @@ const panels: Record<Tab, Panel> = {
 };
 
 function tabs(): Tab[] {
-  return rehearsal ? ['queue', 'holds', 'totals', 'keys', 'rehearsal'] : ['queue', 'holds', 'totals', 'keys'];
+  return rehearsal() ? ['queue', 'holds', 'totals', 'keys', 'rehearsal'] : ['queue', 'holds', 'totals', 'keys'];
 }
 
 function current(): Tab {
@@ -79,16 +84,16 @@ function renderHeader(): void {
   document.title = `${words.title} · ${election?.name || 'Broadcast'}`;
   setText($('title'), words.title);
   setText($('election-name'), election?.name ?? '');
-  for (const b of document.querySelectorAll<HTMLButtonElement>('[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
+  pressLangButton(lang);
   const who = $('who');
   who.hidden = !api;
   setText($('who-label'), `${words.signedInAs} `);
   setText($('operator-id'), operatorId);
   setText($('sign-out'), words.signOut);
   const notice = $('notice');
-  const text = rehearsal && !election?.notice?.includes('LATIHAN') ? `REHEARSAL · LATIHAN${election?.notice ? ` — ${election.notice}` : ''}` : election?.notice ?? '';
+  const text = rehearsal() && !election?.notice?.includes('LATIHAN') ? `REHEARSAL · LATIHAN${election?.notice ? ` — ${election.notice}` : ''}` : election?.notice ?? '';
   notice.hidden = !text;
-  notice.dataset.rehearsal = String(rehearsal);
+  notice.dataset.rehearsal = String(rehearsal());
   setText(notice, text ? `⚠ ${text}` : '');
 }
 
@@ -190,35 +195,20 @@ function showTab(): void {
 
 window.addEventListener('hashchange', showTab);
 $('sign-out').addEventListener('click', () => signOut());
-for (const b of document.querySelectorAll<HTMLButtonElement>('[data-lang]')) {
-  b.addEventListener('click', () => {
-    lang = parseLang(b.dataset.lang);
-    const url = new URL(location.href);
-    url.searchParams.set('lang', lang);
-    history.replaceState(history.state, '', url);
-    if (api) renderConsole();
-    else {
-      renderHeader();
-      renderSignIn();
-    }
-  });
-}
-
-/** The election's name, contests and whether this server is a rehearsal (public). */
-async function loadElection(): Promise<void> {
-  try {
-    const res = await fetch('/api/v1/election', { headers: { Accept: 'application/json' } });
-    if (!res.ok) return;
-    const body = await res.json() as { rehearsal?: unknown };
-    election = toElection(body);
-    rehearsal = body.rehearsal === true;
-  } catch {
-    // Without the election the console still works; contests are typed by id.
+onLangButtons((picked) => {
+  lang = picked;
+  if (api) renderConsole();
+  else {
+    renderHeader();
+    renderSignIn();
   }
-}
+});
 
 renderHeader();
-void loadElection().then(async () => {
+// The election's name, contests and whether this server is a rehearsal (public). Without it the
+// console still works; contests are typed by id.
+void fetchElection('').then(async (e) => {
+  election = e;
   renderHeader();
   let kept: string | null = null;
   try { kept = sessionStorage.getItem(STORE); } catch { kept = null; }

@@ -6,7 +6,7 @@ import { BallotCache, type Choice, choicesFor, contestInfo, fetchElection } from
 import { type Lang, formatInt, formatPct, reportedPct, share } from './format';
 import { h } from './dom';
 import { parseLang, t } from './i18n';
-import { heldMark, noticeBand, showHeldMark, showNoticeBand } from './marks';
+import { markHeld, markRehearsal } from './marks';
 import { pairLines } from './names';
 import { type PartyStanding, allocated, majority, partiesOnBallot, partyStandings, topParties } from './legislative';
 import { ResultsClient } from './results-client';
@@ -106,11 +106,8 @@ function fitNames(): void {
 
 /** The election's notice (a rehearsal's striped), and whether an operator holds the numbers. */
 function renderMarks(): void {
-  showNoticeBand($('notice'), noticeBand(election));
-  document.documentElement.toggleAttribute('data-rehearsal', Boolean(election?.rehearsal));
-  const held = heldMark(client.held, lang);
-  showHeldMark($('held'), held);
-  document.documentElement.toggleAttribute('data-held', Boolean(held));
+  markRehearsal(document.documentElement, $('notice'), election);
+  markHeld(document.documentElement, $('held'), client.held, lang);
 }
 
 /** A parliament or dapil (seats), or a region of a party contest: parties with shares and projected seats. */

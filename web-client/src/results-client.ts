@@ -301,7 +301,8 @@ export class ResultsClient {
     } catch (err) {
       if (gen !== this.gen) return;
       this.lastError = err;
-      if (!this.legacyHub && /unknown (hub )?method|method does not exist/i.test(String((err as Error | null)?.message ?? err))) {
+      const message = String((err as Error | null)?.message ?? err);
+      if (!this.legacyHub && /unknown (hub )?method|method does not exist/i.test(message)) {
         // A server from before SubscribeWith: the full pushes of Subscribe, cut to our view.
         this.legacyHub = true;
         void this.subscribe();
@@ -309,7 +310,6 @@ export class ResultsClient {
       }
       // The connection is up but the server refused or failed: show polled data and retry.
       // "Unknown contest or group." is worth showing at once (the poll's 404 then names it).
-      const message = String((err as Error | null)?.message ?? err);
       this.hubLive = false;
       this.startPolling(0);
       if (/unknown contest/i.test(message) && this.unknownGroup === null) this.setUnknownGroup(message.replace(/^.*HubException: /, ''));
@@ -338,8 +338,8 @@ export class ResultsClient {
   }
 
   private handle(step: Step): void {
-    if (step.changed && this.unknownGroup !== null) this.setUnknownGroup(null);
     if (step.changed) {
+      if (this.unknownGroup !== null) this.setUnknownGroup(null);
       if (!step.heldOnly) this.last = new Date(this.now());
       const snap = this.core.snapshot;
       if (snap) for (const cb of this.changeListeners) cb(snap);

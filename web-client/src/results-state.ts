@@ -47,31 +47,28 @@ export function classifyFrame(snap: Snapshot, f: Frame, view: View): Verdict {
   return verdict === 'apply' && view === 'full' && f.kind === 'Headline' ? 'ignore' : verdict;
 }
 
-/** Replaces the listed children by id, keeps the others and their order, appends new ones. */
-export function mergeChildren(children: ChildTotals[], changed: ChildTotals[]): ChildTotals[] {
-  if (changed.length === 0) return children;
-  const byId = new Map(changed.map((c) => [c.id, c]));
-  const merged = children.map((c) => {
-    const next = byId.get(c.id);
-    if (!next) return c;
-    byId.delete(c.id);
-    // Should a delta child come without its name (names never change), keep the snapshot's.
-    return next.name ? next : { ...next, name: c.name, level: c.level };
-  });
-  return byId.size === 0 ? merged : merged.concat([...byId.values()]);
-}
-
-/** Replaces the listed items by id, keeps the others and their order, appends new ones. */
-export function mergeById<T extends { id: string }>(items: readonly T[], changed: readonly T[]): T[] {
+/**
+ * Replaces the listed items by id (`replace` decides what the held one becomes), keeps the
+ * others and their order, appends new ones.
+ */
+export function mergeById<T extends { id: string }>(
+  items: readonly T[], changed: readonly T[], replace: (held: T, next: T) => T = (_, next) => next,
+): T[] {
   if (changed.length === 0) return items as T[];
   const byId = new Map(changed.map((c) => [c.id, c]));
   const merged = items.map((c) => {
     const next = byId.get(c.id);
     if (!next) return c;
     byId.delete(c.id);
-    return next;
+    return replace(c, next);
   });
   return byId.size === 0 ? merged : merged.concat([...byId.values()]);
+}
+
+/** Replaces the listed children by id, keeps the others and their order, appends new ones. */
+export function mergeChildren(children: ChildTotals[], changed: ChildTotals[]): ChildTotals[] {
+  // Should a delta child come without its name (names never change), keep the snapshot's.
+  return mergeById(children, changed, (c, next) => (next.name ? next : { ...next, name: c.name, level: c.level }));
 }
 
 /** A dapil's delta lists only the candidates that moved: replace those by id. */

@@ -2,6 +2,7 @@
 // (GET /api/v1/stations/{station}/forms/{contest}) as columns of revisions side by side, each
 // number with its change from the revision before, which revision the totals count, and why
 // a held revision is held, in words and in its own numbers.
+import { byNumber } from './election';
 import { type Lang, formatInt } from './format';
 
 /** A party's votes on a party-list form: its own, and per candidate number. */
@@ -205,8 +206,6 @@ export interface NumberRow {
   party?: string;
   cells: NumberCell[];
 }
-
-const byNumber = (a: string, b: string) => (Number(a) - Number(b)) || a.localeCompare(b);
 
 /** Rows of numbers, one column per revision (oldest first): choices or parties (with their own and candidates' votes), then valid, invalid, total. */
 export function numberRows(revisions: Revision[]): NumberRow[] {

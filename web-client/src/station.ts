@@ -10,7 +10,8 @@ import { contestInfo, fetchElection } from './election';
 import { type Lang, formatInt } from './format';
 import { h, setText } from './dom';
 import { levelName, parseLang, stateName, t } from './i18n';
-import { heldMark, noticeBand, showHeldMark, showNoticeBand } from './marks';
+import { onLangButtons, pressLangButton } from './lang-buttons';
+import { markHeld, markRehearsal } from './marks';
 import { displayName } from './names';
 import { ResultsClient } from './results-client';
 import {
@@ -120,9 +121,7 @@ function renderStatus(): void {
   document.documentElement.dataset.state = s;
   setText($('state'), stateName(lang, s));
   // The village's numbers (and so the totals this station counts in) are held by an operator.
-  const held = heldMark(village?.held, lang);
-  showHeldMark($('held'), held);
-  document.documentElement.toggleAttribute('data-held', Boolean(held));
+  markHeld(document.documentElement, $('held'), village?.held, lang);
 }
 
 function renderCrumbs(): void {
@@ -182,10 +181,9 @@ function render(): void {
   document.documentElement.lang = lang;
   const w = words[lang];
   setText($('refresh'), w.refresh);
-  for (const b of document.querySelectorAll<HTMLButtonElement>('[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
+  pressLangButton(lang);
   setText($('election-name'), election?.name || 'Broadcast');
-  showNoticeBand($('notice'), noticeBand(election));
-  document.documentElement.toggleAttribute('data-rehearsal', Boolean(election?.rehearsal));
+  markRehearsal(document.documentElement, $('notice'), election);
   renderCrumbs();
   renderStatus();
   document.title = `${stationName(station)} · ${trail ? displayName(trail.village.name) : ''} · Broadcast`;
@@ -233,15 +231,10 @@ main.addEventListener('click', (ev) => {
 
 $('refresh').addEventListener('click', () => void load());
 
-for (const b of document.querySelectorAll<HTMLButtonElement>('[data-lang]')) {
-  b.addEventListener('click', () => {
-    lang = parseLang(b.dataset.lang);
-    const url = new URL(location.href);
-    url.searchParams.set('lang', lang);
-    history.replaceState(history.state, '', url);
-    render();
-  });
-}
+onLangButtons((picked) => {
+  lang = picked;
+  render();
+});
 
 render();
 void load();

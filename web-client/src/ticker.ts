@@ -6,7 +6,7 @@ import { BallotCache, type Choice, choicesFor, contestInfo, fetchElection } from
 import { type Lang, formatPct, reportedPct, share } from './format';
 import { h, setText } from './dom';
 import { parseLang, stateName, t } from './i18n';
-import { heldMark, noticeBand, showHeldMark, showNoticeBand } from './marks';
+import { heldMark, markHeld, markRehearsal } from './marks';
 import { shortName } from './names';
 import { type PartyStanding, allocated, majority, partiesOnBallot, partyStandings, topParties } from './legislative';
 import { type ClientState, ResultsClient, type ResultsClientOptions } from './results-client';
@@ -171,11 +171,8 @@ export class BroadcastTicker extends HTMLElement {
     this.dataset.state = state;
     const info = contestInfo(this.election, this.contest);
     e.strip.setAttribute('aria-label', `${t(lang, 'results')} ${info?.name ?? this.contest}`);
-    showNoticeBand(e.notice, noticeBand(this.election));
-    this.toggleAttribute('data-rehearsal', Boolean(this.election?.rehearsal));
-    const held = heldMark(client.held, lang);
-    showHeldMark(e.held, held);
-    this.toggleAttribute('data-held', Boolean(held));
+    markRehearsal(this, e.notice, this.election);
+    markHeld(this, e.held, client.held, lang);
     if (!snap) {
       // An unknown region or contest (the server's 404) is said, not left "loading" forever.
       const unknown = state === 'notFound';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { STEPS, Timeline, formatWib, isoWib, parsePast, parseSpan, positionOf, spansDays, timeAt } from './timeline';
+import { STEPS, Timeline, isoWib, parsePast, parseSpan, positionOf, spansDays, timeAt } from './timeline';
+import { formatWib } from './wib';
 import { snap } from './test/fixtures';
 
 // 2019-04-17 21:00:00 WIB

@@ -1,9 +1,10 @@
 // The count as of a past moment (GET /api/v1/results/{contest}/{group}?asOf=...), for screens
 // that look back: the span of the night (GET /api/v1/history), the moment under a scrubber
-// position, "as of 21:00:05 WIB" labels, and a controller that fetches the past snapshot of
-// the group on screen, newest request wins. No DOM here (monitor-timeline.ts draws it).
-import type { Lang } from './format';
+// position, whether "as of" labels need the date (wib.ts writes them), and a controller that
+// fetches the past snapshot of the group on screen, newest request wins. No DOM here
+// (monitor-timeline.ts draws it).
 import type { Snapshot } from './types';
+import { WIB_MS, wibDay } from './wib';
 import { toSnapshot } from './wire';
 
 /** A place in the revision log: a seq and when it (and everything before it) was received, in ms. */
@@ -27,9 +28,6 @@ export type PastSnapshot = Snapshot & { asOf: AsOf };
 
 /** Scrubber positions: 0 is the first revision of the night, STEPS the latest (which is live). */
 export const STEPS = 1000;
-
-/** WIB (Waktu Indonesia Barat) is UTC+7, without daylight saving: the election's clock. */
-const WIB_MS = 7 * 3600_000;
 
 function point(v: unknown): LogPoint | null {
   const o = v as { seq?: unknown; receivedAt?: unknown } | null;
@@ -75,21 +73,10 @@ export function isoWib(ms: number): string {
   return new Date(ms + WIB_MS).toISOString().replace('Z', '+07:00');
 }
 
-/** "21:00:05 WIB" (Indonesian "21.00.05 WIB"), with the date in front when `withDate`. */
-export function formatWib(ms: number, lang: Lang, withDate = false): string {
-  const locale = lang === 'id' ? 'id-ID' : 'en-GB';
-  const shifted = new Date(ms + WIB_MS);
-  const time = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
-    .format(shifted);
-  const date = withDate ? `${new Intl.DateTimeFormat(locale, { timeZone: 'UTC', day: 'numeric', month: 'short' }).format(shifted)} ` : '';
-  return `${date}${time} WIB`;
-}
-
 /** Whether the night spans more than one WIB day (labels then show the date). */
 export function spansDays(span: NightSpan): boolean {
   if (!span) return false;
-  const day = (ms: number) => Math.floor((ms + WIB_MS) / 86_400_000);
-  return day(span.first.receivedAt) !== day(span.latest.receivedAt);
+  return wibDay(span.first.receivedAt) !== wibDay(span.latest.receivedAt);
 }
 
 export interface TimelineOptions {

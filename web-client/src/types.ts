@@ -128,16 +128,7 @@ export interface ElectedView {
 }
 
 /** Hub push `TotalsChanged`: absolute totals of the group plus the children that changed. */
-export interface TotalsChanged {
-  contest: string;
-  region: string;
-  epoch: string;
-  prevVersion: number;
-  version: number;
-  stations: StationCounts;
-  votes: Votes;
-  valid: number;
-  invalid: number;
+export interface TotalsChanged extends Headline {
   children: ChildTotals[];
   /** A dapil: only the candidates whose votes, rank or elected changed (replace by id). */
   candidates?: CandidateResults[] | null;

@@ -1,6 +1,17 @@
 // Small dapil and parliament groups shaped like the server's (ResultsView.Legislative.cs):
 // DPRD Kabupaten Berau with two of its dapils, three parties, two candidates each.
-import type { CandidateResults, ChildTotals, DapilSeatsView, SeatsView, Snapshot, TotalsChanged } from '../types';
+import type { CandidateResults, ChildTotals, ContestInfo, DapilSeatsView, PartyInfo, SeatsView, Snapshot, TotalsChanged } from '../types';
+
+/** The contest and its first three parties as GET /api/v1/election names them. */
+export const DPRD_KAB: ContestInfo = {
+  id: 'dprd_kab', name: 'DPRD Kabupaten/Kota', kind: 'partyList', thresholdPercent: 0, parliaments: 508,
+  choices: [{ id: '1', name: 'PKB' }, { id: '2', name: 'Gerindra' }, { id: '3', name: 'PDIP' }, { id: '4', name: 'Golkar' }],
+};
+export const PARTIES: PartyInfo[] = [
+  { id: '1', number: 1, shortName: 'PKB', name: 'Partai Kebangkitan Bangsa', acehOnly: false, colour: '#00b156' },
+  { id: '2', number: 2, shortName: 'Gerindra', name: 'Partai Gerakan Indonesia Raya', acehOnly: false, colour: '#9d1a2c' },
+  { id: '3', number: 3, shortName: 'PDIP', name: 'Partai Demokrasi Indonesia Perjuangan', acehOnly: false, colour: '#ed0236' },
+];
 
 export function cand(party: string, number: number, votes: number, rank: number, elected: boolean): CandidateResults {
   return { id: `${party}.${number}`, party, number, name: `C${party}.${number}`, votes, rank, elected };
