@@ -40,22 +40,17 @@ internal sealed class DprAllocation
     private const double Tolerance = 0.05;    // votes per party column
     private const int MaxIterations = 500;
 
-    private DprAllocation(ushort[] table, int stride, DapilFill[] fills, int moved, int iterations)
+    private DprAllocation(ushort[] table, int stride, DapilFill[] fills)
     {
         Table = table;
         Stride = stride;
         Fills = fills;
-        VotesMoved = moved;
-        MostIterations = iterations;
     }
 
     /// <summary>Per station, per party of its DPR ballot (in ballot order): the party's votes, own and candidates' together.</summary>
     public ushort[] Table { get; }
     public int Stride { get; }
     public IReadOnlyList<DapilFill> Fills { get; }
-    /// <summary>Votes handed to another station because rounding took a station over its cap.</summary>
-    public int VotesMoved { get; }
-    public int MostIterations { get; }
 
     public static DprAllocation Run(Election election, Contest dpr, Geography places, StationProfiles profiles,
         RehearsalData data, ulong seed)
@@ -64,8 +59,6 @@ internal sealed class DprAllocation
         var table = new ushort[(long)election.Stations.Count * stride];
         var byBallot = new BallotStations(election, dpr);
         var fills = new DapilFill[dpr.Dapils.Count];
-        var moved = new int[dpr.Dapils.Count];
-        var iterations = new int[dpr.Dapils.Count];
         var official = 0;
         foreach (var dapil in dpr.Dapils)
             foreach (var party in dapil.Ballot.Parties)
@@ -80,18 +73,17 @@ internal sealed class DprAllocation
             Parallel.ForEach(dpr.Dapils, dapil =>
             {
                 var stations = byBallot.Of(dapil.Ballot).ToArray();
-                (fills[dapil.Index], moved[dapil.Index], iterations[dapil.Index]) =
-                    Allocate(dapil, stations, places, profiles, data, seed, contestKey, table, stride);
+                fills[dapil.Index] = Allocate(dapil, stations, places, profiles, data, seed, contestKey, table, stride);
             });
         }
         catch (AggregateException e) when (e.InnerExceptions.Count == 1)
         {
             throw e.InnerExceptions[0];
         }
-        return new DprAllocation(table, stride, fills, moved.Sum(), iterations.Max());
+        return new DprAllocation(table, stride, fills);
     }
 
-    private static (DapilFill, int Moved, int Iterations) Allocate(Dapil dapil, int[] stations, Geography places,
+    private static DapilFill Allocate(Dapil dapil, int[] stations, Geography places,
         StationProfiles profiles, RehearsalData data, ulong seed, ulong contestKey, ushort[] table, int stride)
     {
         var parties = dapil.Ballot.Parties;
@@ -139,11 +131,11 @@ internal sealed class DprAllocation
         }
 
         // 3. IPF: rows to the stations' valid votes, columns to the official totals.
-        var iterations = Fit(x, n, width, target, official);
+        Fit(x, n, width, target, official);
 
         // 4. Whole votes, columns exact; then no station above its cap.
         var votes = RoundColumns(x, n, width, official);
-        var moved = KeepUnderCaps(votes, x, n, width, validCap, dapil);
+        KeepUnderCaps(votes, x, n, width, validCap, dapil);
 
         for (var p = 0; p < width; p++)
         {
@@ -154,7 +146,7 @@ internal sealed class DprAllocation
         for (var i = 0; i < n; i++)
             for (var p = 0; p < width; p++)
                 table[(long)stations[i] * stride + p] = checked((ushort)votes[(long)i * width + p]);
-        return (new DapilFill(dapil.Code, dapil.Name, n, valid, ballotCapacity, capacity), moved, iterations);
+        return new DapilFill(dapil.Code, dapil.Name, n, valid, ballotCapacity, capacity);
     }
 
     /// <summary>
@@ -191,7 +183,7 @@ internal sealed class DprAllocation
     }
 
     /// <summary>Iterative proportional fitting; ends on a column step, so the columns are the official totals (as reals).</summary>
-    private static int Fit(double[] x, int n, int width, double[] rowTarget, long[] colTarget)
+    private static void Fit(double[] x, int n, int width, double[] rowTarget, long[] colTarget)
     {
         var colSum = new double[width];
         var factor = new double[width];
@@ -208,7 +200,7 @@ internal sealed class DprAllocation
             }
             for (var i = 0; i < n; i++)
                 for (var p = 0; p < width; p++) x[(long)i * width + p] *= factor[p];
-            if (worst <= Tolerance || iteration == MaxIterations) return iteration;
+            if (worst <= Tolerance || iteration == MaxIterations) return;
             for (var i = 0; i < n; i++)
             {
                 double sum = 0;
@@ -241,13 +233,12 @@ internal sealed class DprAllocation
         return votes;
     }
 
-    /// <summary>Moves single votes from stations that rounding took over their cap to the next station with room; returns how many.</summary>
-    private static int KeepUnderCaps(int[] votes, double[] x, int n, int width, int[] cap, Dapil dapil)
+    /// <summary>Moves single votes from stations that rounding took over their cap to the next station with room.</summary>
+    private static void KeepUnderCaps(int[] votes, double[] x, int n, int width, int[] cap, Dapil dapil)
     {
         var rowSum = new int[n];
         for (var i = 0; i < n; i++)
             for (var p = 0; p < width; p++) rowSum[i] += votes[(long)i * width + p];
-        var moved = 0;
         var room = 0; // the next station that may have room; only ever moves forward (round the dapil)
         for (var i = 0; i < n; i++)
         {
@@ -266,9 +257,7 @@ internal sealed class DprAllocation
                 votes[(long)room * width + from]++;
                 rowSum[i]--;
                 rowSum[room]++;
-                moved++;
             }
         }
-        return moved;
     }
 }

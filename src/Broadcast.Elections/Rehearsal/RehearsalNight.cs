@@ -37,8 +37,6 @@ public sealed class RehearsalNight
         _forms = forms;
         _position = contests.ToDictionary(c => c, c => Array.IndexOf(ArrivalCurve.CountingOrder, c.Id));
         DprFill = allocation.Fills;
-        VotesMovedForCaps = allocation.VotesMoved;
-        FittingIterations = allocation.MostIterations;
     }
 
     /// <summary>When the polls closed: 14 February 2024, 13:00 WIB. Arrivals count from here.</summary>
@@ -55,12 +53,6 @@ public sealed class RehearsalNight
 
     /// <summary>The DPR dapil whose stations are fullest.</summary>
     public DapilFill TightestDapil => DprFill.MaxBy(d => d.Fill)!;
-
-    /// <summary>Votes the allocation handed to a neighbouring station because rounding took a station over its cap.</summary>
-    public int VotesMovedForCaps { get; }
-
-    /// <summary>The most iterations of proportional fitting any dapil needed.</summary>
-    public int FittingIterations { get; }
 
     /// <summary>Whether <paramref name="electionFolder"/> holds the rehearsal's anchors (see data/README.md).</summary>
     public static bool IsAvailable(string electionFolder) => RehearsalData.Exists(electionFolder);
