@@ -39,8 +39,8 @@ public sealed class TallyRun
     /// <summary>Revisions this election does not know (another contest, station list or ballot); never expected.</summary>
     public int Skipped { get; private set; }
     public long LastSeq { get; private set; }
-    /// <summary>The chain hash of the revision at <see cref="LastSeq"/>: the head the run commits.</summary>
-    public string ChainHead { get; private set; } = "";
+    /// <summary>The chain hash of the revision at <see cref="LastSeq"/>: the head the run commits (made once, not per revision folded).</summary>
+    public string ChainHead => RevisionChain.Hex(_hashes.GetValueOrDefault(LastSeq));
     /// <summary>The chain hash of every revision folded: the groups' new versions are seqs of this run.</summary>
     private readonly Dictionary<long, byte[]?> _hashes = [];
 
@@ -73,7 +73,7 @@ public sealed class TallyRun
 
     public void Fold(StoredRevision revision)
     {
-        if (revision.Seq >= LastSeq) (LastSeq, ChainHead) = (revision.Seq, RevisionChain.Hex(revision.Hash));
+        LastSeq = Math.Max(LastSeq, revision.Seq);
         _hashes[revision.Seq] = revision.Hash;
         if (Locate(_base.Election, revision) is not var (contest, station, ballot))
         {

@@ -111,15 +111,9 @@ public static class CommissionFeed
     }
 
     /// <summary>A file that only changes with the election loaded: its id is the ETag.</summary>
-    private static IResult List(HttpContext context, Election election, Action<System.Text.Json.Utf8JsonWriter> write)
-    {
-        var etag = new EntityTagHeaderValue($"\"{election.Id}\"");
-        var headers = context.Response.GetTypedHeaders();
-        headers.ETag = etag;
-        headers.CacheControl = new CacheControlHeaderValue { Public = true, MaxAge = ListsMaxAge };
-        if (ResultsApi.NotModified(context, etag)) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-        return TypedResults.Bytes(CommissionSite.Render(write), "application/json");
-    }
+    private static IResult List(HttpContext context, Election election, Action<System.Text.Json.Utf8JsonWriter> write) =>
+        ResultsApi.Revalidate(context, new EntityTagHeaderValue($"\"{election.Id}\""), new CacheControlHeaderValue { Public = true, MaxAge = ListsMaxAge })
+        ?? TypedResults.Bytes(CommissionSite.Render(write), "application/json");
 
     private static IResult NoSuchFile(HttpContext context) =>
         Problems.NotFound($"No such file: '{FormErrors.Clip(context.Request.Path.Value ?? "")}'.");

@@ -63,41 +63,21 @@ public sealed partial class DemoNight(
         }
         var forms = Read(DataFile(options.Value, electionOptions.Value));
         LogStarted(logger, forms.Count, options.Value.SpeedUp);
-        var clock = Stopwatch.StartNew();
-        var next = 0;
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
-        while (next < forms.Count && await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            var nightSeconds = clock.Elapsed.TotalSeconds * options.Value.SpeedUp;
-            var due = next;
-            while (due < forms.Count && forms[due].OffsetSeconds <= nightSeconds) due++;
-            for (var start = next; start < due; start += FormsPerAppend)
-                await AppendAsync(forms.Skip(start).Take(Math.Min(FormsPerAppend, due - start)));
-            next = due;
-        }
-        LogFinished(logger, forms.Count, clock.Elapsed.TotalSeconds);
+        var seconds = await PlayAsync(forms.Count, i => forms[i].OffsetSeconds,
+            (start, end) => AppendAsync(Submitted(Enumerable.Range(start, end - start).Select(i => forms[i]))), stoppingToken);
+        LogFinished(logger, forms.Count, seconds);
     }
 
-    private async Task AppendAsync(IEnumerable<DemoForm> forms)
+    /// <summary>The 2019 forms as the API would take them: the presidential contest; a station the data does not know is skipped.</summary>
+    private IEnumerable<SubmittedForm> Submitted(IEnumerable<DemoForm> forms)
     {
         var contest = election.Contests[0];
         var ballot = contest.Ballots[0];
-        var revisions = new List<NewRevision>();
         foreach (var form in forms)
         {
             if (election.FindStation(form.Station) is not { } station) continue;
             var n = form.Numbers;
-            var submitted = new SubmittedForm(form.Station, station, contest, ballot, new FormNumbers([n[0], n[1]], n[2], n[3], n[4]));
-            var (status, problems) = FormRules.Check(submitted, election, rules.Value);
-            revisions.Add(new NewRevision(contest.Id, form.Station, submitted.Numbers, status, problems));
-        }
-        try
-        {
-            await writer.AppendAsync(new AppendRequest("demo", null, SHA256.HashData([]), revisions));
-        }
-        catch (StoreUnavailableException e)
-        {
-            LogAppendFailed(logger, e);
+            yield return new SubmittedForm(form.Station, station, contest, ballot, new FormNumbers([n[0], n[1]], n[2], n[3], n[4]));
         }
     }
 
@@ -113,35 +93,45 @@ public sealed partial class DemoNight(
         LogRehearsalStarted(logger, schedule.Count, seed, options.Value.SpeedUp);
         if (schedule.Count == 0) return;
         var first = schedule[0].Arrival;
+        var seconds = await PlayAsync(schedule.Count, i => (schedule[i].Arrival - first).TotalSeconds,
+            (start, end) => AppendAsync(Enumerable.Range(start, end - start).Select(i => Submitted(night.Form(schedule[i])))), stoppingToken);
+        LogRehearsalFinished(logger, schedule.Count, seconds);
+    }
+
+    private SubmittedForm Submitted(RehearsalForm form) =>
+        new(election.StationId(form.Station), form.Station, form.Contest, form.Ballot, new FormNumbers(form.Votes, form.Valid, form.Invalid, form.Total));
+
+    /// <summary>
+    /// Plays <paramref name="count"/> forms on the night clock: every quarter second, those whose
+    /// <paramref name="dueAt"/> (seconds into the night) has come, <see cref="FormsPerAppend"/> to an
+    /// <paramref name="append"/> of the range [start, end). Returns the real seconds it took.
+    /// </summary>
+    private async Task<double> PlayAsync(int count, Func<int, double> dueAt, Func<int, int, Task> append, CancellationToken stoppingToken)
+    {
         var clock = Stopwatch.StartNew();
         var next = 0;
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
-        while (next < schedule.Count && await timer.WaitForNextTickAsync(stoppingToken))
+        while (next < count && await timer.WaitForNextTickAsync(stoppingToken))
         {
             var nightSeconds = clock.Elapsed.TotalSeconds * options.Value.SpeedUp;
             var due = next;
-            while (due < schedule.Count && (schedule[due].Arrival - first).TotalSeconds <= nightSeconds) due++;
+            while (due < count && dueAt(due) <= nightSeconds) due++;
             // Behind the clock (the store is slower than the night at high speed-ups) this loop is long: it stops with the host.
             for (var start = next; start < due && !stoppingToken.IsCancellationRequested; start += FormsPerAppend)
-            {
-                var end = Math.Min(start + FormsPerAppend, due);
-                await AppendAsync(Enumerable.Range(start, end - start).Select(i => night.Form(schedule[i])));
-            }
+                await append(start, Math.Min(start + FormsPerAppend, due));
             next = due;
         }
-        LogRehearsalFinished(logger, schedule.Count, clock.Elapsed.TotalSeconds);
+        return clock.Elapsed.TotalSeconds;
     }
 
-    private async Task AppendAsync(IEnumerable<RehearsalForm> forms)
+    /// <summary>Stores forms as the API does: each checked against the rules, all in one append, under the key id <c>demo</c>.</summary>
+    private async Task AppendAsync(IEnumerable<SubmittedForm> forms)
     {
         var revisions = new List<NewRevision>(FormsPerAppend);
         foreach (var form in forms)
         {
-            var station = election.StationId(form.Station);
-            var submitted = new SubmittedForm(station, form.Station, form.Contest, form.Ballot,
-                new FormNumbers(form.Votes, form.Valid, form.Invalid, form.Total));
-            var (status, problems) = FormRules.Check(submitted, election, rules.Value);
-            revisions.Add(new NewRevision(form.Contest.Id, station, submitted.Numbers, status, problems));
+            var (status, problems) = FormRules.Check(form, election, rules.Value);
+            revisions.Add(new NewRevision(form.Contest.Id, form.Station, form.Numbers, status, problems));
         }
         try
         {

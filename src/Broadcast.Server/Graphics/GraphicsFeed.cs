@@ -47,11 +47,9 @@ public static class GraphicsFeed
         if (election.FindGroup(contest, region) is not { } group)
             return Problems.NotFound($"No results for contest '{FormErrors.Clip(contest)}' and group '{FormErrors.Clip(region)}'.");
         var (epoch, version) = view.Version(group);
-        var etag = new EntityTagHeaderValue($"\"{epoch}.{version}\"");
-        var headers = context.Response.GetTypedHeaders();
-        headers.ETag = etag;
-        headers.CacheControl = new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromSeconds(2) };
-        if (ResultsApi.NotModified(context, etag)) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        if (ResultsApi.Revalidate(context, new EntityTagHeaderValue($"\"{epoch}.{version}\""),
+                new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromSeconds(2) }) is { } notModified)
+            return notModified;
         return TypedResults.Json(Flatten(await view.SnapshotAsync(group), Columns(group, election), options.Value.Notice));
     }
 

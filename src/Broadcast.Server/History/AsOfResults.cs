@@ -2,7 +2,6 @@ using System.Globalization;
 using Broadcast.Elections;
 using Broadcast.Ingest;
 using Broadcast.Results;
-using Broadcast.Storage;
 using Microsoft.Net.Http.Headers;
 
 namespace Broadcast.History;
@@ -14,7 +13,7 @@ namespace Broadcast.History;
 /// latest revision answers the latest totals, briefly cacheable; a seq not stored yet or a time in
 /// the future answers <c>409</c> with the latest moment there is.
 /// </summary>
-public sealed class AsOfResults(RevisionHistory history, AsOfTotals tallies, ResultsView view, FormStore store, TimeProvider clock)
+public sealed class AsOfResults(RevisionHistory history, AsOfTotals tallies, ResultsView view, TimeProvider clock)
 {
     /// <summary>What an as-of snapshot carries as its epoch: it belongs to no epoch of the live totals, and no delta applies to it.</summary>
     public const string Epoch = "asof";
@@ -35,18 +34,16 @@ public sealed class AsOfResults(RevisionHistory history, AsOfTotals tallies, Res
             return Problems.NotYet($"{time.ToString("O", CultureInfo.InvariantCulture)} is in the future.", history.Latest);
 
         var seq = resolution.Seq;
-        var etag = new EntityTagHeaderValue(resolution.Final ? $"\"asof.{seq}\"" : $"\"asof.{seq}.open\"");
-        var headers = context.Response.GetTypedHeaders();
-        headers.ETag = etag;
-        headers.CacheControl = resolution.Final
-            ? new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromDays(365), Extensions = { new("immutable") } }
-            : new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromSeconds(2) };
-        if (ResultsApi.NotModified(context, etag)) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        if (ResultsApi.Revalidate(context, new EntityTagHeaderValue(resolution.Final ? $"\"asof.{seq}\"" : $"\"asof.{seq}.open\""),
+                resolution.Final
+                    ? new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromDays(365), Extensions = { new("immutable") } }
+                    : new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromSeconds(2) }) is { } notModified)
+            return notModified;
 
         var unfinished = await tallies.ReadAsync(group.Contest, seq, totals => view.SnapshotOf(group, totals, Epoch, seq));
         var snapshot = await view.FinishAsync(unfinished);
         // The chain link of the moment, as a live snapshot names its version's: the last revision in it.
-        var chain = seq > 0 && await store.ReadRevisionsAsync([seq]) is [{ Hash: { } hash }] ? new ChainHead(seq, RevisionChain.Hex(hash)) : null;
+        var chain = await view.ChainAtAsync(seq);
         return TypedResults.Ok(snapshot with { AsOf = new AsOfMoment(seq, resolution.Last?.ReceivedAt, resolution.Final), Chain = chain });
     }
 

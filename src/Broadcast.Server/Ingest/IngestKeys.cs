@@ -45,8 +45,6 @@ public sealed class IngestKey
             if (_regions.Contains(r)) return null;
         return "station";
     }
-
-    public bool Allows(SubmittedForm form, Election election) => RefusedField(form, election) is null;
 }
 
 /// <summary>

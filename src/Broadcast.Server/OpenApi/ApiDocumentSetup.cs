@@ -62,11 +62,8 @@ public static class ApiDocumentSetup
                 document = new GeneratedDocument(buffer.ToArray(), context.Response.ContentType);
                 lock (cache) cache[name] = document;
             }
-            var headers = context.Response.GetTypedHeaders();
-            headers.ETag = document.ETag;
-            headers.CacheControl = new CacheControlHeaderValue { Public = true, MaxAge = MaxAge };
-            if (Results.ResultsApi.NotModified(context, document.ETag)) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-            return TypedResults.Bytes(document.Body, document.ContentType);
+            return Results.ResultsApi.Revalidate(context, document.ETag, new CacheControlHeaderValue { Public = true, MaxAge = MaxAge })
+                ?? TypedResults.Bytes(document.Body, document.ContentType);
         }).RequireCors(Push.PushSetup.ViewerCors); // readable by tools in a browser (editors, API explorers), as the read API is
 
         return app;

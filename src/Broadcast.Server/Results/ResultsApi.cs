@@ -76,11 +76,9 @@ public static class ResultsApi
         if (election.FindGroup(contest, group) is not { } found) return NoSuchGroup(contest, group);
         if (asOf is not null) return await past.AnswerAsync(found, asOf, context);
         var (epoch, version) = view.Version(found);
-        var etag = new EntityTagHeaderValue($"\"{epoch}.{version}\"");
-        var headers = context.Response.GetTypedHeaders();
-        headers.ETag = etag;
-        headers.CacheControl = new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromSeconds(2) };
-        if (NotModified(context, etag)) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        if (Revalidate(context, new EntityTagHeaderValue($"\"{epoch}.{version}\""),
+                new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromSeconds(2) }) is { } notModified)
+            return notModified;
         // Built after the version was read: it may be newer than the ETag, never older.
         return TypedResults.Ok(await view.SnapshotAsync(found));
     }
@@ -136,6 +134,18 @@ public static class ResultsApi
 
     internal static bool NotModified(HttpContext context, EntityTagHeaderValue etag) =>
         context.Request.GetTypedHeaders().IfNoneMatch.Any(tag => tag.Compare(etag, useStrongComparison: false) || tag.Equals(EntityTagHeaderValue.Any));
+
+    /// <summary>
+    /// Stamps the answer with <paramref name="etag"/> and <paramref name="cache"/> (a 304 carries both
+    /// too), and gives the 304 when the client already holds that ETag; null when the body must be sent.
+    /// </summary>
+    internal static IResult? Revalidate(HttpContext context, EntityTagHeaderValue etag, CacheControlHeaderValue cache)
+    {
+        var headers = context.Response.GetTypedHeaders();
+        headers.ETag = etag;
+        headers.CacheControl = cache;
+        return NotModified(context, etag) ? TypedResults.StatusCode(StatusCodes.Status304NotModified) : null;
+    }
 
     /// <summary>The URL of one version of a group's snapshot (ids are known ones: nothing to escape).</summary>
     public static string VersionedPath(string contest, string group, (string Epoch, long Version) at) =>

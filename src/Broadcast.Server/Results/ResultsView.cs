@@ -85,9 +85,17 @@ public sealed partial class ResultsView(TallyHolder holder, Election election, F
         var epoch = HeldEpoch(holder.Tally.State.Epoch);
         var unfinished = await asOf.ReadAsync(group.Contest, hold.Seq, totals => SnapshotOf(group, totals, epoch, hold.Seq));
         var snapshot = await FinishAsync(unfinished);
-        var chain = hold.Seq > 0 && await store.ReadRevisionsAsync([hold.Seq]) is [{ Hash: { } hash }] ? new ChainHead(hold.Seq, RevisionChain.Hex(hash)) : null;
+        var chain = await ChainAtAsync(hold.Seq);
         return snapshot with { Chain = chain, Held = new HeldView(hold.Seq, hold.Since.ToString("O", System.Globalization.CultureInfo.InvariantCulture)) };
     }
+
+    /// <summary>
+    /// The chain link of the totals folded up to <paramref name="seq"/> (a hold's, a past moment's): the
+    /// stored revision at that seq; null before the first. The live tally keeps its versions' links
+    /// (<see cref="Tally.ChainAt"/>); these moments are read from the store.
+    /// </summary>
+    public async Task<ChainHead?> ChainAtAsync(long seq) =>
+        seq > 0 && await store.ReadRevisionsAsync([seq]) is [{ Hash: { } hash }] ? new ChainHead(seq, RevisionChain.Hex(hash)) : null;
 
     /// <summary>
     /// A group's snapshot out of totals nobody changes any more (the totals as of a past moment),
