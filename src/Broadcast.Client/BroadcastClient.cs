@@ -12,14 +12,13 @@ namespace Broadcast.Client;
 /// <summary>
 /// A connection to a Broadcast server's results hub (<c>/hubs/results</c>) that keeps any number
 /// of <see cref="ResultsFeed"/>s current (at most 20, the server's limit per connection).
-/// It follows docs/api.md, "Applying deltas": a snapshot, then frames applied in version order;
-/// a gap is filled with <c>Resume</c>; a new epoch or a <c>TotalsRebuilt</c> takes a fresh
-/// snapshot; a lost connection is made again, with jittered backoff, for as long as the client is
+/// It follows docs/api.md, "Packed frames": a snapshot, then frames applied in version order;
+/// a frame missed, or a <c>TotalsRebuilt</c>, takes a fresh snapshot; a lost connection is made again, with jittered backoff, for as long as the client is
 /// not disposed, and every feed subscribed again.
 /// </summary>
 /// <remarks>
 /// Everything that moves a feed happens on one processing loop, in arrival order: pushed frames,
-/// subscribe and resume answers, connection losses. SignalR's own receive loop only queues, so a
+/// subscribe answers, connection losses. SignalR's own receive loop only queues, so a
 /// slow call never holds back what arrives meanwhile, and no feed needs a lock.
 /// </remarks>
 public sealed class BroadcastClient : IAsyncDisposable
@@ -61,7 +60,6 @@ public sealed class BroadcastClient : IAsyncDisposable
         // No WithAutomaticReconnect: its retries end, and a graphic must not freeze. Every loss
         // reaches Closed, and the processing loop connects again itself, for as long as it runs.
         _hub = builder.Build();
-        _hub.On<TotalsChanged>(nameof(TotalsChanged), Receive);
         _hub.On<Headline>(nameof(Headline), Receive);
         _hub.On<Delta>(nameof(Delta), Receive);
         _hub.On<TotalsRebuilt>(nameof(TotalsRebuilt), rebuilt => Post(rebuilt));
@@ -147,7 +145,7 @@ public sealed class BroadcastClient : IAsyncDisposable
                 }
                 catch (Exception error) when (!stopping.IsCancellationRequested)
                 {
-                    // Whatever it was, the loop must go on: a feed that stopped here is resynced by the next frame's gap.
+                    // Whatever it was, the loop must go on: a feed that stopped here is resynced by the next frame, which then does not start at its version.
                     ClientLog.Unexpected(_logger, message.GetType().Name, error);
                 }
             }
@@ -197,7 +195,7 @@ public sealed class BroadcastClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Applies a frame, first filling a gap (Resume) or taking a fresh snapshot (new epoch) when the frame says so.</summary>
+    /// <summary>Applies a frame, first taking a fresh snapshot when the frame cannot apply to what is held.</summary>
     private async Task OnFrameAsync(ResultsFeed feed, IResultsFrame frame, CancellationToken stopping)
     {
         for (var tries = 0; tries < MaxTriesPerFrame; tries++)
@@ -209,36 +207,13 @@ public sealed class BroadcastClient : IAsyncDisposable
                 Publish(feed);
                 return;
             }
-            // A gap is resumed once; a gap Resume did not fill, a new epoch or a frame naming a
-            // child not held takes a fresh snapshot. The frame is then looked at again: it may
-            // apply, or it is already in what was fetched. After a failed call, the retry or the
-            // reconnect brings the feed up to date and the frame is let go.
-            var fetched = verdict == FrameVerdict.Gap && tries == 0
-                ? await ResumeAsync(feed, stopping).ConfigureAwait(false)
-                : await ResyncAsync(feed, stopping).ConfigureAwait(false);
-            if (!fetched) return;
+            // A Delta that does not start at the version held (one was missed), or does not fit
+            // what is held: a fresh snapshot, which also resets what the server believes this
+            // viewer holds. The frame is then looked at again: it may apply, or it is already in
+            // what was fetched. After a failed call, the retry or the reconnect brings the feed up
+            // to date and the frame is let go.
+            if (!await ResyncAsync(feed, stopping).ConfigureAwait(false)) return;
         }
-    }
-
-    private async Task<bool> ResumeAsync(ResultsFeed feed, CancellationToken stopping)
-    {
-        feed.Resumes++;
-        var version = feed.State.Current!.Version;
-        ResumeResult result;
-        try
-        {
-            result = await _hub.InvokeAsync<ResumeResult>("Resume", feed.Contest, feed.Region, version, stopping).ConfigureAwait(false);
-        }
-        catch (Exception error) when (!stopping.IsCancellationRequested)
-        {
-            Failed(feed, "Resume", error);
-            return false;
-        }
-        var changed = result.Snapshot is { } snapshot && feed.State.Load(snapshot);
-        foreach (var delta in result.Deltas)
-            if (feed.State.Classify(delta) == FrameVerdict.Apply) changed |= feed.State.Apply(delta);
-        if (changed) Publish(feed);
-        return true;
     }
 
     private Task<bool> ResyncAsync(ResultsFeed feed, CancellationToken stopping)

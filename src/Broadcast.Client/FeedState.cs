@@ -5,35 +5,31 @@ namespace Broadcast.Client;
 /// <summary>What a pushed frame means against the results held (docs/api.md, "Applying deltas").</summary>
 internal enum FrameVerdict
 {
-    /// <summary>It starts at or before the version held and ends after it: apply it.</summary>
+    /// <summary>It moves what is held forward: apply it.</summary>
     Apply,
-    /// <summary>Already applied, of the epoch just left, or not for this view.</summary>
+    /// <summary>Already applied, or not for this view.</summary>
     Ignore,
-    /// <summary>It starts after the version held: something was missed; <c>Resume</c> from the version held.</summary>
-    Gap,
-    /// <summary>Another epoch (totals were rebuilt): take a fresh snapshot.</summary>
+    /// <summary>A <c>Delta</c> that does not start at the version held (something was missed), or no snapshot yet: take a fresh one.</summary>
     Resync,
 }
 
 /// <summary>
 /// One followed group's results and the rules that move them, as the web client's
-/// <c>results-state.ts</c>: a snapshot, then frames applied strictly in version order. Pure: no
+/// <c>results-state.ts</c>: a snapshot, then the packed frames of <c>SubscribeWith</c> applied
+/// strictly in version order (docs/api.md, "Packed frames"). Pure: no
 /// network, no clock, no threads; <see cref="BroadcastClient"/> makes the calls a verdict asks for.
 /// Every state is a new immutable <see cref="ResultsSnapshot"/>, so a screen can hold one while the
 /// next is built.
 /// </summary>
 internal sealed class FeedState(FeedView view)
 {
-    /// <summary>The epoch before the current one: its frames still queued after a resync are old news, not a reason to resync again.</summary>
-    private string? _leftEpoch;
-
     /// <summary>The results held; null until the first snapshot.</summary>
     public ResultsSnapshot? Current { get; private set; }
 
     /// <summary>The epoch a held group's snapshot carries: its live epoch and this (docs/api.md, "Publication holds").</summary>
     public const string HeldEpochSuffix = "-held";
 
-    /// <summary>Takes a snapshot (a subscribe answer, or a <c>Resume</c> whose history no longer reached); true when what is held moved.</summary>
+    /// <summary>Takes a snapshot (a subscribe answer); true when what is held moved.</summary>
     public bool Load(ResultsSnapshot snapshot)
     {
         var held = Current;
@@ -45,7 +41,6 @@ internal sealed class FeedState(FeedView view)
         if (held is not null && held.Epoch == snapshot.Epoch
             && (snapshot.Version < held.Version || (snapshot.Version == held.Version && snapshot.Held == held.Held))) return false;
         if (held is not null && snapshot.Held is { } hold && snapshot.Epoch == held.Epoch + HeldEpochSuffix && hold.Seq < held.Version) return false;
-        if (held is not null && held.Epoch != snapshot.Epoch) _leftEpoch = held.Epoch;
         Current = view == FeedView.Headline ? snapshot.ToHeadline() : snapshot;
         return true;
     }
@@ -67,88 +62,118 @@ internal sealed class FeedState(FeedView view)
 
     public FrameVerdict Classify(IResultsFrame frame)
     {
+        // A frame carries no epoch: the server sends a subscription frames of its snapshot's epoch
+        // only, and TotalsRebuilt when there is a new one.
         if (Current is not { } held) return FrameVerdict.Resync;
-        if (frame.Epoch != held.Epoch) return frame.Epoch == _leftEpoch ? FrameVerdict.Ignore : FrameVerdict.Resync;
-        if (frame.Version <= held.Version) return FrameVerdict.Ignore;
-        if (frame.PrevVersion > held.Version) return FrameVerdict.Gap;
-        // prevVersion < held < version (a frame conflated under a rate cap) is whole from our version
-        // too: totals are absolute, a TotalsChanged child is whole, a Delta's present fields are
-        // values, and the frame covers every change since its prevVersion. But a full view cannot
-        // take a Headline (its children would go stale without a word): the next frame then shows a
-        // gap, which Resume fills with whole deltas.
-        return view == FeedView.Full && frame is Headline ? FrameVerdict.Ignore : FrameVerdict.Apply;
+        // Held numbers move only after the release's notice (none are sent before it).
+        if (frame.Version <= held.Version || held.Held is not null) return FrameVerdict.Ignore;
+        return frame switch
+        {
+            // Whole: absolute totals, whatever the versions in between. But a full view cannot take
+            // one (its children would go stale without a word): the next Delta then starts after
+            // what is held, and a fresh snapshot follows.
+            Headline => view == FeedView.Full ? FrameVerdict.Ignore : FrameVerdict.Apply,
+            // Increments: only on top of exactly what they start from. A fresh subscription also
+            // resets the version the server believes this viewer holds.
+            _ => frame.PrevVersion == held.Version ? FrameVerdict.Apply : FrameVerdict.Resync,
+        };
     }
 
     /// <summary>
-    /// Applies a frame <see cref="Classify"/> said to apply. False when a <see cref="Delta"/> names a
-    /// child or candidate not held: what it leaves out is unknown, only a fresh snapshot can tell.
+    /// Applies a frame <see cref="Classify"/> said to apply. False when it cannot be: a
+    /// <see cref="Delta"/> naming a child or candidate not held, or whose numbers do not fit what
+    /// is held. Only a fresh snapshot can tell what it left out.
     /// </summary>
     public bool Apply(IResultsFrame frame)
     {
         var held = Current ?? throw new InvalidOperationException("No snapshot to apply a frame to.");
-        var next = view == FeedView.Headline ? ApplyHeadline(held, frame) : frame switch
+        ResultsSnapshot? next;
+        try
         {
-            TotalsChanged whole => ApplyWhole(held, whole),
-            Delta lean => ApplyLean(held, lean),
-            _ => throw new ArgumentException($"A full view does not apply a {frame.GetType().Name}.", nameof(frame)),
-        };
+            next = (frame, view) switch
+            {
+                (Headline headline, FeedView.Headline) => ApplyHeadline(held, headline),
+                (Delta lean, FeedView.Full) => ApplyLean(held, lean),
+                _ => throw new ArgumentException($"A {view} view does not apply a {frame.GetType().Name}.", nameof(frame)),
+            };
+        }
+        catch (InvalidDataException)
+        {
+            return false;
+        }
         if (next is null) return false;
         Current = next;
         return true;
     }
 
-    private static ResultsSnapshot WithTotals(ResultsSnapshot held, IResultsFrame f) => held with
-    {
-        Version = f.Version, Stations = f.Stations, Votes = f.Votes, Valid = f.Valid, Invalid = f.Invalid, Chain = f.Chain,
-    };
+    /// <summary>The totals of a packed frame over those held; null when its votes do not fit the choices held.</summary>
+    private static ResultsSnapshot? WithTotals(ResultsSnapshot held, long version, PackedTotals totals, ChainHead? chain) =>
+        totals.Votes.Length != held.Votes.Count ? null : held with
+        {
+            Version = version,
+            Stations = new StationCounts(totals.Total, totals.Reported, totals.Quarantined),
+            Votes = VotesLike(held.Votes, totals.Votes),
+            Valid = totals.Valid,
+            Invalid = totals.Invalid,
+            Chain = chain,
+        };
 
-    private static ResultsSnapshot ApplyHeadline(ResultsSnapshot held, IResultsFrame f) =>
-        WithTotals(held, f) with { Seats = f.Seats is { } seats ? seats with { Dapils = [] } : held.Seats };
-
-    private static ResultsSnapshot ApplyWhole(ResultsSnapshot held, TotalsChanged d) => WithTotals(held, d) with
+    private static ResultsSnapshot? ApplyHeadline(ResultsSnapshot held, Headline f)
     {
-        Children = ReplaceById(held.Children, d.Children, c => c.Id),
-        Candidates = d.Candidates is null ? held.Candidates : ReplaceById(held.Candidates ?? [], d.Candidates, c => c.Id),
-        Seats = MergeSeats(held.Seats, d.Seats),
-    };
+        var (totals, _, _) = PackedFrame.Read(f.Packed, _ => -1);
+        // A headline leaves the chain out: what a headline feed holds stops naming a link.
+        return WithTotals(held, f.Version, totals, null) is { } next
+            ? next with { Seats = f.Seats is { } seats ? seats with { Dapils = [] } : held.Seats }
+            : null;
+    }
 
     private static ResultsSnapshot? ApplyLean(ResultsSnapshot held, Delta d)
     {
-        if (PatchById(held.Children, d.Children, c => c.Id, ch => ch.Id, PatchChild) is not { } children) return null;
+        var (totals, hash, changes) = PackedFrame.Read(d.Packed, i => i < held.Children.Count ? held.Children[i].Votes.Count : -1);
+        if (WithTotals(held, d.Version, totals, hash is null ? null : new ChainHead(d.Version, hash)) is not { } next) return null;
+        var children = held.Children.ToArray();
+        foreach (var change in changes) children[change.Index] = PatchChild(children[change.Index], change);
         var candidates = held.Candidates;
         if (d.Candidates is not null)
         {
             candidates = PatchById(held.Candidates ?? [], d.Candidates, c => c.Id, ch => ch.Id, PatchCandidate);
             if (candidates is null) return null;
         }
-        return WithTotals(held, d) with { Children = children, Candidates = candidates, Seats = MergeSeats(held.Seats, d.Seats) };
+        return next with { Children = children, Candidates = candidates, Seats = MergeSeats(held.Seats, d.Seats) };
     }
 
     /// <summary>A delta's seats: total, won and threshold replace ours; its dapils (those that changed) replace ours by id.</summary>
     private static SeatsView? MergeSeats(SeatsView? held, SeatsView? changed) =>
         changed is null ? held : held is null ? changed : changed with { Dapils = ReplaceById(held.Dapils, changed.Dapils, d => d.Id) };
 
-    private static ChildResults PatchChild(ChildResults c, ChildChange ch) => c with
+    /// <summary>A packed child over the one held: its values now, or increments to add.</summary>
+    private static ChildResults PatchChild(ChildResults c, PackedChild ch)
     {
-        Stations = c.Stations with
+        long Now(long held, long value) => ch.Absolute ? value : held + value;
+        var order = PackedFrame.Order(c.Votes);
+        var votes = new long[order.Length];
+        for (var i = 0; i < order.Length; i++) votes[i] = Now(c.Votes[order[i]], ch.Votes[i]);
+        return c with
         {
-            Reported = ch.Reported ?? c.Stations.Reported,
-            Quarantined = ch.Quarantined ?? c.Stations.Quarantined,
-        },
-        Votes = ch.Votes is null ? c.Votes : Merge(c.Votes, ch.Votes),
-        Valid = ch.Valid ?? c.Valid,
-        Invalid = ch.Invalid ?? c.Invalid,
-    };
+            Stations = c.Stations with { Reported = Now(c.Stations.Reported, ch.Reported), Quarantined = Now(c.Stations.Quarantined, ch.Quarantined) },
+            Votes = VotesLike(c.Votes, votes),
+            Valid = Now(c.Valid, ch.Valid),
+            Invalid = Now(c.Invalid, ch.Invalid),
+        };
+    }
 
     private static CandidateResults PatchCandidate(CandidateResults c, CandidateChange ch) =>
         c with { Votes = ch.Votes ?? c.Votes, Rank = ch.Rank ?? c.Rank, Elected = ch.Elected ?? c.Elected };
 
-    /// <summary>Votes of a Delta's child: only the choices whose count changed, each replacing ours.</summary>
-    private static Dictionary<string, long> Merge(IReadOnlyDictionary<string, long> held, IReadOnlyDictionary<string, long> changed)
+    /// <summary>Counts in <see cref="PackedFrame.Order"/> as a votes map with the ids of <paramref name="held"/>, in its order (screens list them so).</summary>
+    private static Dictionary<string, long> VotesLike(IReadOnlyDictionary<string, long> held, long[] counts)
     {
-        var merged = new Dictionary<string, long>(held, StringComparer.Ordinal);
-        foreach (var (choice, count) in changed) merged[choice] = count;
-        return merged;
+        var order = PackedFrame.Order(held);
+        var byId = new Dictionary<string, long>(order.Length, StringComparer.Ordinal);
+        for (var i = 0; i < order.Length; i++) byId[order[i]] = counts[i];
+        var votes = new Dictionary<string, long>(order.Length, StringComparer.Ordinal);
+        foreach (var id in held.Keys) votes[id] = byId[id];
+        return votes;
     }
 
     /// <summary>Replaces the listed items by id, keeps the others in their order, appends new ones.</summary>

@@ -56,10 +56,7 @@ public sealed class ResultsFeed : IAsyncDisposable
     /// <summary>Subscribed on a live connection; false while the client reconnects (<see cref="Current"/> then stands still).</summary>
     public bool IsLive { get; internal set; }
 
-    /// <summary>Gaps found (a frame that started after the version held) and filled by a <c>Resume</c>.</summary>
-    public int Resumes { get; internal set; }
-
-    /// <summary>Fresh snapshots taken other than on connecting: a new epoch, a failed resume, a frame naming a child not held.</summary>
+    /// <summary>Fresh snapshots taken other than on connecting: a new epoch, a frame missed, a frame that did not fit what was held.</summary>
     public int Resyncs { get; internal set; }
 
     /// <summary>

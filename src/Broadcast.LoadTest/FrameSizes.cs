@@ -254,7 +254,8 @@ public sealed class FrameSizes(LoadOptions options)
         {
             var arg = root.GetProperty("arguments")[0];
             var kind = Enum.Parse<UpdateKind>(root.GetProperty("target").GetString()!);
-            var children = arg.TryGetProperty("children", out var c) && c.ValueKind == JsonValueKind.Array ? c.GetArrayLength() : 0;
+            var children = arg.TryGetProperty("children", out var c) && c.ValueKind == JsonValueKind.Array ? c.GetArrayLength()
+                : arg.TryGetProperty("packed", out var packed) ? Results.PackedFrame.ChildCount(packed.GetBytesFromBase64()) : 0;
             var version = arg.GetProperty("version").GetInt64();
             p.Updates.Add(new Update(p.Round, bytes, version, kind, children));
             Seen(p, version);
@@ -282,7 +283,7 @@ public sealed class FrameSizes(LoadOptions options)
         p.Changed.Release();
     }
 
-    /// <summary>The length of the "children" array of an invocation's first argument (0 when absent).</summary>
+    /// <summary>The length of the "children" array of an invocation's first argument, or the children its packed bytes list (0 when absent).</summary>
     public static int ChildrenOf(ReadOnlyMemory<byte> message)
     {
         var r = new MessagePackReader(message);
@@ -292,6 +293,13 @@ public sealed class FrameSizes(LoadOptions options)
         r.Skip(); // invocation id
         r.Skip(); // target
         if (r.ReadArrayHeader() == 0) return 0;
+        if (r.NextMessagePackType == MessagePackType.Array)
+        {
+            // [contest, region, prevVersion, version, packed, ...]
+            if (r.ReadArrayHeader() < 5) return 0;
+            for (var i = 0; i < 4; i++) r.Skip();
+            return Results.PackedFrame.ChildCount(r.ReadBytes()!.Value.ToArray());
+        }
         var entries = r.ReadMapHeader();
         for (var i = 0; i < entries; i++)
         {

@@ -1,14 +1,16 @@
 using System.Globalization;
 using System.Text.Json;
+using Broadcast.Results;
 using MessagePack;
 
 namespace Broadcast.LoadTest;
 
 /// <summary>
 /// What a verifying viewer (<c>--verify</c>) holds of its group, applied as docs/api.md, "Applying
-/// deltas" says: the snapshot from the subscribe answer, then every TotalsChanged (listed children
-/// replaced), Delta (listed children's present fields merged; absent fields unchanged) or Headline
-/// (totals only). After the run it is compared with the read API's snapshot of the same version.
+/// deltas" and "Packed frames" say: the snapshot from the subscribe answer, then every
+/// TotalsChanged (listed children replaced), Delta (packed: totals replaced, listed children's
+/// increments added or values replaced) or Headline (packed totals only). After the run it is
+/// compared with the read API's snapshot of the same version.
 /// </summary>
 public sealed class GroupState
 {
@@ -25,6 +27,8 @@ public sealed class GroupState
     public string? Epoch { get; private set; }
     public Totals Group { get; } = new();
     public Dictionary<string, Totals> Children { get; } = new(StringComparer.Ordinal);
+    /// <summary>The children's ids in snapshot order: a packed frame names a child by its place here.</summary>
+    private readonly List<string> _childOrder = [];
     /// <summary>Why the state can no longer be trusted (a gap, a message cut short, something unreadable); null while it can.</summary>
     public string? Broken { get; private set; }
     public long Applied { get; private set; }
@@ -42,9 +46,13 @@ public sealed class GroupState
             Version = Long(snapshot["version"]);
             ReadTotals(snapshot, Group, merge: false);
             Children.Clear();
+            _childOrder.Clear();
             if (snapshot.TryGetValue("children", out var c) && c is object[] children)
                 foreach (var child in children.OfType<Dictionary<object, object>>())
+                {
                     ReadTotals(child, Children[(string)child["id"]] = new Totals(), merge: false);
+                    _childOrder.Add((string)child["id"]);
+                }
         }
         catch (Exception e) when (e is MessagePackSerializationException or InvalidCastException or KeyNotFoundException)
         {
@@ -59,6 +67,11 @@ public sealed class GroupState
         try
         {
             var items = MessagePackSerializer.Deserialize<object[]>(message);
+            if (items.Length >= 5 && items[4] is object[] { Length: > 0 } packedArgs && packedArgs[0] is object[] packed)
+            {
+                OnPacked(packed, kind);
+                return;
+            }
             if (items.Length < 5 || items[4] is not object[] { Length: > 0 } args || args[0] is not Dictionary<object, object> frame)
             {
                 Break("update without a frame");
@@ -87,10 +100,42 @@ public sealed class GroupState
             Version = version;
             Applied++;
         }
-        catch (Exception e) when (e is MessagePackSerializationException or InvalidCastException or KeyNotFoundException)
+        catch (Exception e) when (e is MessagePackSerializationException or InvalidCastException or KeyNotFoundException or InvalidDataException)
         {
             Break("unreadable update: " + e.Message);
         }
+    }
+
+    /// <summary>A packed Headline or Delta: [contest, region, prevVersion, version, packed, ...].</summary>
+    private void OnPacked(object[] frame, UpdateKind kind)
+    {
+        var previous = Long(frame[2]);
+        var version = Long(frame[3]);
+        if (version <= Version) return; // duplicate or late
+        // A headline is whole; a delta's increments apply on top of exactly what it starts from.
+        if (kind == UpdateKind.Delta && previous != Version) { Break($"gap: held {Version}, frame from {previous}"); return; }
+        var (totals, _, children) = PackedFrame.Read((byte[])frame[4],
+            i => i < _childOrder.Count ? Children[_childOrder[i]].Votes.Count : -1);
+        (Group.Reported, Group.Quarantined, Group.Valid, Group.Invalid) = (totals.Reported, totals.Quarantined, totals.Valid, totals.Invalid);
+        SetVotes(Group, totals.Votes, absolute: true);
+        foreach (var child in children)
+        {
+            var held = Children[_childOrder[child.Index]];
+            long Now(long value, long packed) => child.Absolute ? packed : value + packed;
+            (held.Reported, held.Quarantined, held.Valid, held.Invalid) =
+                (Now(held.Reported, child.Reported), Now(held.Quarantined, child.Quarantined), Now(held.Valid, child.Valid), Now(held.Invalid, child.Invalid));
+            SetVotes(held, child.Votes, child.Absolute);
+        }
+        Version = version;
+        Applied++;
+    }
+
+    /// <summary>Packed votes (in ordinal order of the ids held) set, or added as increments.</summary>
+    private static void SetVotes(Totals into, long[] packed, bool absolute)
+    {
+        var ids = into.Votes.Keys.Order(StringComparer.Ordinal).ToArray();
+        if (ids.Length != packed.Length) throw new InvalidDataException($"{packed.Length} votes for {ids.Length} choices held");
+        for (var i = 0; i < ids.Length; i++) into.Votes[ids[i]] = absolute ? packed[i] : into.Votes[ids[i]] + packed[i];
     }
 
     /// <summary>

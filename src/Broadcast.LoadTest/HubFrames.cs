@@ -139,10 +139,21 @@ public static class HubFrames
             : (FrameKind.OtherInvocation, UpdateKind.None);
     }
 
-    /// <summary>"version" and "prevVersion" from a snapshot or delta map; the rest is skipped unread.</summary>
+    /// <summary>
+    /// "version" and "prevVersion" from a snapshot or delta map, or from a packed frame's array
+    /// ([contest, region, prevVersion, version, ...]); the rest is skipped unread.
+    /// </summary>
     private static (long Version, long PrevVersion) Versions(ref MessagePackReader r)
     {
         long version = -1, prevVersion = -1;
+        if (r.NextMessagePackType == MessagePackType.Array)
+        {
+            if (r.ReadArrayHeader() < 4) return (version, prevVersion);
+            r.Skip(); // contest
+            r.Skip(); // region
+            prevVersion = r.ReadInt64();
+            return (r.ReadInt64(), prevVersion);
+        }
         var entries = r.ReadMapHeader();
         for (var i = 0; i < entries && (version < 0 || prevVersion < 0); i++)
         {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Http.Headers;
 using Broadcast.Replay;
+using Broadcast.Results;
 using MessagePack;
 
 namespace Broadcast.LoadTest;
@@ -146,42 +147,23 @@ public static class SelfTest
                 w.Write("invalid"); w.Write(0L);
             }
         }));
-        state.OnUpdate(Invocation("Delta", (ref MessagePackWriter w) =>
-        {
-            w.WriteMapHeader(8);
-            w.Write("epoch"); w.Write("e");
-            w.Write("prevVersion"); w.Write(8L); // conflated: starts before the held version, ends after it
-            w.Write("version"); w.Write(12L);
-            w.Write("stations"); Stations(ref w, 6, 0);
-            w.Write("votes"); Votes(ref w, 13, 20);
-            w.Write("valid"); w.Write(33L);
-            w.Write("invalid"); w.Write(1L);
-            w.Write("children"); w.WriteArrayHeader(1);
-            w.WriteMapHeader(4);
-            w.Write("id"); w.Write("1");
-            w.Write("reported"); w.Write(3L);
-            w.Write("votes"); w.WriteMapHeader(1); w.Write("01"); w.Write(7L);
-            w.Write("valid"); w.Write(12L);
-        }), UpdateKind.Delta);
+        state.OnUpdate(Invocation("Delta", (ref MessagePackWriter w) => Packed(ref w, 10, 12, PackedFrame.Write(
+            new PackedTotals(6, 0, 100, 33, 1, [13, 20]), null,
+            [new PackedChild(0, Absolute: false, Reported: 1, Quarantined: 0, Valid: 3, Invalid: 0, Votes: [3, 0])]))), UpdateKind.Delta);
         using (var truth = System.Text.Json.JsonDocument.Parse("""
             {"version":12,"stations":{"reported":6,"quarantined":0},"votes":{"01":13,"02":20},"valid":33,"invalid":1,
              "children":[{"id":"1","stations":{"reported":3,"quarantined":0},"votes":{"01":7,"02":5},"valid":12,"invalid":0},
                          {"id":"2","stations":{"reported":2,"quarantined":0},"votes":{"01":6,"02":15},"valid":21,"invalid":0}]}
             """))
         {
-            Check(state is { Broken: null, Version: 12, Applied: 1 }, $"verify: a conflated Delta applies ({state.Broken})");
-            Check(state.Compare(truth.RootElement, headline: false) is null, $"verify: merged Delta equals the read API ({state.Compare(truth.RootElement, false)})");
+            Check(state is { Broken: null, Version: 12, Applied: 1 }, $"verify: a packed Delta applies ({state.Broken})");
+            Check(state.Compare(truth.RootElement, headline: false) is null, $"verify: the Delta's increments equal the read API ({state.Compare(truth.RootElement, false)})");
             state.Children["2"].Valid++;
             Check(state.Compare(truth.RootElement, headline: false) is not null, "verify: a differing child is found");
             Check(state.Compare(truth.RootElement, headline: true) is null, "verify: a headline compares the totals only");
         }
-        state.OnUpdate(Invocation("Delta", (ref MessagePackWriter w) =>
-        {
-            w.WriteMapHeader(3);
-            w.Write("epoch"); w.Write("e");
-            w.Write("prevVersion"); w.Write(14L);
-            w.Write("version"); w.Write(15L);
-        }), UpdateKind.Delta);
+        state.OnUpdate(Invocation("Delta", (ref MessagePackWriter w) => Packed(ref w, 14, 15, PackedFrame.Write(
+            new PackedTotals(7, 0, 100, 34, 1, [14, 20]), null, []))), UpdateKind.Delta);
         Check(state.Broken is not null && state.Version == 12, "verify: a gap breaks the state");
 
         o.WriteLine($"{passed} passed, {failures} failed");
@@ -196,6 +178,17 @@ public static class SelfTest
 
     /// <summary>[1, {}, nil, target, [argument], []] as the server sends a push (no length prefix).</summary>
     private delegate void Argument(ref MessagePackWriter w);
+
+    /// <summary>A packed frame of the group "0": [contest, region, prevVersion, version, packed].</summary>
+    private static void Packed(ref MessagePackWriter w, long prevVersion, long version, byte[] packed)
+    {
+        w.WriteArrayHeader(5);
+        w.Write("ppwp");
+        w.Write("0");
+        w.Write(prevVersion);
+        w.Write(version);
+        w.Write(packed);
+    }
 
     private static void Stations(ref MessagePackWriter w, long reported, long quarantined)
     {

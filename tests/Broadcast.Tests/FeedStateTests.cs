@@ -11,7 +11,10 @@ public sealed class FeedStateTests
 
     private static ResultsSnapshot Snapshot(string epoch, long version, params ChildResults[] children) =>
         new("ppwp", new RegionRef("0", "Indonesia", "national"), [], epoch, version, new StationCounts(20, children.Sum(c => c.Stations.Reported), 0),
-            Sum(children), children.Sum(c => c.Valid), 0, children, Chain: new ChainHead(version, $"hash-{version}"));
+            Sum(children), children.Sum(c => c.Valid), 0, children, Chain: new ChainHead(version, Hash(version)));
+
+    /// <summary>A chain hash that says which version it is of.</summary>
+    private static string Hash(long version) => version.ToString("x64", System.Globalization.CultureInfo.InvariantCulture);
 
     private static Dictionary<string, long> Sum(IEnumerable<ChildResults> children) => new()
     {
@@ -19,13 +22,9 @@ public sealed class FeedStateTests
         ["02"] = children.Sum(c => c.Votes["02"]),
     };
 
-    private static TotalsChanged Whole(string epoch, long prev, long version, params ChildResults[] children) =>
-        new("ppwp", "0", epoch, prev, version, new StationCounts(20, 0, 0), new Dictionary<string, long> { ["01"] = version, ["02"] = 0 },
-            version, 0, children, Chain: new ChainHead(version, $"hash-{version}"));
-
-    private static Delta Lean(string epoch, long prev, long version, params ChildChange[] children) =>
-        new("ppwp", "0", epoch, prev, version, new StationCounts(20, 0, 0), new Dictionary<string, long> { ["01"] = version, ["02"] = 0 },
-            version, 0, children, Chain: new ChainHead(version, $"hash-{version}"));
+    /// <summary>A packed Delta whose totals say its version (votes "01" = version), with these children.</summary>
+    private static Delta Lean(long prev, long version, params PackedChild[] children) =>
+        new("ppwp", "0", prev, version, PackedFrame.Write(new PackedTotals(0, 0, 20, version, 0, [version, 0]), Hash(version), children));
 
     private static FeedState Loaded(ResultsSnapshot snapshot, FeedView view = FeedView.Full)
     {
@@ -34,12 +33,15 @@ public sealed class FeedStateTests
         return state;
     }
 
+    /// <summary>A child's values now, in a packed frame (votes "01", "02").</summary>
+    private static PackedChild Values(int place, long reported, long a, long b) => new(place, true, reported, 0, a + b, 0, [a, b]);
+
     [Fact]
     public void FramesApplyInVersionOrderAndOldOnesAreIgnored()
     {
         var state = Loaded(Snapshot("e", 10, Child("1", 0, 0, 0), Child("2", 0, 0, 0)));
-        var first = Whole("e", 10, 12, Child("1", 1, 100, 50));
-        var second = Whole("e", 12, 15, Child("2", 1, 7, 9));
+        var first = Lean(10, 12, Values(0, 1, 100, 50));
+        var second = Lean(12, 15, Values(1, 1, 7, 9));
 
         Assert.Equal(FrameVerdict.Apply, state.Classify(first));
         Assert.True(state.Apply(first));
@@ -50,32 +52,20 @@ public sealed class FeedStateTests
         Assert.Equal(FrameVerdict.Ignore, state.Classify(second));
         var held = state.Current!;
         Assert.Equal(15, held.Version);
-        Assert.Equal(new ChainHead(15, "hash-15"), held.Chain);
+        Assert.Equal(new ChainHead(15, Hash(15)), held.Chain);
         Assert.Equal(15, held.Votes["01"]); // totals are absolute: the frame's, not a sum
         Assert.Equal(["1", "2"], held.Children.Select(c => c.Id)); // replaced in place, order kept
         Assert.Equal([100L, 7L], held.Children.Select(c => c.Votes["01"]));
     }
 
     [Fact]
-    public void AFrameStartingAfterTheVersionHeldIsAGapAndOneSpanningItApplies()
-    {
-        var state = Loaded(Snapshot("e", 10, Child("1", 0, 0, 0)));
-
-        Assert.Equal(FrameVerdict.Gap, state.Classify(Whole("e", 11, 12)));
-        // Conflated under a rate cap: from 8 (before ours) to 14 covers every change since 8.
-        Assert.Equal(FrameVerdict.Apply, state.Classify(Whole("e", 8, 14)));
-    }
-
-    [Fact]
-    public void ANewEpochResyncsAndTheOneLeftIsIgnoredAfterwards()
+    public void ANewEpochsSnapshotWinsWhateverItsVersion()
     {
         var state = Loaded(Snapshot("old", 10));
-        Assert.Equal(FrameVerdict.Resync, state.Classify(Whole("new", 0, 3)));
 
-        // A new epoch's snapshot wins whatever its version (a rebuild may start anywhere).
+        // After TotalsRebuilt: a rebuild may start its versions anywhere.
         Assert.True(state.Load(Snapshot("new", 3)));
-        Assert.Equal(FrameVerdict.Ignore, state.Classify(Whole("old", 10, 11))); // still queued from before
-        Assert.Equal(FrameVerdict.Resync, state.Classify(Whole("other", 0, 1)));
+        Assert.Equal(FrameVerdict.Apply, state.Classify(Lean(3, 4)));
     }
 
     [Fact]
@@ -111,7 +101,7 @@ public sealed class FeedStateTests
         Assert.True(state.Hold(Notice(false)));
         Assert.Null(state.Current!.Held);
         // What moved during the hold, as one frame from the version held.
-        var release = Whole("e", 30, 55, Child("1", 5, 50, 25));
+        var release = Lean(30, 55, Values(0, 5, 50, 25));
         Assert.Equal(FrameVerdict.Apply, state.Classify(release));
         Assert.True(state.Apply(release));
         Assert.Equal(55, state.Current!.Version);
@@ -123,14 +113,14 @@ public sealed class FeedStateTests
     {
         var state = Loaded(HeldSnapshot("e", 40, Child("1", 3, 30, 20)));
         Assert.Equal(new HeldView(40, Since), state.Current!.Held);
-        Assert.Equal(FrameVerdict.Resync, state.Classify(Whole("e", 40, 45))); // a live frame never applies to held numbers
+        Assert.Equal(FrameVerdict.Ignore, state.Classify(Lean(40, 45))); // held numbers move only after the release notice
 
         Assert.True(state.Hold(Notice(false)));
         // After TotalsRebuilt: a region whose numbers last moved at 25, below the hold's seq (the whole count's).
         Assert.True(state.Load(Snapshot("e", 25, Child("1", 3, 30, 20))));
         Assert.Null(state.Current!.Held);
         Assert.Equal(25, state.Current.Version);
-        Assert.Equal(FrameVerdict.Apply, state.Classify(Whole("e", 25, 60)));
+        Assert.Equal(FrameVerdict.Apply, state.Classify(Lean(25, 60)));
     }
 
     [Fact]
@@ -161,25 +151,49 @@ public sealed class FeedStateTests
     }
 
     [Fact]
-    public void ALeanDeltaMergesOnlyTheFieldsItCarries()
+    public void ALeanDeltaAddsIncrementsToItsChildrenOrReplacesThemByPlace()
     {
-        var state = Loaded(Snapshot("e", 10, Child("1", 3, 30, 20), Child("2", 1, 5, 5)));
+        var state = Loaded(Snapshot("e", 10, Child("1", 3, 30, 20), Child("2", 1, 5, 5), Child("3", 0, 0, 0)));
+        var untouched = state.Current!.Children[1];
 
-        Assert.True(state.Apply(Lean("e", 10, 11, new ChildChange("1", Reported: 4, Votes: new Dictionary<string, long> { ["02"] = 25 }, Valid: 55))));
+        Assert.True(state.Apply(Lean(10, 11,
+            new PackedChild(0, Absolute: false, Reported: 1, Quarantined: 0, Valid: 5, Invalid: 0, Votes: [0, 5]),
+            new PackedChild(2, Absolute: true, Reported: 2, Quarantined: 1, Valid: 13, Invalid: 4, Votes: [6, 7]))));
 
-        var child = state.Current!.Children[0];
-        Assert.Equal(("region 1", 4L, 0L), (child.Name, child.Stations.Reported, child.Stations.Quarantined));
-        Assert.Equal(new Dictionary<string, long> { ["01"] = 30, ["02"] = 25 }, child.Votes);
-        Assert.Equal(55, child.Valid);
-        Assert.Equal((1L, 5L, 10L), (state.Current.Children[1].Stations.Reported, state.Current.Children[1].Votes["01"], state.Current.Children[1].Valid)); // untouched
+        var held = state.Current!;
+        Assert.Equal((11L, 11L, Hash(11)), (held.Version, held.Votes["01"], held.Chain!.Hash));
+        var added = held.Children[0];
+        Assert.Equal(("region 1", 4L, 0L, 55L), (added.Name, added.Stations.Reported, added.Stations.Quarantined, added.Valid));
+        Assert.Equal(new Dictionary<string, long> { ["01"] = 30, ["02"] = 25 }, added.Votes);
+        Assert.Same(untouched, held.Children[1]);
+        var replaced = held.Children[2];
+        Assert.Equal((2L, 1L, 13L, 4L, 6L, 7L), (replaced.Stations.Reported, replaced.Stations.Quarantined, replaced.Valid, replaced.Invalid,
+            replaced.Votes["01"], replaced.Votes["02"]));
+        Assert.Equal(10, replaced.Stations.Total); // never in a frame
     }
 
     [Fact]
-    public void ALeanDeltaNamingAChildNotHeldCannotApply()
+    public void ALeanDeltaAppliesOnlyOnTheVersionItStartsFromAndAnyOtherTakesAFreshSnapshot()
     {
         var state = Loaded(Snapshot("e", 10, Child("1", 3, 30, 20)));
 
-        Assert.False(state.Apply(Lean("e", 10, 11, new ChildChange("9", Reported: 1))));
+        Assert.Equal(FrameVerdict.Apply, state.Classify(Lean(10, 12)));
+        Assert.Equal(FrameVerdict.Ignore, state.Classify(Lean(8, 10))); // already held
+        // Increments on top of another version would count twice or miss: never applied.
+        Assert.Equal(FrameVerdict.Resync, state.Classify(Lean(11, 12))); // a gap
+        Assert.Equal(FrameVerdict.Resync, state.Classify(Lean(8, 12)));  // starts before what is held
+    }
+
+    [Fact]
+    public void ALeanDeltaThatDoesNotFitWhatIsHeldCannotApply()
+    {
+        var state = Loaded(Snapshot("e", 10, Child("1", 3, 30, 20)));
+
+        Assert.False(state.Apply(Lean(10, 11, new PackedChild(1, false, 1, 0, 0, 0, [0, 0])))); // no child at place 1
+        var threeChoices = new Delta("ppwp", "0", 10, 11, PackedFrame.Write(new PackedTotals(0, 0, 20, 1, 0, [1, 0, 0]), Hash(11), []));
+        Assert.False(state.Apply(threeChoices));
+        var cut = Lean(10, 11, new PackedChild(0, false, 1, 0, 0, 0, [1, 0]));
+        Assert.False(state.Apply(cut with { Packed = cut.Packed[..^1] }));
         Assert.Equal(10, state.Current!.Version); // unchanged: only a fresh snapshot can tell the rest
     }
 
@@ -195,7 +209,7 @@ public sealed class FeedStateTests
         };
         var state = Loaded(snapshot);
 
-        Assert.True(state.Apply(Lean("e", 10, 11) with
+        Assert.True(state.Apply(Lean(10, 11) with
         {
             Candidates = [new CandidateChange("3.2", Votes: 150, Elected: true), new CandidateChange("3.1", Elected: false)],
             Seats = new SeatsView(6, new Dictionary<string, int> { ["3"] = 2 }, null, [Dapil("dapil:2", 1)]),
@@ -214,7 +228,7 @@ public sealed class FeedStateTests
         {
             Seats = new SeatsView(6, new Dictionary<string, int> { ["3"] = 1 }, null, [new("dapil:1", "1", 6, new Dictionary<string, int>(), [], null, null)]),
         };
-        var headline = new Headline("ppwp", "0", "e", 10, 11, new StationCounts(20, 4, 0), new Dictionary<string, long> { ["01"] = 31, ["02"] = 20 }, 51, 0);
+        var headline = new Headline("ppwp", "0", 10, 11, PackedFrame.Write(new PackedTotals(4, 0, 20, 51, 0, [31, 20])));
 
         var cut = Loaded(snapshot, FeedView.Headline);
         Assert.Empty(cut.Current!.Children);
@@ -222,6 +236,9 @@ public sealed class FeedStateTests
         Assert.True(cut.Apply(headline));
         Assert.Equal((11L, 31L), (cut.Current.Version, cut.Current.Votes["01"]));
         Assert.Null(cut.Current.Chain); // headlines leave the chain out: the old link would name the wrong version
+
+        // Whole: it applies over any version below its own, even one it does not start from.
+        Assert.Equal(FrameVerdict.Apply, cut.Classify(headline with { PrevVersion = 12, Version = 14 }));
 
         var full = Loaded(snapshot);
         Assert.Equal(FrameVerdict.Ignore, full.Classify(headline)); // its children would go stale

@@ -3,10 +3,12 @@ using MessagePack;
 
 namespace Broadcast.Results;
 
-// The frames of SubscribeWith (docs/api.md, "Say what you need"). Absent (null) fields are left
-// out of the frame in both protocols (JSON: JsonIgnore; MessagePack: the server's
-// OmitNullFormatter, registered on its hub in Push/PushSetup.cs), which is what makes "only what
-// changed" cost nothing for what did not. Readers take a missing key as null.
+// The frames of SubscribeWith (docs/api.md, "Say what you need" and "Packed frames"). They are
+// pushed thousands of times a second, so they are positional in MessagePack (an array, integer
+// keys; the server leaves trailing nils out) and carry the numbers in PackedFrame's bytes: no
+// keys, no ids, no names, a child's counts as increments. JSON names the same fields, with the
+// bytes in base64. Unlike TotalsChanged they carry no epoch: the server sends a subscription
+// frames of its snapshot's epoch only, and announces a new one with TotalsRebuilt.
 
 /// <summary>What a viewer asks for with <c>SubscribeWith</c>.</summary>
 [MessagePackObject]
@@ -19,56 +21,38 @@ public sealed record SubscribeOptions(
 }
 
 /// <summary>
-/// A group's totals and nothing else (a ticker, a lower third): a few hundred bytes whatever the
-/// group. <see cref="PrevVersion"/> is the version the server last sent this viewer.
+/// A group's totals and nothing else (a ticker, a lower third): about 60 bytes on the wire
+/// whatever the group. Its totals are absolute, so it is whole: a viewer holding any version
+/// below <see cref="Version"/> applies it. <see cref="PrevVersion"/> is the version the server
+/// last sent this viewer. <see cref="Packed"/>: the group's totals (<see cref="PackedFrame"/>,
+/// no hash, no children).
 /// </summary>
 [MessagePackObject]
 public sealed record Headline(
-    [property: Key("contest")] string Contest,
-    [property: Key("region")] string Region,
-    [property: Key("epoch")] string Epoch,
-    [property: Key("prevVersion")] long PrevVersion,
-    [property: Key("version")] long Version,
-    [property: Key("stations")] StationCounts Stations,
-    [property: Key("votes")] IReadOnlyDictionary<string, long> Votes,
-    [property: Key("valid")] long Valid,
-    [property: Key("invalid")] long Invalid,
-    [property: Key("seats"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeatsView? Seats = null) : IResultsFrame
-{
-    // Headlines leave the chain out to stay small (docs/api.md, "The chain"). An explicit
-    // implementation is no member of the frame: neither protocol writes it.
-    ChainHead? IResultsFrame.Chain => null;
-}
+    [property: Key(0)] string Contest,
+    [property: Key(1)] string Region,
+    [property: Key(2)] long PrevVersion,
+    [property: Key(3)] long Version,
+    [property: Key(4)] byte[] Packed,
+    [property: Key(5), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeatsView? Seats = null) : IResultsFrame;
 
 /// <summary>
-/// A full view's change: the group's totals, and per changed child only what changed since
-/// <see cref="PrevVersion"/>, without names (they are in the snapshot).
+/// A full view's change from <see cref="PrevVersion"/>: the group's totals, its chain link, and
+/// per changed child what moved (increments, or its values where the server no longer knows
+/// what the viewer holds). It applies on top of exactly <see cref="PrevVersion"/>.
+/// <see cref="Packed"/>: totals, chain hash and changed children (<see cref="PackedFrame"/>);
+/// <see cref="Candidates"/>: a dapil's candidates whose votes, rank or elected mark changed,
+/// with only those fields.
 /// </summary>
 [MessagePackObject]
 public sealed record Delta(
-    [property: Key("contest")] string Contest,
-    [property: Key("region")] string Region,
-    [property: Key("epoch")] string Epoch,
-    [property: Key("prevVersion")] long PrevVersion,
-    [property: Key("version")] long Version,
-    [property: Key("stations")] StationCounts Stations,
-    [property: Key("votes")] IReadOnlyDictionary<string, long> Votes,
-    [property: Key("valid")] long Valid,
-    [property: Key("invalid")] long Invalid,
-    [property: Key("children")] IReadOnlyList<ChildChange> Children,
-    [property: Key("candidates"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CandidateChange>? Candidates = null,
-    [property: Key("seats"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeatsView? Seats = null,
-    [property: Key("chain"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ChainHead? Chain = null) : IResultsFrame;
-
-/// <summary>What changed in a child: absent fields did not; <see cref="Votes"/> holds only the choices whose count changed.</summary>
-[MessagePackObject]
-public sealed record ChildChange(
-    [property: Key("id")] string Id,
-    [property: Key("reported"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Reported = null,
-    [property: Key("quarantined"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Quarantined = null,
-    [property: Key("votes"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, long>? Votes = null,
-    [property: Key("valid"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Valid = null,
-    [property: Key("invalid"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Invalid = null);
+    [property: Key(0)] string Contest,
+    [property: Key(1)] string Region,
+    [property: Key(2)] long PrevVersion,
+    [property: Key(3)] long Version,
+    [property: Key(4)] byte[] Packed,
+    [property: Key(5), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CandidateChange>? Candidates = null,
+    [property: Key(6), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeatsView? Seats = null) : IResultsFrame;
 
 /// <summary>What changed for a dapil's candidate: absent fields did not.</summary>
 [MessagePackObject]

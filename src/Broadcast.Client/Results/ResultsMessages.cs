@@ -123,25 +123,16 @@ public sealed record TotalsChanged(
 
 /// <summary>
 /// A pushed change of one group (<see cref="TotalsChanged"/>, <see cref="Headline"/> or
-/// <see cref="Delta"/>): whose it is, the versions it spans and the group's totals after it. A
-/// client holding a version from <see cref="PrevVersion"/> up to below <see cref="Version"/> (in
-/// the same <see cref="Epoch"/>) applies it; one holding less has missed something and resumes.
+/// <see cref="Delta"/>): whose it is and the versions it spans. How a client applies each is in
+/// docs/api.md ("Applying deltas", "Packed frames").
 /// </summary>
 public interface IResultsFrame
 {
     string Contest { get; }
     /// <summary>The group: a region id, <c>dapil:&lt;code&gt;</c> or <c>parliament:&lt;region id&gt;</c>.</summary>
     string Region { get; }
-    string Epoch { get; }
     long PrevVersion { get; }
     long Version { get; }
-    StationCounts Stations { get; }
-    IReadOnlyDictionary<string, long> Votes { get; }
-    long Valid { get; }
-    long Invalid { get; }
-    SeatsView? Seats { get; }
-    /// <summary>The chain link of <see cref="Version"/>; null where the frame leaves it out (headlines).</summary>
-    ChainHead? Chain { get; }
 }
 
 /// <summary>

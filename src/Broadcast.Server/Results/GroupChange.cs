@@ -2,33 +2,35 @@ using Broadcast.Push;
 
 namespace Broadcast.Results;
 
-/// <summary>The fields of a child (or a candidate) that changed.</summary>
+/// <summary>The fields of a dapil's candidate that changed.</summary>
 [Flags]
 public enum ChangedFields : byte
 {
     None = 0,
-    Reported = 1,
-    Quarantined = 2,
-    Valid = 4,
-    Invalid = 8,
-    Votes = 16,
-    Rank = 32,
-    Elected = 64,
-    All = 127,
+    Votes = 1,
+    Rank = 2,
+    Elected = 4,
+    All = 7,
 }
 
-/// <summary>A child as it is now, and what of it changed (<see cref="Votes"/>: which choices; null: all).</summary>
-public sealed record ChildUpdate(ChildResults Now, ChangedFields Changed, IReadOnlySet<string>? Votes)
+/// <summary>
+/// A child as it is now (<see cref="Now"/>), at <see cref="Index"/> in its group's snapshot, and
+/// as it was at the change's start (<see cref="Was"/>; null where that is not known: a station's
+/// earlier form, a change made out of a snapshot). Legacy frames send it whole; packed ones what
+/// moved since <see cref="Was"/>, or its values now when there is none.
+/// </summary>
+public sealed record ChildUpdate(int Index, ChildResults Now, ChildResults? Was)
 {
-    public ChildUpdate Then(ChildUpdate later) => new(later.Now, Changed | later.Changed,
-        Votes is null || later.Votes is null ? null : new HashSet<string>(Votes.Concat(later.Votes), StringComparer.Ordinal));
+    public ChildUpdate Then(ChildUpdate later) => later with { Was = Was is null || later.Was is null ? null : Was };
 
-    public ChildChange ToChange() => new(Now.Id,
-        Changed.HasFlag(ChangedFields.Reported) ? Now.Stations.Reported : null,
-        Changed.HasFlag(ChangedFields.Quarantined) ? Now.Stations.Quarantined : null,
-        !Changed.HasFlag(ChangedFields.Votes) ? null : Votes is null ? Now.Votes : Now.Votes.Where(v => Votes.Contains(v.Key)).ToDictionary(),
-        Changed.HasFlag(ChangedFields.Valid) ? Now.Valid : null,
-        Changed.HasFlag(ChangedFields.Invalid) ? Now.Invalid : null);
+    public PackedChild ToPacked()
+    {
+        var ids = PackedFrame.Order(Now.Votes);
+        if (Was is not { } was)
+            return new PackedChild(Index, true, Now.Stations.Reported, Now.Stations.Quarantined, Now.Valid, Now.Invalid, ids.Select(id => Now.Votes[id]).ToArray());
+        return new PackedChild(Index, false, Now.Stations.Reported - was.Stations.Reported, Now.Stations.Quarantined - was.Stations.Quarantined,
+            Now.Valid - was.Valid, Now.Invalid - was.Invalid, ids.Select(id => Now.Votes[id] - was.Votes.GetValueOrDefault(id)).ToArray());
+    }
 }
 
 /// <summary>A dapil's candidate as it is now, and what of it changed.</summary>
@@ -79,15 +81,18 @@ public sealed record GroupChange(string Contest, string Group, string Epoch, lon
     public TotalsChanged ToTotalsChanged() => new(Contest, Group, Epoch, PrevVersion, Version, Stations, Votes, Valid, Invalid,
         Children.Values.Select(c => c.Now).ToList(), Candidates?.Values.Select(c => c.Now).ToList(), Seats, Chain);
 
-    public Delta ToDelta() => new(Contest, Group, Epoch, PrevVersion, Version, Stations, Votes, Valid, Invalid,
-        Children.Values.Select(c => c.ToChange()).ToList(), Candidates?.Values.Select(c => c.ToChange()).ToList(), Seats, Chain);
+    public Delta ToDelta() => new(Contest, Group, PrevVersion, Version,
+        PackedFrame.Write(Totals(), Chain?.Hash, Children.Values.OrderBy(c => c.Index).Select(c => c.ToPacked()).ToList()),
+        Candidates?.Values.Select(c => c.ToChange()).ToList(), Seats);
 
-    public Headline ToHeadline() => new(Contest, Group, Epoch, PrevVersion, Version, Stations, Votes, Valid, Invalid,
+    public Headline ToHeadline() => new(Contest, Group, PrevVersion, Version, PackedFrame.Write(Totals()),
         Seats is { } seats ? seats with { Dapils = [] } : null);
+
+    private PackedTotals Totals() => new(Stations.Reported, Stations.Quarantined, Stations.Total, Valid, Invalid, PackedFrame.InOrder(Votes));
 
     /// <summary>A snapshot as a change from <paramref name="fromVersion"/>: every child and candidate, every field.</summary>
     public static GroupChange Everything(ResultsSnapshot snapshot, long fromVersion) => new(snapshot.Contest, snapshot.Region.Id,
         snapshot.Epoch, fromVersion, snapshot.Version, snapshot.Stations, snapshot.Votes, snapshot.Valid, snapshot.Invalid,
-        snapshot.Children.ToDictionary(c => c.Id, c => new ChildUpdate(c, ChangedFields.All, null)),
+        snapshot.Children.Select((c, index) => new ChildUpdate(index, c, null)).ToDictionary(c => c.Now.Id),
         snapshot.Candidates?.ToDictionary(c => c.Id, c => new CandidateUpdate(c, ChangedFields.All)), snapshot.Seats, snapshot.Chain);
 }

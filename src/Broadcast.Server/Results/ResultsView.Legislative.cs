@@ -45,9 +45,9 @@ public sealed partial class ResultsView
             if (!wanted(GroupNames.Results(contest.Id, dapil.GroupId))) continue;
             var row = totals.Dapil(index).ToArray();
             var seats = totals.Seats[index];
-            var children = DapilChildren(dapil).Where(changes.Regions.ContainsKey)
-                .Select(region => Moved(RegionChild(contest, totals, region), changes.Regions[region].PreviousRow,
-                    Votes(contest.Columns(region), changes.Regions[region].PreviousRow)))
+            var children = DapilChildren(dapil).Select((region, place) => (region, place)).Where(c => changes.Regions.ContainsKey(c.region))
+                .Select(c => Moved(c.place, RegionChild(contest, totals, c.region), changes.Regions[c.region].PreviousRow,
+                    Votes(contest.Columns(c.region), changes.Regions[c.region].PreviousRow)))
                 .ToDictionary(c => c.Now.Id);
             var candidates = new Dictionary<string, CandidateUpdate>();
             foreach (var (candidate, at) in Candidates(dapil, row, seats))
@@ -66,8 +66,9 @@ public sealed partial class ResultsView
             var previous = parliament.Dapils.Max(d => changes.Dapils.TryGetValue(d.Index, out var before) ? before.PreviousVersion : totals.DapilVersions[d.Index]);
             var changed = parliament.Dapils.Where(d => changes.Dapils.ContainsKey(d.Index)).ToList();
             var row = totals.Region(parliament.Region);
-            var children = changed.ToDictionary(d => d.GroupId, d =>
-                Moved(DapilChild(totals, d), changes.Dapils[d.Index].PreviousRow, DapilVotes(d, changes.Dapils[d.Index].PreviousRow)));
+            var children = parliament.Dapils.Select((d, place) => (d, place)).Where(c => changes.Dapils.ContainsKey(c.d.Index))
+                .ToDictionary(c => c.d.GroupId, c => Moved(c.place, DapilChild(totals, c.d), changes.Dapils[c.d.Index].PreviousRow,
+                    DapilVotes(c.d, changes.Dapils[c.d.Index].PreviousRow)));
             result.Add(new GroupChange(contest.Id, parliament.GroupId, tally.State.Epoch, previous, totals.ParliamentVersion(parliament),
                 Counts(contest, totals, parliament.Region), Votes(contest.Columns(parliament.Region), row),
                 row[ContestTally.Valid], row[ContestTally.Invalid], children, null, ParliamentSeats(contest, totals, parliament, changed),

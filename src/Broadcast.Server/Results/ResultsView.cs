@@ -180,7 +180,7 @@ public sealed partial class ResultsView(TallyHolder holder, Election election, F
         return result;
     });
 
-    /// <summary>The changed children of every changed region, by parent: regions with the fields that moved, stations whole.</summary>
+    /// <summary>The changed children of every changed region, by parent: regions with their values before the run, stations whole.</summary>
     private Dictionary<int, Dictionary<string, ChildUpdate>> ChangedChildren(ContestTally totals, ContestChanges changes)
     {
         var byParent = new Dictionary<int, Dictionary<string, ChildUpdate>>();
@@ -189,31 +189,51 @@ public sealed partial class ResultsView(TallyHolder holder, Election election, F
             if (!byParent.TryGetValue(parent, out var children)) byParent[parent] = children = [];
             children[child.Now.Id] = child;
         }
+        var contest = totals.Contest;
+        var places = ChildPlaces(contest);
         foreach (var (region, before) in changes.Regions)
             if (election.Regions.Parent[region] is var parent and >= 0)
-            {
-                Add(parent, Moved(RegionChild(totals.Contest, totals, region), before.PreviousRow, Votes(totals.Contest.Columns(region), before.PreviousRow)));
-            }
+                Add(parent, Moved(places[region], RegionChild(contest, totals, region), before.PreviousRow, Votes(contest.Columns(region), before.PreviousRow)));
+        // A station's numbers before the run are those of its earlier form, which nothing here
+        // holds: its viewers get its values now.
         foreach (var (station, numbers) in changes.Stations)
-            Add(election.Stations.Village[station],
-                new ChildUpdate(StationChild(totals.Contest, station, totals.StationState[station], numbers), ChangedFields.All, null));
+        {
+            var village = election.Stations.Village[station];
+            Add(village, new ChildUpdate(station - election.Regions.FirstStation[village],
+                StationChild(contest, station, totals.StationState[station], numbers), null));
+        }
         return byParent;
     }
 
-    /// <summary>A child now, with what moved since its row was <paramref name="previousRow"/> (whose votes read as <paramref name="previousVotes"/>).</summary>
-    internal static ChildUpdate Moved(ChildResults now, ReadOnlySpan<long> previousRow, Dictionary<string, long> previousVotes)
+    /// <summary>
+    /// Per contest, each region's place among the children of its parent's snapshot (those the
+    /// contest covers, in tree order), which is how packed frames name a child.
+    /// </summary>
+    private int[] ChildPlaces(Contest contest) => _childPlaces.GetOrAdd(contest.Index, _ =>
     {
-        var changed = ChangedFields.None;
-        if (now.Stations.Reported != previousRow[ContestTally.Reported]) changed |= ChangedFields.Reported;
-        if (now.Stations.Quarantined != previousRow[ContestTally.Quarantined]) changed |= ChangedFields.Quarantined;
-        if (now.Valid != previousRow[ContestTally.Valid]) changed |= ChangedFields.Valid;
-        if (now.Invalid != previousRow[ContestTally.Invalid]) changed |= ChangedFields.Invalid;
-        var votes = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (id, count) in now.Votes)
-            if (previousVotes.GetValueOrDefault(id) != count) votes.Add(id);
-        if (votes.Count > 0) changed |= ChangedFields.Votes;
-        return new ChildUpdate(now, changed, votes);
-    }
+        var regions = election.Regions;
+        var places = new int[regions.Count];
+        Array.Fill(places, -1);
+        for (var parent = 0; parent < regions.Count; parent++)
+        {
+            var place = 0;
+            foreach (var child in regions.Children[parent])
+                if (contest.Covers(child)) places[child] = place++;
+        }
+        return places;
+    });
+
+    private readonly ConcurrentDictionary<int, int[]> _childPlaces = new();
+
+    /// <summary>A child at <paramref name="index"/> now, and as it was when its row was <paramref name="previousRow"/> (whose votes read as <paramref name="previousVotes"/>).</summary>
+    internal static ChildUpdate Moved(int index, ChildResults now, ReadOnlySpan<long> previousRow, Dictionary<string, long> previousVotes) =>
+        new(index, now, now with
+        {
+            Stations = now.Stations with { Reported = previousRow[ContestTally.Reported], Quarantined = previousRow[ContestTally.Quarantined] },
+            Votes = previousVotes,
+            Valid = previousRow[ContestTally.Valid],
+            Invalid = previousRow[ContestTally.Invalid],
+        });
 
     private ChildResults RegionChild(Contest contest, ContestTally totals, int region)
     {

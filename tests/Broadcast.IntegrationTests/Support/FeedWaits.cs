@@ -18,6 +18,6 @@ public static class FeedWaits
         {
         }
         throw new TimeoutException($"{feed.Contest} {feed.Region} stayed at {feed.Current.Epoch}.{feed.Current.Version} " +
-            $"(live {feed.IsLive}, resumes {feed.Resumes}, resyncs {feed.Resyncs})");
+            $"(live {feed.IsLive}, resyncs {feed.Resyncs})");
     }
 }

@@ -5,9 +5,10 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace Broadcast.IntegrationTests.Support;
 
 /// <summary>
-/// A viewer that subscribes with <c>SubscribeWith</c> on the real .NET client and applies the
-/// lean frames as docs/api.md says (totals absolute, a Delta child merges its present fields),
-/// recording every frame and whether each one chained on what it held.
+/// A viewer that subscribes with <c>SubscribeWith</c> on the real .NET SignalR client and applies
+/// the packed frames as docs/api.md says (totals absolute; a Delta's children by their place in
+/// the snapshot, increments added or values replaced), recording every frame and whether each one
+/// started at the version it held.
 /// </summary>
 public sealed class LeanViewer : IAsyncDisposable
 {
@@ -20,10 +21,8 @@ public sealed class LeanViewer : IAsyncDisposable
     private LeanViewer(HubConnection hub)
     {
         _hub = hub;
-        hub.On<Headline>("Headline", frame => Apply("Headline", frame.Epoch, frame.PrevVersion, frame.Version, frame.Stations, frame.Votes,
-            frame.Valid, frame.Invalid, []));
-        hub.On<Delta>("Delta", frame => Apply("Delta", frame.Epoch, frame.PrevVersion, frame.Version, frame.Stations, frame.Votes,
-            frame.Valid, frame.Invalid, frame.Children));
+        hub.On<Headline>("Headline", frame => Apply("Headline", frame.PrevVersion, frame.Version, frame.Packed));
+        hub.On<Delta>("Delta", frame => Apply("Delta", frame.PrevVersion, frame.Version, frame.Packed));
         hub.On<TotalsChanged>("TotalsChanged", _ => { lock (_lock) LegacyFrames++; });
     }
 
@@ -34,8 +33,10 @@ public sealed class LeanViewer : IAsyncDisposable
     public long Valid { get; private set; }
     public long Invalid { get; private set; }
     public Dictionary<string, ChildResults> Children { get; } = [];
+    /// <summary>The children's ids in snapshot order: frames name a child by its place here.</summary>
+    private readonly List<string> _order = [];
     public List<Received> Frames { get; } = [];
-    /// <summary>Frames that did not start at or before the held version: gaps (there must be none).</summary>
+    /// <summary>Frames that did not start at the held version (there must be none: frames chain exactly).</summary>
     public int Gaps { get; private set; }
     public int LegacyFrames { get; private set; }
 
@@ -53,38 +54,50 @@ public sealed class LeanViewer : IAsyncDisposable
             viewer.Votes = snapshot.Votes;
             viewer.Valid = snapshot.Valid;
             viewer.Invalid = snapshot.Invalid;
-            foreach (var child in snapshot.Children) viewer.Children[child.Id] = child;
+            foreach (var child in snapshot.Children)
+            {
+                viewer.Children[child.Id] = child;
+                viewer._order.Add(child.Id);
+            }
         }
         return (viewer, snapshot);
     }
 
-    private void Apply(string kind, string epoch, long prev, long version, StationCounts stations, IReadOnlyDictionary<string, long> votes,
-        long valid, long invalid, IReadOnlyList<ChildChange> children)
+    private void Apply(string kind, long prev, long version, byte[] packed)
     {
         lock (_lock)
         {
+            var (totals, _, children) = PackedFrame.Read(packed, i => i < _order.Count ? Children[_order[i]].Votes.Count : -1);
             Frames.Add(new Received(kind, prev, version, _clock.Elapsed, children.Count));
-            if (epoch != Epoch || version <= Version) return;
-            if (prev > Version) { Gaps++; return; }
-            (Stations, Votes, Valid, Invalid, Version) = (stations, votes, valid, invalid, version);
+            if (version <= Version) return;
+            if (prev != Version) { Gaps++; return; }
+            (Stations, Votes, Valid, Invalid, Version) =
+                (new StationCounts(totals.Total, totals.Reported, totals.Quarantined), Named(Votes, totals.Votes, absolute: true), totals.Valid, totals.Invalid, version);
             foreach (var change in children)
             {
-                var held = Children[change.Id];
-                var merged = new Dictionary<string, long>(held.Votes);
-                foreach (var (choice, count) in change.Votes ?? new Dictionary<string, long>()) merged[choice] = count;
-                Children[change.Id] = held with
+                var held = Children[_order[change.Index]];
+                long Now(long value, long packedValue) => change.Absolute ? packedValue : value + packedValue;
+                Children[held.Id] = held with
                 {
                     Stations = held.Stations with
                     {
-                        Reported = change.Reported ?? held.Stations.Reported,
-                        Quarantined = change.Quarantined ?? held.Stations.Quarantined,
+                        Reported = Now(held.Stations.Reported, change.Reported),
+                        Quarantined = Now(held.Stations.Quarantined, change.Quarantined),
                     },
-                    Votes = merged,
-                    Valid = change.Valid ?? held.Valid,
-                    Invalid = change.Invalid ?? held.Invalid,
+                    Votes = Named(held.Votes, change.Votes, change.Absolute),
+                    Valid = Now(held.Valid, change.Valid),
+                    Invalid = Now(held.Invalid, change.Invalid),
                 };
             }
         }
+    }
+
+    /// <summary>Packed counts (in the ordinal order of the choice ids held) as votes: set, or added to those held.</summary>
+    private static Dictionary<string, long> Named(IReadOnlyDictionary<string, long> held, long[] counts, bool absolute)
+    {
+        var ids = held.Keys.Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(ids.Length, counts.Length);
+        return ids.Select((id, i) => (id, count: absolute ? counts[i] : held[id] + counts[i])).ToDictionary(v => v.id, v => v.count);
     }
 
     public async Task WaitForVersionAsync(long version, TimeSpan? timeout = null)
