@@ -387,7 +387,7 @@ describe('Broadcast legislative screens (pemilu2024)', { timeout: 300_000 }, () 
       await page.screenshot({ path: `${OUT}legislative-berau-wave-${wave}.png`, fullPage: true });
     }
     await dapilPage.screenshot({ path: `${OUT}legislative-berau-dapil.png`, fullPage: true });
-    // The monitor follows the full view with no cap: Delta frames, merged field by field.
+    // The monitor follows the full view with no cap: Delta frames, children patched by index.
     assertFrames(page.hub, { view: 'full', maxPerSecond: null }, 'Delta');
     assertFrames(dapilPage.hub, { view: 'full', maxPerSecond: null }, 'Delta');
     if (DOCS) await page.screenshot({ path: `${DOCS}monitor-parliament.png`, fullPage: true });

@@ -108,15 +108,18 @@ export class MockResults {
     return this.versions.get(id) ?? 0;
   }
 
+  /** A group's children (a village's: its stations), in the order its snapshot lists them. */
+  childIds(region) {
+    if (region.level !== 'village') return region.children;
+    return region.dpt.size > 0 ? [...region.dpt.keys()] : Array.from({ length: region.totals.stations.total }, (_, i) => `${region.id}.${i + 1}`);
+  }
+
   childTotals(region) {
-    if (region.level !== 'village') {
-      return region.children.map((cid) => {
-        const c = this.regions.get(cid);
-        return { id: c.id, name: c.name, level: c.level, ...structuredClone(c.totals) };
-      });
-    }
-    const stations = region.dpt.size > 0 ? [...region.dpt.keys()] : Array.from({ length: region.totals.stations.total }, (_, i) => `${region.id}.${i + 1}`);
-    return stations.map((s) => this.stationTotals(s));
+    if (region.level === 'village') return this.childIds(region).map((s) => this.stationTotals(s));
+    return region.children.map((cid) => {
+      const c = this.regions.get(cid);
+      return { id: c.id, name: c.name, level: c.level, ...structuredClone(c.totals) };
+    });
   }
 
   stationTotals(station) {

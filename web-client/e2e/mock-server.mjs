@@ -3,8 +3,9 @@
 //   node e2e/mock-server.mjs            (PORT=5055 or 0 for any free one, MOCK_SEED=0.3, MOCK_NO_HUB=1, MOCK_DROP=0.2)
 // Serves the built wwwroot, the read API (with .../latest and .../v/<epoch>.<version>),
 // POST /api/v1/forms and the SignalR hub /hubs/results over WebSockets with the JSON and
-// MessagePack protocols: Subscribe (TotalsChanged) and SubscribeWith (Headline or Delta; the
-// rate cap is not applied here, every change is sent, and a Delta lists every field of a child).
+// MessagePack protocols: Subscribe (TotalsChanged) and SubscribeWith (Headline or Delta, packed;
+// the rate cap is not applied here, every change is sent, a Delta's children are all absolute
+// and no frame carries a chain hash).
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -16,7 +17,7 @@ import { MockResults } from './mock-data.mjs';
 const env = process.env;
 const PORT = Number(env.PORT ?? 5055);
 const KEY = env.MOCK_INGEST_KEY ?? 'dev-key';
-const DROP = Number(env.MOCK_DROP ?? 0); // share of pushed deltas to drop (exercises Resume)
+const DROP = Number(env.MOCK_DROP ?? 0); // share of pushed frames to drop (exercises Resume, and SubscribeWith's fresh snapshot)
 const AGGREGATE_MS = Number(env.MOCK_AGGREGATE_MS ?? 150);
 const WWWROOT = env.MOCK_WWWROOT ?? new URL('../../src/Broadcast.Server/wwwroot', import.meta.url).pathname;
 const RS = '\x1e';
@@ -122,19 +123,61 @@ function onHubSocket(ws) {
   });
 }
 
+// ---- packed frames (SubscribeWith's Headline and Delta) ----
+
+/** Unsigned LEB128, by arithmetic: counts may pass 2^31. */
+function uint(n, out) {
+  for (; n >= 128; n = Math.floor(n / 128)) out.push((n % 128) + 128);
+  out.push(n);
+}
+
+/** Zigzag, then LEB128. */
+function sint(n, out) {
+  uint(n >= 0 ? n * 2 : -n * 2 - 1, out);
+}
+
+/** The counts of a votes map in the ordinal order of its choice ids, as clients read them. */
+const ordered = (votes) => Object.keys(votes).sort().map((id) => votes[id]);
+
+/** `packed` of a group's totals and, for a Delta, its changed children (with their `index`, in its order), absolute. */
+function pack(totals, children) {
+  const out = [children ? 2 : 0];
+  const votes = ordered(totals.votes);
+  for (const n of [totals.stations.reported, totals.stations.quarantined, totals.stations.total, totals.valid, totals.invalid]) sint(n, out);
+  uint(votes.length, out);
+  for (const n of votes) sint(n, out);
+  if (children) {
+    uint(children.length, out);
+    let previous = -1;
+    for (const c of children) {
+      uint((c.index - previous - 1) * 2 + 1, out);
+      for (const n of [c.stations.reported, c.stations.quarantined, c.valid, c.invalid, ...ordered(c.votes)]) sint(n, out);
+      previous = c.index;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** A packed frame's arguments: MessagePack an array (`bin` bytes), JSON an object (base64). */
+function packedFrame(conn, d, packed) {
+  if (conn.protocol === 'messagepack') return [d.contest, d.region, d.prevVersion, d.version, packed];
+  return { contest: d.contest, region: d.region, prevVersion: d.prevVersion, version: d.version, packed: packed.toString('base64') };
+}
+
 function push(changed, prev, station) {
   changed.forEach((id, i) => {
     const d = data.delta(id, prev.get(id) ?? 0, i === 0 ? station : changed[i - 1]);
     if (DROP > 0 && Math.random() < DROP) return;
+    const ids = data.childIds(data.regions.get(id));
+    // A station outside the register is in no snapshot of its village: not in its frames either.
+    const children = d.children.map((c) => ({ ...c, index: ids.indexOf(c.id) })).filter((c) => c.index >= 0);
+    const headline = pack(d);
+    const full = pack(d, children);
     for (const conn of groups.get(id) ?? []) {
       const view = conn.views.get(id);
-      const head = { contest: d.contest, region: d.region, epoch: d.epoch, prevVersion: d.prevVersion, version: d.version,
-        stations: d.stations, votes: d.votes, valid: d.valid, invalid: d.invalid };
-      if (view === 'headline') send(conn, { type: 1, target: 'Headline', arguments: [head] });
-      else if (view === 'full') {
-        const children = d.children.map((c) => ({ id: c.id, reported: c.stations.reported, quarantined: c.stations.quarantined, votes: c.votes, valid: c.valid, invalid: c.invalid }));
-        send(conn, { type: 1, target: 'Delta', arguments: [{ ...head, children }] });
-      } else send(conn, { type: 1, target: 'TotalsChanged', arguments: [d] });
+      if (view === 'headline') send(conn, { type: 1, target: 'Headline', arguments: [packedFrame(conn, d, headline)] });
+      else if (view === 'full') send(conn, { type: 1, target: 'Delta', arguments: [packedFrame(conn, d, full)] });
+      else send(conn, { type: 1, target: 'TotalsChanged', arguments: [d] });
     }
   });
 }

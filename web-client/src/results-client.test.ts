@@ -5,6 +5,7 @@ import { parseRate, parseView } from './view-params';
 import type { Snapshot } from './types';
 import { FakeHub } from './test/fake-hub';
 import { child, delta, snap } from './test/fixtures';
+import { type PackChild, pack, viaMsgpack } from './test/packed';
 
 const tick = (ms = 0) => vi.advanceTimersByTimeAsync(ms);
 
@@ -147,27 +148,33 @@ describe('ResultsClient with SubscribeWith', () => {
     await tick();
     expect(hub.calls[0]).toEqual({ method: 'SubscribeWith', args: ['ppwp', '0', { view: 'headline', maxPerSecond: 1 }] });
     expect(client.state).toBe('live');
-    // As MessagePack may hand it over: 64-bit integers as bigint.
-    hub.push('Headline', { contest: 'ppwp', region: '0', epoch: 'e1', prevVersion: 10n, version: 13n,
-      stations: { total: 20n, reported: 13n, quarantined: 0n }, votes: { '01': 70n, '02': 30n }, valid: 100n, invalid: 1n });
+    // As MessagePack hands it over: an array, 64-bit integers maybe as bigint, `packed` as bytes.
+    const totals = { stations: { total: 20, reported: 13, quarantined: 0 }, valid: 100, invalid: 1, votes: [70, 30] };
+    hub.push('Headline', ['ppwp', '0', 10n, 13n, pack({ totals })]);
     expect(client.snapshot?.version).toBe(13);
     expect(client.snapshot?.votes).toEqual({ '01': 70, '02': 30 });
     expect(client.snapshot?.children).toEqual([]);
     await client.stop();
   });
 
-  it('applies Delta frames in a full view, and resumes across a gap', async () => {
-    const { hub, client, changes } = setup();
-    hub.answers.set('Resume', () => ({ deltas: [delta(11, 12)], snapshot: null }));
+  it('applies Delta frames in a full view, and subscribes again (same view and rate) across a gap', async () => {
+    const { hub, client, changes, setVersion } = setup();
     client.start();
     await tick();
-    hub.push('Delta', { ...delta(10, 11), children: [{ id: '2', reported: 5n, votes: { '02': 9n } }] });
-    expect(client.snapshot?.children[1]).toEqual({ ...child('2', 0, 0), stations: { total: 10, reported: 5, quarantined: 0 }, votes: { '01': 0, '02': 9 } });
+    const totals = (version: number) => ({ stations: { total: 20, reported: version, quarantined: 0 }, valid: version, invalid: 0, votes: [version, 0] });
+    const frame = (prevVersion: number, version: number, children: PackChild[] = []) =>
+      viaMsgpack('Delta', { contest: 'ppwp', region: '0', prevVersion, version, packed: pack({ totals: totals(version), children }) });
+    hub.push('Delta', frame(10, 11, [{ index: 1, reported: 4, valid: 9, votes: [0, 9] }]));
+    expect(client.snapshot?.children[1]).toEqual(child('2', 0, 9, 5));
     expect(changes).toHaveLength(2);
-    hub.push('Delta', { ...delta(12, 13), children: [] });
+    // 12 never came: the fresh snapshot is at 13, and a frame sent after it waits for it.
+    setVersion(13);
+    hub.push('Delta', frame(12, 13));
+    hub.push('Delta', frame(13, 14, [{ index: 0, absolute: true, reported: 1, valid: 4, votes: [4, 0] }]));
     await tick();
-    expect(hub.calls.find((c) => c.method === 'Resume')?.args).toEqual(['ppwp', '0', 11]);
-    expect(client.snapshot?.version).toBe(13);
+    expect(hub.calls.slice(1)).toEqual([{ method: 'SubscribeWith', args: ['ppwp', '0', { view: 'full', maxPerSecond: null }] }]);
+    expect(client.snapshot?.version).toBe(14);
+    expect(client.snapshot?.children[0]?.votes).toEqual({ '01': 4, '02': 0 });
   });
 
   it('uses Subscribe on a server without SubscribeWith, and cuts its full pushes to the view', async () => {

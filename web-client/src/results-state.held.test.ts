@@ -2,8 +2,9 @@
 // a held snapshot, the release's one merged frame, and the held epoch's resync semantics.
 import { describe, expect, it } from 'vitest';
 import { ResultsState, acceptsSnapshot } from './results-state';
-import type { Frame, HeldNotice, Snapshot } from './types';
+import type { HeldNotice, Snapshot } from './types';
 import { child, delta, snap } from './test/fixtures';
+import { pack, packedFrame } from './test/packed';
 
 const SINCE = '2019-04-17T12:00:00.0000000+00:00';
 
@@ -64,7 +65,8 @@ describe('a viewer live when the hold is taken', () => {
     s.onHeld(notice(true));
     expect(s.held).not.toBeNull();
     s.onHeld(notice(false));
-    const headline: Frame = { ...delta(30, 55), kind: 'Headline' };
+    const totals = { stations: { total: 20, reported: 55, quarantined: 0 }, valid: 55, invalid: 0, votes: [55, 0] };
+    const headline = packedFrame('Headline', { contest: 'ppwp', region: '0', prevVersion: 30, version: 55, packed: pack({ totals }) });
     expect(s.onFrame(headline).changed).toBe(true);
     expect(s.version).toBe(55);
     expect(s.held).toBeNull();

@@ -4,9 +4,10 @@
 // network and no timers here: the machine only *asks* for a Resume or a fresh subscribe
 // through the returned effect, so every rule is unit-testable.
 import type {
-  CandidateChange, CandidateResults, ChildChange, ChildTotals, Frame, HeldNotice, HeldView, ResumeResult, SeatsView, Snapshot,
-  TotalsChanged, View,
+  CandidateChange, CandidateResults, ChildPatch, ChildTotals, Frame, Headline, HeldNotice, HeldView, ResumeResult, SeatsView, Snapshot,
+  TotalsChanged, View, Votes,
 } from './types';
+import { readChildren } from './wire';
 
 /** What the network side must do next. */
 export type Effect =
@@ -26,25 +27,32 @@ export type Verdict = 'apply' | 'ignore' | 'gap' | 'resubscribe' | 'foreign';
 /** The part of a frame that says whose it is and which versions it spans. */
 export type FrameVersions = Pick<TotalsChanged, 'contest' | 'region' | 'epoch' | 'prevVersion' | 'version'>;
 
-/** Decides what one frame means against the snapshot we hold (rules 2 to 5). */
+/** Decides what a TotalsChanged means against the snapshot we hold (rules 2 to 5). */
 export function classifyDelta(snap: Snapshot, d: FrameVersions): Verdict {
   if (d.contest !== snap.contest || d.region !== snap.region.id) return 'foreign';
   if (d.epoch !== snap.epoch) return 'resubscribe';
   if (d.version <= snap.version) return 'ignore';
   if (d.prevVersion > snap.version) return 'gap';
   // prevVersion == version is the normal case. prevVersion < version < d.version (a frame
-  // that spans a version we already hold, e.g. one conflated under a rate cap) is safe to
-  // apply too: totals are absolute, a TotalsChanged child is whole, a Delta's present fields
-  // are values (not increments), and the frame covers every change since its prevVersion.
+  // that spans a version we already hold) is safe to apply too: totals are absolute, a
+  // TotalsChanged child is whole, and the frame covers every change since its prevVersion.
   return 'apply';
 }
 
-/** What one frame means for a state that follows the group in `view`. */
+/**
+ * What one frame means for a state that follows the group in `view`. A packed frame names no
+ * epoch: it belongs to the epoch of the snapshot its subscription returned.
+ */
 export function classifyFrame(snap: Snapshot, f: Frame, view: View): Verdict {
-  const verdict = classifyDelta(snap, f);
-  // A full view cannot take a Headline (its children would go stale without a word): let it
-  // pass; the next frame then shows a gap, and Resume fills it with whole deltas.
-  return verdict === 'apply' && view === 'full' && f.kind === 'Headline' ? 'ignore' : verdict;
+  if (f.kind === 'TotalsChanged') return classifyDelta(snap, f);
+  if (f.contest !== snap.contest || f.region !== snap.region.id) return 'foreign';
+  if (f.version <= snap.version) return 'ignore';
+  // A Headline is whole, never a gap. But a full view cannot take one (its children would go
+  // stale without a word): let it pass; the next Delta then does not start at our version.
+  if (f.kind === 'Headline') return view === 'headline' ? 'apply' : 'ignore';
+  // A Delta's children are increments: they add up only on exactly the version they were made
+  // from. Anything else takes a fresh snapshot, which also resets what the server thinks we hold.
+  return f.prevVersion === snap.version ? 'apply' : 'resubscribe';
 }
 
 /**
@@ -87,17 +95,45 @@ export function mergeSeats(seats: SeatsView | null | undefined, changed: SeatsVi
   return { ...changed, dapils: mergeById(seats.dapils, changed.dapils) };
 }
 
-/** A Delta's change merged into the child we hold: present fields replace ours, `votes` key by key. */
-export function patchChild(c: ChildTotals, ch: ChildChange): ChildTotals {
-  const st = c.stations;
+/**
+ * The order in which packed frames list a votes map's counts: the ordinal (UTF-16 code unit)
+ * order of its choice ids ("01", "02", "03"; "1", "10", "2"), which is what sort() does by
+ * default. Not the map's own key order: integer-like keys ("1", "2") iterate numerically.
+ */
+export function choiceOrder(votes: Votes): string[] {
+  return Object.keys(votes).sort();
+}
+
+/** Counts listed in choiceOrder(held) put on their ids (keeping held's key order), each combined with the one held. */
+function withCounts(held: Votes, counts: readonly number[], combine: (held: number, count: number) => number): Votes {
+  const out = { ...held };
+  choiceOrder(held).forEach((id, i) => { out[id] = combine(held[id] ?? 0, counts[i] ?? 0); });
+  return out;
+}
+
+/** A Delta's patch on the child we hold: absolute counts replace ours, the others are increments. */
+export function patchChild(c: ChildTotals, p: ChildPatch): ChildTotals {
+  const to = (held: number, count: number): number => (p.absolute ? count : held + count);
   return {
     ...c,
-    stations: ch.reported === undefined && ch.quarantined === undefined ? st
-      : { ...st, reported: ch.reported ?? st.reported, quarantined: ch.quarantined ?? st.quarantined },
-    votes: ch.votes ? { ...c.votes, ...ch.votes } : c.votes,
-    valid: ch.valid ?? c.valid,
-    invalid: ch.invalid ?? c.invalid,
+    stations: { ...c.stations, reported: to(c.stations.reported, p.reported), quarantined: to(c.stations.quarantined, p.quarantined) },
+    votes: withCounts(c.votes, p.votes, to),
+    valid: to(c.valid, p.valid),
+    invalid: to(c.invalid, p.invalid),
   };
+}
+
+/**
+ * A Delta's packed children applied by index to the children we hold; null when they do not
+ * read against ours (an index past them, a vote count that differs): only a fresh snapshot helps.
+ */
+export function patchChildren(children: ChildTotals[], packed: Uint8Array | null): ChildTotals[] | null {
+  if (!packed) return children;
+  const patches = readChildren(packed, children.map((c) => Object.keys(c.votes).length));
+  if (!patches) return null;
+  const out = children.slice();
+  for (const p of patches) out[p.index] = patchChild(out[p.index] as ChildTotals, p);
+  return out;
 }
 
 /** A Delta's candidate merged into the one we hold. */
@@ -123,26 +159,35 @@ export function patchById<T extends { id: string }, C extends { id: string }>(it
   return found === byId.size ? out : null;
 }
 
+/** What every frame brings of its group, absolute: it replaces ours. */
+type GroupTotals = Pick<Snapshot, 'stations' | 'votes' | 'valid' | 'invalid' | 'chain'>;
+
+function withTotals(snap: Snapshot, version: number, t: GroupTotals): Snapshot {
+  // The link held is the old version's: a frame that brings none (a Headline) leaves none.
+  const { chain: _older, ...rest } = snap;
+  const next: Snapshot = { ...rest, version, stations: t.stations, votes: t.votes, valid: t.valid, invalid: t.invalid };
+  if (t.chain) next.chain = t.chain;
+  return next;
+}
+
+/** A packed frame's group totals on our choice ids; null when unreadable, or when it counts other choices than we hold. */
+function unpackTotals(snap: Snapshot, f: Headline): GroupTotals | null {
+  const p = f.packed;
+  if (!p || p.totals.votes.length !== Object.keys(snap.votes).length) return null;
+  return {
+    ...p.totals,
+    votes: withCounts(snap.votes, p.totals.votes, (_, count) => count),
+    chain: p.chainHash ? { seq: f.version, hash: p.chainHash } : null,
+  };
+}
+
 /** Returns a new snapshot with the delta applied (the input is not modified). */
 export function applyDelta(snap: Snapshot, d: TotalsChanged): Snapshot {
-  const next: Snapshot = {
-    ...snap,
-    version: d.version,
-    stations: d.stations,
-    votes: d.votes,
-    valid: d.valid,
-    invalid: d.invalid,
-    children: mergeChildren(snap.children, d.children),
-  };
+  const next: Snapshot = { ...withTotals(snap, d.version, d), children: mergeChildren(snap.children, d.children) };
   // Region groups carry neither section: leave their snapshots exactly as they were.
   if (d.candidates || snap.candidates) next.candidates = mergeCandidates(snap.candidates, d.candidates);
   if (d.seats || snap.seats) next.seats = mergeSeats(snap.seats, d.seats);
   return next;
-}
-
-/** The totals every frame carries, absolute: they replace ours. */
-function withTotals(snap: Snapshot, f: Frame): Snapshot {
-  return { ...snap, version: f.version, stations: f.stations, votes: f.votes, valid: f.valid, invalid: f.invalid };
 }
 
 /**
@@ -159,13 +204,16 @@ export function headlineOf(snap: Snapshot): Snapshot {
 }
 
 /**
- * Returns a new snapshot with the frame applied (rule 4; the input is not modified), or null
- * when a Delta names a child or candidate we do not hold (take a fresh snapshot).
+ * Returns a new snapshot with the frame applied (the input is not modified), or null when it
+ * cannot be applied to what we hold (take a fresh snapshot): a packed frame that does not read
+ * against our snapshot, or a Delta that names a candidate we do not hold.
  * In a `headline` view every frame brings only totals and seats (total, won, threshold).
  */
 export function applyFrame(snap: Snapshot, f: Frame, view: View = 'full'): Snapshot | null {
+  const totals = f.kind === 'TotalsChanged' ? f : unpackTotals(snap, f);
+  if (!totals) return null;
   if (view === 'headline') {
-    const next = withTotals(snap, f);
+    const next = withTotals(snap, f.version, totals);
     if (f.seats) next.seats = { ...f.seats, dapils: [] };
     return headlineOf(next);
   }
@@ -173,14 +221,14 @@ export function applyFrame(snap: Snapshot, f: Frame, view: View = 'full'): Snaps
     case 'TotalsChanged':
       return applyDelta(snap, f);
     case 'Headline': {
-      const next = withTotals(snap, f);
+      const next = withTotals(snap, f.version, totals);
       if (f.seats) next.seats = mergeSeats(snap.seats, f.seats);
       return next;
     }
     case 'Delta': {
-      const children = patchById(snap.children, f.children, patchChild);
+      const children = patchChildren(snap.children, f.packed?.children ?? null);
       if (!children) return null;
-      const next: Snapshot = { ...withTotals(snap, f), children };
+      const next: Snapshot = { ...withTotals(snap, f.version, totals), children };
       if (f.candidates) {
         const candidates = patchById(snap.candidates ?? [], f.candidates, patchCandidate);
         if (!candidates) return null;
@@ -333,8 +381,9 @@ export class ResultsState {
   private resubscribe(keep: Frame[]): Step {
     this.waiting = 'snapshot';
     this.resumes = 0;
-    // Frames of the new epoch may already be here; the fresh snapshot decides which still count.
-    this.pending = keep.filter((d) => !this.snap || d.epoch !== this.snap.epoch);
+    // TotalsChanged of the new epoch may already be here; the fresh snapshot decides which still
+    // count. A packed frame here was sent before we asked: the fresh snapshot is at least as new.
+    this.pending = keep.filter((d) => d.kind === 'TotalsChanged' && (!this.snap || d.epoch !== this.snap.epoch));
     return { changed: false, effect: { kind: 'resubscribe' } };
   }
 
@@ -354,7 +403,7 @@ export class ResultsState {
       switch (classifyFrame(snap, d, this.view)) {
         case 'apply': {
           const next = applyFrame(snap, d, this.view);
-          // A Delta about a child we do not hold: what it left out is unknown, start over.
+          // A frame made for other numbers than we hold: start over.
           if (!next) return { changed, effect: this.resubscribe(queue.slice(i + 1)).effect };
           this.snap = next;
           changed = true;

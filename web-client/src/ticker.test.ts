@@ -5,6 +5,7 @@ import { BroadcastTicker } from './ticker';
 import { FakeHub } from './test/fake-hub';
 import { delta, snap } from './test/fixtures';
 import { parliamentSnap } from './test/legislative-fixtures';
+import { type WireFrame, pack, viaMsgpack } from './test/packed';
 
 const election = {
   id: 'pilpres2019', name: 'Pilpres 2019',
@@ -13,6 +14,13 @@ const election = {
 
 let hub: FakeHub;
 const flush = () => new Promise((r) => setTimeout(r, 0));
+
+/** A Headline as MessagePack hands it over; `votes` in the ordinal order of the choice ids. */
+function headline(prevVersion: number, version: number, votes: number[], items: Partial<WireFrame> = {}): unknown {
+  const valid = votes.reduce((a, b) => a + b, 0);
+  const totals = { stations: { total: 8, reported: 4, quarantined: 0 }, valid, invalid: 0, votes };
+  return viaMsgpack('Headline', { contest: 'ppwp', region: '0', prevVersion, version, packed: pack({ totals }), ...items });
+}
 
 beforeEach(() => {
   hub = new FakeHub();
@@ -92,7 +100,7 @@ describe('<broadcast-ticker>', () => {
     document.body.append(el);
     await vi.waitFor(() => expect(text(el)).toContain('Jokowi'));
     expect(hub.calls[0]?.args[2]).toEqual({ view: 'headline', maxPerSecond: 1 });
-    hub.push('Headline', { ...delta(10, 12), votes: { '01': 300, '02': 700 }, children: undefined });
+    hub.push('Headline', headline(10, 12, [300, 700]));
     expect(text(el)).toContain('70,00%');
     expect(el.dataset.version).toBe('12');
     // Another rate (or view) is another feed: the ticker subscribes again.
@@ -125,7 +133,7 @@ describe('<broadcast-ticker> marks', () => {
     hub.push('Held', { contest: 'ppwp', region: '0', held: false, seq: 10, since: new Date().toISOString() });
     expect(mark.hidden).toBe(true);
     expect(el.hasAttribute('data-held')).toBe(false);
-    hub.push('Headline', { ...delta(10, 14), votes: { '01': 300, '02': 700 }, children: undefined });
+    hub.push('Headline', headline(10, 14, [300, 700]));
     expect(text(el)).toContain('70,00%');
   });
 
@@ -178,8 +186,8 @@ describe('<broadcast-ticker> on a parliament', () => {
     expect(vi.mocked(fetch).mock.calls.filter(([url]) => String(url).endsWith('/latest'))).toHaveLength(1);
 
     const next = parliamentSnap(4);
-    hub.push('Headline', { ...delta(3, 4), contest: 'dprd_kab', region: 'parliament:6403', votes: next.votes,
-      seats: { ...next.seats, won: { '1': 1, '2': 3, '3': 2 }, dapils: [] } });
+    hub.push('Headline', headline(3, 4, [60, 40, 50, 0], {
+      contest: 'dprd_kab', region: 'parliament:6403', seats: { ...next.seats, won: { '1': 1, '2': 3, '3': 2 }, dapils: [] } }));
     expect(parties()[0]).toEqual(['Gerindra', '26,7%', '3']);
     expect(parties()).toHaveLength(3);
   });

@@ -45,11 +45,22 @@ export interface Snapshot {
   /** A dapil's or a parliament's projected seats; null for regions. */
   seats?: SeatsView | null;
   /**
+   * The chain link of `version` (docs/api.md, "Every number names its link"); absent when the
+   * frame that brought `version` left it out (a `Headline`), or an older server sent none.
+   */
+  chain?: ChainHead | null;
+  /**
    * Set while an operator holds the group's publication: the numbers are those of `held.seq`
    * and the epoch is `<epoch>-held` (docs/api.md, "Publication holds"). A state that was live
    * when the hold came sets it from the `Held` push; null or absent otherwise.
    */
   held?: HeldView | null;
+}
+
+/** A link of the tamper-evident revision chain: the hash (hex) of the revision at `seq`, which covers every revision up to it. */
+export interface ChainHead {
+  seq: number;
+  hash: string;
 }
 
 /** A publication hold as viewers see it: the numbers are those of `seq`, held since `since` (ISO 8601). */
@@ -128,12 +139,22 @@ export interface ElectedView {
 }
 
 /** Hub push `TotalsChanged`: absolute totals of the group plus the children that changed. */
-export interface TotalsChanged extends Headline {
+export interface TotalsChanged {
+  contest: string;
+  region: string;
+  epoch: string;
+  prevVersion: number;
+  version: number;
+  stations: StationCounts;
+  votes: Votes;
+  valid: number;
+  invalid: number;
   children: ChildTotals[];
   /** A dapil: only the candidates whose votes, rank or elected changed (replace by id). */
   candidates?: CandidateResults[] | null;
   /** A dapil: its full seats. A parliament: total/won/threshold in full, `dapils` only those that changed. */
   seats?: SeatsView | null;
+  chain?: ChainHead | null;
 }
 
 /** What a `SubscribeWith` asks for: `headline` (the group's totals and seats, no children,
@@ -147,30 +168,56 @@ export interface SubscribeOptions {
   maxPerSecond: number | null;
 }
 
-/** Hub push `Headline` (a `headline` subscription): the group's totals, absolute, nothing else. */
+/**
+ * What a packed frame's `packed` holds of its group: the totals, absolute, `votes` listing the
+ * counts in the ordinal order of the choice ids the snapshot holds (results-state's choiceOrder).
+ */
+export interface PackedTotals {
+  stations: StationCounts;
+  valid: number;
+  invalid: number;
+  votes: number[];
+}
+
+/** A child in a `Delta`'s `packed`: its counts, in the same order as the group's. */
+export interface ChildPatch {
+  /** Into the snapshot's `children`. */
+  index: number;
+  /** true: the counts are the child's now (replace); false: increments to add to those held. */
+  absolute: boolean;
+  reported: number;
+  quarantined: number;
+  valid: number;
+  invalid: number;
+  /** In the ordinal order of the child's own choice ids. */
+  votes: number[];
+}
+
+/** A frame's `packed`, read as far as it can be without the snapshot. */
+export interface Packed {
+  totals: PackedTotals;
+  /** The chain hash of the revision at the frame's version (hex, lower-case); null when the frame has none. */
+  chainHash: string | null;
+  /**
+   * The children, still packed: how many votes each one lists is not in the bytes but in the
+   * snapshot, so only the state can read them (wire's readChildren). Null: none.
+   */
+  children: Uint8Array | null;
+}
+
+/**
+ * Hub push `Headline` (a `headline` subscription): the group's totals, absolute, packed. No
+ * epoch: a frame belongs to the epoch of the snapshot its subscription returned.
+ */
 export interface Headline {
   contest: string;
   region: string;
-  epoch: string;
   prevVersion: number;
   version: number;
-  stations: StationCounts;
-  votes: Votes;
-  valid: number;
-  invalid: number;
+  /** Null when the bytes do not read as the packed layout: the frame cannot be applied. */
+  packed: Packed | null;
   /** A dapil or parliament: total, won and threshold (no `dapils`). */
   seats?: SeatsView | null;
-}
-
-/** A child in a `Delta`: only the fields that changed since the frame's prevVersion (no names). */
-export interface ChildChange {
-  id: string;
-  reported?: number;
-  quarantined?: number;
-  /** Only the choices whose count changed. */
-  votes?: Votes;
-  valid?: number;
-  invalid?: number;
 }
 
 /** A dapil's candidate in a `Delta`: only the fields that changed. */
@@ -181,9 +228,8 @@ export interface CandidateChange {
   elected?: boolean;
 }
 
-/** Hub push `Delta` (a `full` subscription): absolute group totals, and what changed below them. */
+/** Hub push `Delta` (a `full` subscription): absolute group totals, the changed children as patches by index, packed. */
 export interface Delta extends Headline {
-  children: ChildChange[];
   candidates?: CandidateChange[] | null;
 }
 

@@ -2,7 +2,8 @@
 // fields) and as MessagePack (nil, 64-bit integers as bigint).
 import { decode, encode } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';
-import { toDelta, toElection, toHeadline, toHeld, toLeanDelta, toParliaments, toResume, toSnapshot } from './wire';
+import { type PackParts, type WireFrame, pack, sint, uint, viaJson, viaMsgpack } from './test/packed';
+import { PackedReader, readChildren, readPacked, toDelta, toElection, toHeadline, toHeld, toLeanDelta, toParliaments, toResume, toSnapshot } from './wire';
 
 const dapilJson = {
   contest: 'dprd_kab',
@@ -70,6 +71,14 @@ describe('JSON', () => {
     expect(r.snapshot).toBeNull();
     expect(r.deltas[0]?.candidates).toHaveLength(2);
   });
+
+  it('reads the chain link of a snapshot and a TotalsChanged; a snapshot without one stays without', () => {
+    const chain = { seq: 3, hash: 'ab'.repeat(32) };
+    expect(toSnapshot({ ...dapilJson, chain }).chain).toEqual(chain);
+    expect('chain' in toSnapshot(dapilJson)).toBe(false);
+    expect(toDelta({ ...dapilJson, prevVersion: 2, chain }).chain).toEqual(chain);
+    expect(toDelta(dapilJson).chain).toBeNull();
+  });
 });
 
 describe('MessagePack', () => {
@@ -127,74 +136,162 @@ describe('MessagePack', () => {
   });
 });
 
-// The frames of SubscribeWith as the server writes them (LeanFrames.cs): null fields left out,
-// in JSON (JsonIgnore WhenWritingNull) and in MessagePack (a map without those keys).
-const headlineJson = {
-  contest: 'dpr', region: 'parliament:0', epoch: 'k3j9x2', prevVersion: 120, version: 123,
-  stations: { total: 820161, reported: 1000, quarantined: 3 },
-  votes: { '1': 5021, '2': 4400 }, valid: 9421, invalid: 112,
-  seats: { total: 580, won: { '1': 300, '2': 280 }, threshold: { percent: 4, valid: 9421, votes: 377, passing: ['1', '2'] }, dapils: [] },
-};
-const leanDeltaJson = {
-  contest: 'dprd_kab', region: 'dapil:640301', epoch: 'k3j9x2', prevVersion: 120, version: 123,
-  stations: { total: 206, reported: 3, quarantined: 0 }, votes: { '1': 40, '2': 37 }, valid: 77, invalid: 1,
-  children: [{ id: '6403051003', reported: 3, votes: { '1': 40 }, valid: 77 }, { id: '6403051004', invalid: 1 }],
-  candidates: [{ id: '1.1', votes: 11, rank: 1, elected: true }, { id: '2.2', rank: 2 }],
-  seats: dapilJson.seats,
-};
+// SubscribeWith's packed frames (layout 2): positional in MessagePack, named in JSON, the
+// numbers in `packed` as LEB128 varints (zigzag for signed ones).
+describe('varints', () => {
+  const read = (bytes: number[]) => new PackedReader(Uint8Array.from(bytes));
 
-describe('lean frames', () => {
-  function viaMsgpack(value: unknown, big = true): unknown {
-    const v = decode(encode(value));
-    const bigints = (x: unknown): unknown => (typeof x === 'number' && Number.isInteger(x) ? BigInt(x)
-      : Array.isArray(x) ? x.map(bigints)
-        : x !== null && typeof x === 'object' ? Object.fromEntries(Object.entries(x).map(([k, y]) => [k, bigints(y)])) : x);
-    return big ? bigints(v) : v;
+  // Hand-written: zigzag maps 0, -1, 1, -2 … to 0, 1, 2, 3 …; 7 bits a byte, low first.
+  const signed: [number, number[]][] = [
+    [0, [0x00]], [-1, [0x01]], [1, [0x02]], [63, [0x7e]], [-64, [0x7f]], [64, [0x80, 0x01]],
+    [8191, [0xfe, 0x7f]], [8192, [0x80, 0x80, 0x01]], [-8193, [0x81, 0x80, 0x01]],
+    [2 ** 31, [0x80, 0x80, 0x80, 0x80, 0x10]], [-(2 ** 31), [0xff, 0xff, 0xff, 0xff, 0x0f]],
+    [2 ** 40, [0x80, 0x80, 0x80, 0x80, 0x80, 0x40]], [-(2 ** 40) - 1, [0x81, 0x80, 0x80, 0x80, 0x80, 0x40]],
+  ];
+  for (const [value, bytes] of signed) {
+    it(`reads and writes ${value} as zigzag ${bytes.map((b) => b.toString(16)).join(' ')}`, () => {
+      const r = read(bytes);
+      expect(r.sint()).toBe(value);
+      expect(r.done).toBe(true);
+      expect(sint(value)).toEqual(bytes);
+    });
   }
 
-  for (const [name, via] of [['JSON', (v: unknown) => JSON.parse(JSON.stringify(v))], ['MessagePack', viaMsgpack]] as const) {
+  it('reads unsigned varints up to 2^53 - 1', () => {
+    expect(read([0x7f]).uint()).toBe(127);
+    expect(read([0x80, 0x01]).uint()).toBe(128);
+    expect(read([0xff, 0xff, 0xff, 0xff, 0x0f]).uint()).toBe(2 ** 32 - 1);
+    const max = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f];
+    expect(read(max).uint()).toBe(Number.MAX_SAFE_INTEGER);
+    expect(uint(Number.MAX_SAFE_INTEGER)).toEqual(max);
+  });
+
+  it('refuses what a number cannot hold exactly, an endless varint, and missing bytes', () => {
+    const two53 = [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10];
+    expect(() => read(two53).uint()).toThrow();
+    expect(() => read([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00]).uint()).toThrow();
+    expect(() => read([0x80]).uint()).toThrow();
+    expect(() => read([]).byte()).toThrow();
+  });
+});
+
+// A Delta's `packed`, written by hand from the layout, so that the test writer (test/packed.ts)
+// is checked against the layout and not only against the reader.
+const HASH = '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f';
+const DELTA_BYTES = [
+  0x03, //                     flags: a hash follows the totals (1), children follow (2)
+  0xd0, 0x0f, //               reported 1000 (zigzag 2000)
+  0x06, //                     quarantined 3
+  0xb0, 0xa4, 0x63, //         total 813336
+  0x9a, 0x93, 0x01, //         valid 9421
+  0xe0, 0x01, //               invalid 112
+  0x02, //                     n = 2 votes
+  0xba, 0x4e, 0xe0, 0x44, //   "01" 5021, "02" 4400
+  ...Array.from({ length: 32 }, (_, i) => i), // the hash, raw
+  0x02, //                     2 children
+  0x00, //                     key 0: gap 0 (index 0), increments
+  0x02, 0x01, 0x9e, 0x02, 0x00, // reported +1, quarantined -1, valid +143, invalid +0
+  0xac, 0x02, 0x0d, //         votes +150, -7 (a correction)
+  0x03, //                     key 3: gap 1 (index 2), absolute
+  0x08, 0x00, 0x8c, 0x01, 0x04, // reported 4, quarantined 0, valid 70, invalid 2
+  0x50, 0x3c, //               votes 40, 30
+];
+const DELTA_PARTS: PackParts = {
+  totals: { stations: { reported: 1000, quarantined: 3, total: 813336 }, valid: 9421, invalid: 112, votes: [5021, 4400] },
+  hash: HASH,
+  children: [
+    { index: 0, reported: 1, quarantined: -1, valid: 143, invalid: 0, votes: [150, -7] },
+    { index: 2, absolute: true, reported: 4, quarantined: 0, valid: 70, invalid: 2, votes: [40, 30] },
+  ],
+};
+
+describe('packed', () => {
+  it('reads a hand-written Delta, and the test writer writes the same bytes', () => {
+    const bytes = Uint8Array.from(DELTA_BYTES);
+    expect(pack(DELTA_PARTS)).toEqual(bytes);
+    const p = readPacked(bytes);
+    expect(p?.totals).toEqual(DELTA_PARTS.totals);
+    expect(p?.chainHash).toBe(HASH);
+    expect(readChildren(p?.children as Uint8Array, [2, 2, 2])).toEqual([
+      { index: 0, absolute: false, reported: 1, quarantined: -1, valid: 143, invalid: 0, votes: [150, -7] },
+      { index: 2, absolute: true, reported: 4, quarantined: 0, valid: 70, invalid: 2, votes: [40, 30] },
+    ]);
+  });
+
+  it('reads the children only against the vote counts held: an index past them, or a count that differs, fails', () => {
+    const children = readPacked(Uint8Array.from(DELTA_BYTES))?.children as Uint8Array;
+    expect(readChildren(children, [2, 2])).toBeNull(); // index 2 of 2
+    expect(readChildren(children, [2, 2, 1])).toBeNull(); // a byte left over
+    expect(readChildren(children, [2, 2, 3])).toBeNull(); // a byte missing
+    expect(readChildren(children, [3, 2, 2])).toBeNull(); // misread from there on: the next key skips past the children
+  });
+
+  it('reads a Headline\'s (flags 0: totals only) and large counts', () => {
+    const totals = { stations: { reported: 2 ** 31, quarantined: 0, total: 2 ** 40 }, valid: 8192, invalid: 63, votes: [2 ** 40 - 1, 0, 64] };
+    expect(readPacked(pack({ totals }))).toEqual({ totals, chainHash: null, children: null });
+  });
+
+  it('refuses malformed bytes: truncated, left over, unknown flags, a vote count past the bytes, a short hash', () => {
+    const headline = pack({ totals: { stations: { reported: 1, quarantined: 0, total: 2 }, valid: 3, invalid: 0, votes: [1, 2] } });
+    expect(readPacked(headline)).not.toBeNull();
+    expect(readPacked(headline.subarray(0, headline.length - 1))).toBeNull();
+    expect(readPacked(Uint8Array.from([...headline, 0x00]))).toBeNull();
+    expect(readPacked(Uint8Array.from([0x04, ...headline.subarray(1)]))).toBeNull();
+    expect(readPacked(Uint8Array.from([0x00, 0, 0, 0, 0, 0, 0x7f, 0x01]))).toBeNull();
+    expect(readPacked(Uint8Array.from(DELTA_BYTES.slice(0, 30)))).toBeNull();
+    expect(readPacked(new Uint8Array())).toBeNull();
+  });
+});
+
+describe('packed frames', () => {
+  const seats = { total: 580, won: { '1': 300, '2': 280 }, threshold: { percent: 4, valid: 9421, votes: 377, passing: ['1', '2'] }, dapils: [] };
+  const headline: WireFrame = {
+    contest: 'dpr', region: 'parliament:0', prevVersion: 120, version: 123,
+    packed: pack({ totals: DELTA_PARTS.totals }), seats,
+  };
+  const delta: WireFrame = {
+    contest: 'dprd_kab', region: 'dapil:640301', prevVersion: 120, version: 123,
+    packed: Uint8Array.from(DELTA_BYTES),
+    candidates: [{ id: '1.1', votes: 11, rank: 1, elected: true }, { id: '2.2', rank: 2 }],
+    seats: dapilJson.seats,
+  };
+
+  for (const [name, via] of [['JSON', (_: 'Headline' | 'Delta', f: WireFrame) => viaJson(f)], ['MessagePack', viaMsgpack]] as const) {
     it(`decodes a Headline (${name})`, () => {
-      const h = toHeadline(via(headlineJson));
-      expect(h).toEqual({ ...headlineJson, seats: { ...headlineJson.seats, dapils: [] } });
-      const region = toHeadline(via({ ...headlineJson, region: '0', seats: undefined }));
+      expect(toHeadline(via('Headline', headline))).toEqual({
+        contest: 'dpr', region: 'parliament:0', prevVersion: 120, version: 123,
+        packed: { totals: DELTA_PARTS.totals, chainHash: null, children: null }, seats,
+      });
+      const region = toHeadline(via('Headline', { ...headline, region: '0', seats: undefined }));
       expect(region.seats).toBeNull();
-      expect(region.version).toBe(123);
+      expect(region.packed?.totals.votes).toEqual([5021, 4400]);
     });
 
-    it(`decodes a Delta: absent fields stay absent (${name})`, () => {
-      const d = toLeanDelta(via(leanDeltaJson));
-      expect(d.children).toEqual([{ id: '6403051003', reported: 3, votes: { '1': 40 }, valid: 77 }, { id: '6403051004', invalid: 1 }]);
-      expect(Object.keys(d.children[1] ?? {})).toEqual(['id', 'invalid']);
+    it(`decodes a Delta (${name})`, () => {
+      const d = toLeanDelta(via('Delta', delta));
+      expect([d.contest, d.region, d.prevVersion, d.version]).toEqual(['dprd_kab', 'dapil:640301', 120, 123]);
+      expect(d.packed?.chainHash).toBe(HASH);
+      expect(d.packed?.children).toEqual(Uint8Array.from(DELTA_BYTES.slice(-18)));
       expect(d.candidates).toEqual([{ id: '1.1', votes: 11, rank: 1, elected: true }, { id: '2.2', rank: 2 }]);
       expect(d.seats?.dapils[0]?.runnerUp?.votesNeeded).toBe(6);
-      expect(d.prevVersion).toBe(120);
-      expect(d.stations).toEqual({ total: 206, reported: 3, quarantined: 0 });
     });
   }
 
-  it('reads nil as absent, drops nil vote counts, keeps a false elected and zero counts', () => {
-    const d = toLeanDelta(viaMsgpack({
-      ...leanDeltaJson,
-      children: [{ id: '7', reported: null, quarantined: 0, votes: { '1': null, '2': 0 }, valid: null, invalid: null }],
-      candidates: [{ id: '1.1', votes: null, rank: null, elected: false }],
-      seats: null,
-    }));
-    expect(d.children).toEqual([{ id: '7', quarantined: 0, votes: { '2': 0 } }]);
-    expect(d.candidates).toEqual([{ id: '1.1', elected: false }]);
-    expect(d.seats).toBeNull();
-  });
-
-  it('takes a region group\'s Delta without candidates or seats, and ids that came as numbers', () => {
-    const d = toLeanDelta(viaMsgpack({ contest: 'ppwp', region: '0', epoch: 'e', prevVersion: 1, version: 2,
-      stations: { total: 9, reported: 1, quarantined: 0 }, votes: { '01': 1 }, valid: 1, invalid: 0, children: [{ id: 11, reported: 1 }] }, false));
+  it('takes the items MessagePack leaves out at the end as nil, and 64-bit versions as bigint', () => {
+    const raw = viaMsgpack('Delta', { ...delta, candidates: null, seats: null });
+    expect(raw).toHaveLength(5);
+    const d = toLeanDelta([...(raw as unknown[]).slice(0, 2), 120n, 9007199254740000n, (raw as unknown[])[4]]);
     expect(d.candidates).toBeNull();
     expect(d.seats).toBeNull();
-    expect(d.children).toEqual([{ id: '11', reported: 1 }]);
+    expect(d.version).toBe(9007199254740000);
+    // Candidates without seats: the array stops after them.
+    expect(viaMsgpack('Delta', { ...delta, seats: undefined })).toHaveLength(6);
   });
 
-  it('reads a child\'s station counts from a `stations` object too', () => {
-    const d = toLeanDelta({ ...leanDeltaJson, children: [{ id: '1', stations: { reported: 4 } }] });
-    expect(d.children).toEqual([{ id: '1', reported: 4 }]);
+  it('leaves `packed` null when it is missing or not base64: the frame cannot be applied', () => {
+    expect(toHeadline({ ...(viaJson(headline) as object), packed: 'not base64!' }).packed).toBeNull();
+    expect(toHeadline({ ...(viaJson(headline) as object), packed: undefined }).packed).toBeNull();
+    expect(toLeanDelta(['ppwp', '0', 1, 2]).packed).toBeNull();
   });
 });
 

@@ -3,9 +3,9 @@
 // fields, so every number goes through num() and every list defaults to empty: the rest
 // of the client can then trust the types.
 import type {
-  CandidateChange, CandidateResults, ChildChange, ChildTotals, ContestKind, DapilSeatsView, Delta, ElectedView, Election,
-  Headline, HeldNotice, HeldView, Level, ParliamentInfo, RegionRef, ResumeResult, SeatClaim, SeatsView, Snapshot, StationCounts, ThresholdView,
-  TotalsChanged, TotalsRebuilt, Votes,
+  CandidateChange, CandidateResults, ChainHead, ChildPatch, ChildTotals, ContestKind, DapilSeatsView, Delta, ElectedView, Election,
+  Headline, HeldNotice, HeldView, Level, Packed, PackedTotals, ParliamentInfo, RegionRef, ResumeResult, SeatClaim, SeatsView, Snapshot,
+  StationCounts, ThresholdView, TotalsChanged, TotalsRebuilt, Votes,
 } from './types';
 import { displayName } from './names';
 
@@ -139,9 +139,16 @@ export function toSnapshot(v: unknown): Snapshot {
     ...totals(o),
     children: list(o.children).map(toChild),
     ...legislative(o),
-    // Only on a held group's snapshot: absent stays absent, so live snapshots keep their shape.
+    // Absent stays absent, so snapshots without them keep their shape.
+    ...(present(o.chain) ? { chain: chainHead(o.chain) } : {}),
+    // Only on a held group's snapshot.
     ...(present(o.held) ? { held: toHeldView(o.held) } : {}),
   };
+}
+
+function chainHead(v: unknown): ChainHead {
+  const o = obj(v);
+  return { seq: num(o.seq), hash: str(o.hash) };
 }
 
 /** A snapshot's `held` (docs/api.md, "Publication holds"). */
@@ -156,8 +163,9 @@ export function toHeld(v: unknown): HeldNotice {
   return { contest: str(o.contest), region: str(o.region), held: o.held === true, seq: num(o.seq), since: str(o.since) };
 }
 
-/** What every pushed frame starts with: whose, which versions, and the group's totals. */
-function frameHead(o: Obj): Omit<Headline, 'seats'> {
+/** Hub push `TotalsChanged` (and the deltas of a `Resume`). */
+export function toDelta(v: unknown): TotalsChanged {
+  const o = obj(v);
   return {
     contest: str(o.contest),
     region: str(o.region),
@@ -165,54 +173,53 @@ function frameHead(o: Obj): Omit<Headline, 'seats'> {
     prevVersion: num(o.prevVersion),
     version: num(o.version),
     ...totals(o),
+    children: list(o.children).map(toChild),
+    ...legislative(o),
+    chain: present(o.chain) ? chainHead(o.chain) : null,
   };
 }
 
-/** Hub push `TotalsChanged` (and the deltas of a `Resume`). */
-export function toDelta(v: unknown): TotalsChanged {
-  const o = obj(v);
+// ---- SubscribeWith's packed frames, `Headline` and `Delta` (docs/api.md, "Say what you need: SubscribeWith") ----
+
+/** MessagePack sends a frame's items as an array in this order, leaving out trailing nils; JSON as an object with these names. */
+const HEADLINE_ITEMS = ['contest', 'region', 'prevVersion', 'version', 'packed', 'seats'];
+const DELTA_ITEMS = ['contest', 'region', 'prevVersion', 'version', 'packed', 'candidates', 'seats'];
+
+function items(v: unknown, names: readonly string[]): Obj {
+  return Array.isArray(v) ? Object.fromEntries(names.map((name, i) => [name, v[i]])) : obj(v);
+}
+
+/** `packed`: MessagePack `bin`, or in JSON base64 (standard alphabet); null when it is neither. */
+function bytes(v: unknown): Uint8Array | null {
+  if (v instanceof Uint8Array) return v;
+  if (typeof v !== 'string') return null;
+  try {
+    return Uint8Array.from(atob(v), (c) => c.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}
+
+function packedFrame(o: Obj): Headline {
+  const raw = bytes(o.packed);
   return {
-    ...frameHead(o),
-    children: list(o.children).map(toChild),
-    ...legislative(o),
+    contest: str(o.contest),
+    region: str(o.region),
+    prevVersion: num(o.prevVersion),
+    version: num(o.version),
+    packed: raw ? readPacked(raw) : null,
+    seats: toSeats(o.seats),
   };
 }
 
 /** Hub push `Headline`: totals, and a dapil's or parliament's seats (their `dapils` left empty). */
 export function toHeadline(v: unknown): Headline {
-  const o = obj(v);
-  return { ...frameHead(o), seats: toSeats(o.seats) };
+  return packedFrame(items(v, HEADLINE_ITEMS));
 }
 
 /** A count that may be left out (JSON) or nil (MessagePack): absent means "did not change". */
 function changed(v: unknown): number | undefined {
   return present(v) ? num(v) : undefined;
-}
-
-/** Only the choices listed (a nil count would be nonsense: left out too). */
-function changedVotes(v: unknown): Votes | undefined {
-  if (!present(v)) return undefined;
-  const out: Votes = {};
-  for (const [k, n] of Object.entries(obj(v))) if (present(n)) out[k] = num(n);
-  return out;
-}
-
-function childChange(v: unknown): ChildChange {
-  const o = obj(v);
-  // The contract's fields are flat (`reported`, `quarantined`); a `stations` object is read too.
-  const st = obj(o.stations);
-  const c: ChildChange = { id: str(o.id) };
-  const reported = changed(o.reported ?? st.reported);
-  const quarantined = changed(o.quarantined ?? st.quarantined);
-  const votes = changedVotes(o.votes);
-  const valid = changed(o.valid);
-  const invalid = changed(o.invalid);
-  if (reported !== undefined) c.reported = reported;
-  if (quarantined !== undefined) c.quarantined = quarantined;
-  if (votes) c.votes = votes;
-  if (valid !== undefined) c.valid = valid;
-  if (invalid !== undefined) c.invalid = invalid;
-  return c;
 }
 
 function candidateChange(v: unknown): CandidateChange {
@@ -226,15 +233,122 @@ function candidateChange(v: unknown): CandidateChange {
   return c;
 }
 
-/** Hub push `Delta`: totals, what changed of each changed child and candidate, seats as in TotalsChanged. */
+/** Hub push `Delta`: totals and the changed children (packed), what changed of each changed candidate, seats as in TotalsChanged. */
 export function toLeanDelta(v: unknown): Delta {
-  const o = obj(v);
-  return {
-    ...frameHead(o),
-    children: list(o.children).map(childChange),
-    candidates: present(o.candidates) ? list(o.candidates).map(candidateChange) : null,
-    seats: toSeats(o.seats),
-  };
+  const o = items(v, DELTA_ITEMS);
+  return { ...packedFrame(o), candidates: present(o.candidates) ? list(o.candidates).map(candidateChange) : null };
+}
+
+/** Bytes that do not read as the packed layout: the frame cannot be applied. */
+class Malformed extends Error {}
+
+/**
+ * Reads the numbers of a `packed`: `uint`, an unsigned LEB128 varint (7 bits a byte, least
+ * significant first, the high bit set when more follow), and `sint`, a zigzag-mapped one
+ * (0, -1, 1, -2 … as 0, 1, 2, 3 …, like protobuf's sint64).
+ */
+export class PackedReader {
+  private at = 0;
+
+  constructor(private readonly bytes: Uint8Array) {}
+
+  get done(): boolean {
+    return this.at === this.bytes.length;
+  }
+
+  byte(): number {
+    const b = this.bytes[this.at];
+    if (b === undefined) throw new Malformed('bytes missing');
+    this.at++;
+    return b;
+  }
+
+  /** Multiplies where a varint reader usually shifts: 32-bit bit operations would cut counts past 2^31. */
+  uint(): number {
+    let value = 0;
+    // Eight bytes carry 56 bits: room for every number a JS number holds exactly (below 2^53).
+    for (let scale = 1; scale < 2 ** 56; scale *= 128) {
+      const b = this.byte();
+      value += (b & 0x7f) * scale;
+      if (b < 0x80) {
+        if (!Number.isSafeInteger(value)) throw new Malformed('a number past 2^53');
+        return value;
+      }
+    }
+    throw new Malformed('a varint longer than 8 bytes');
+  }
+
+  sint(): number {
+    const u = this.uint();
+    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+  }
+
+  sints(count: number): number[] {
+    // Every number takes a byte at least: a count past the bytes left is garbage, not a list to allocate.
+    if (count > this.bytes.length - this.at) throw new Malformed(`${count} numbers in ${this.bytes.length - this.at} bytes`);
+    return Array.from({ length: count }, () => this.sint());
+  }
+
+  hex(length: number): string {
+    return Array.from({ length }, () => this.byte().toString(16).padStart(2, '0')).join('');
+  }
+
+  rest(): Uint8Array {
+    const rest = this.bytes.subarray(this.at);
+    this.at = this.bytes.length;
+    return rest;
+  }
+}
+
+/** Reads all of `bytes` with `read`; null when they are malformed, too few or too many. */
+function readAll<T>(bytes: Uint8Array, read: (r: PackedReader) => T): T | null {
+  const r = new PackedReader(bytes);
+  try {
+    const out = read(r);
+    return r.done ? out : null;
+  } catch (e) {
+    if (e instanceof Malformed) return null;
+    throw e;
+  }
+}
+
+const HAS_HASH = 1;
+const HAS_CHILDREN = 2;
+const HASH_BYTES = 32;
+
+/** A frame's `packed`: flags, the group's totals, the chain hash and the children (left packed); null when malformed. */
+export function readPacked(bytes: Uint8Array): Packed | null {
+  return readAll(bytes, (r) => {
+    const flags = r.byte();
+    // Another bit would mean another layout: what it adds cannot be skipped safely.
+    if (flags & ~(HAS_HASH | HAS_CHILDREN)) throw new Malformed(`flags ${flags}`);
+    const [reported, quarantined, total, valid, invalid] = r.sints(5) as [number, number, number, number, number];
+    const totals: PackedTotals = { stations: { total, reported, quarantined }, valid, invalid, votes: r.sints(r.uint()) };
+    const chainHash = flags & HAS_HASH ? r.hex(HASH_BYTES) : null;
+    return { totals, chainHash, children: flags & HAS_CHILDREN ? r.rest() : null };
+  });
+}
+
+/**
+ * A `Delta`'s children, read against the children held: `voteCounts[i]` is how many votes
+ * child i holds, which is how many its patch lists. Null when a patch names an index past them,
+ * or the bytes do not end with the last patch (a count we hold differs from the server's).
+ */
+export function readChildren(bytes: Uint8Array, voteCounts: readonly number[]): ChildPatch[] | null {
+  return readAll(bytes, (r) => {
+    const patches: ChildPatch[] = [];
+    let index = -1;
+    for (let n = r.uint(); n > 0; n--) {
+      // key = (gap << 1) | absolute: the gap is the number of unchanged children skipped.
+      const key = r.uint();
+      index += 1 + Math.floor(key / 2);
+      const votes = voteCounts[index];
+      if (votes === undefined) throw new Malformed(`child ${index} of ${voteCounts.length}`);
+      const [reported, quarantined, valid, invalid] = r.sints(4) as [number, number, number, number];
+      patches.push({ index, absolute: key % 2 === 1, reported, quarantined, valid, invalid, votes: r.sints(votes) });
+    }
+    return patches;
+  });
 }
 
 export function toResume(v: unknown): ResumeResult {
