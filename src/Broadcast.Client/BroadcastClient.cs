@@ -13,8 +13,9 @@ namespace Broadcast.Client;
 /// A connection to a Broadcast server's results hub (<c>/hubs/results</c>) that keeps any number
 /// of <see cref="ResultsFeed"/>s current (at most 20, the server's limit per connection).
 /// It follows docs/api.md, "Packed frames": a snapshot, then frames applied in version order;
-/// a frame missed, or a <c>TotalsRebuilt</c>, takes a fresh snapshot; a lost connection is made again, with jittered backoff, for as long as the client is
-/// not disposed, and every feed subscribed again.
+/// a frame missed, or a <c>TotalsRebuilt</c>, takes a fresh snapshot; a lost connection is made
+/// again, with jittered backoff, for as long as the client is not disposed, and every feed
+/// subscribed again.
 /// </summary>
 /// <remarks>
 /// Everything that moves a feed happens on one processing loop, in arrival order: pushed frames,
@@ -145,7 +146,8 @@ public sealed class BroadcastClient : IAsyncDisposable
                 }
                 catch (Exception error) when (!stopping.IsCancellationRequested)
                 {
-                    // Whatever it was, the loop must go on: a feed that stopped here is resynced by the next frame, which then does not start at its version.
+                    // Whatever it was, the loop must go on: a feed that stopped here is resynced by its
+                    // next frame, which then does not start at the version it holds.
                     ClientLog.Unexpected(_logger, message.GetType().Name, error);
                 }
             }

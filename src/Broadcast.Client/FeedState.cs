@@ -2,7 +2,7 @@ using Broadcast.Results;
 
 namespace Broadcast.Client;
 
-/// <summary>What a pushed frame means against the results held (docs/api.md, "Applying deltas").</summary>
+/// <summary>What a pushed frame means against the results held (docs/api.md, "Packed frames").</summary>
 internal enum FrameVerdict
 {
     /// <summary>It moves what is held forward: apply it.</summary>
@@ -16,8 +16,7 @@ internal enum FrameVerdict
 /// <summary>
 /// One followed group's results and the rules that move them, as the web client's
 /// <c>results-state.ts</c>: a snapshot, then the packed frames of <c>SubscribeWith</c> applied
-/// strictly in version order (docs/api.md, "Packed frames"). Pure: no
-/// network, no clock, no threads; <see cref="BroadcastClient"/> makes the calls a verdict asks for.
+/// strictly in version order (docs/api.md, "Packed frames"). Pure: no network, no clock, no threads; <see cref="BroadcastClient"/> makes the calls a verdict asks for.
 /// Every state is a new immutable <see cref="ResultsSnapshot"/>, so a screen can hold one while the
 /// next is built.
 /// </summary>
