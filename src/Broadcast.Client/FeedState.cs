@@ -105,31 +105,28 @@ internal sealed class FeedState(FeedView view)
         return true;
     }
 
-    /// <summary>The totals of a packed frame over those held; null when its votes do not fit the choices held.</summary>
-    private static ResultsSnapshot? WithTotals(ResultsSnapshot held, long version, PackedTotals totals, ChainHead? chain) =>
-        totals.Votes.Length != held.Votes.Count ? null : held with
-        {
-            Version = version,
-            Stations = new StationCounts(totals.Total, totals.Reported, totals.Quarantined),
-            Votes = VotesLike(held.Votes, totals.Votes),
-            Valid = totals.Valid,
-            Invalid = totals.Invalid,
-            Chain = chain,
-        };
+    /// <summary>The totals of a packed frame over those held.</summary>
+    private static ResultsSnapshot WithTotals(ResultsSnapshot held, long version, PackedTotals totals, ChainHead? chain) => held with
+    {
+        Version = version,
+        Stations = new StationCounts(totals.Total, totals.Reported, totals.Quarantined),
+        Votes = PackedFrame.Votes(held.Votes, totals.Votes, increments: false),
+        Valid = totals.Valid,
+        Invalid = totals.Invalid,
+        Chain = chain,
+    };
 
-    private static ResultsSnapshot? ApplyHeadline(ResultsSnapshot held, Headline f)
+    private static ResultsSnapshot ApplyHeadline(ResultsSnapshot held, Headline f)
     {
         var (totals, _, _) = PackedFrame.Read(f.Packed, _ => -1);
         // A headline leaves the chain out: what a headline feed holds stops naming a link.
-        return WithTotals(held, f.Version, totals, null) is { } next
-            ? next with { Seats = f.Seats is { } seats ? seats with { Dapils = [] } : held.Seats }
-            : null;
+        return WithTotals(held, f.Version, totals, null) with { Seats = f.Seats is { } seats ? seats with { Dapils = [] } : held.Seats };
     }
 
     private static ResultsSnapshot? ApplyLean(ResultsSnapshot held, Delta d)
     {
         var (totals, hash, changes) = PackedFrame.Read(d.Packed, i => i < held.Children.Count ? held.Children[i].Votes.Count : -1);
-        if (WithTotals(held, d.Version, totals, hash is null ? null : new ChainHead(d.Version, hash)) is not { } next) return null;
+        var next = WithTotals(held, d.Version, totals, hash is null ? null : new ChainHead(d.Version, hash));
         var children = held.Children.ToArray();
         foreach (var change in changes) children[change.Index] = PatchChild(children[change.Index], change);
         var candidates = held.Candidates;
@@ -149,13 +146,10 @@ internal sealed class FeedState(FeedView view)
     private static ChildResults PatchChild(ChildResults c, PackedChild ch)
     {
         long Now(long held, long value) => ch.Absolute ? value : held + value;
-        var order = PackedFrame.Order(c.Votes);
-        var votes = new long[order.Length];
-        for (var i = 0; i < order.Length; i++) votes[i] = Now(c.Votes[order[i]], ch.Votes[i]);
         return c with
         {
             Stations = c.Stations with { Reported = Now(c.Stations.Reported, ch.Reported), Quarantined = Now(c.Stations.Quarantined, ch.Quarantined) },
-            Votes = VotesLike(c.Votes, votes),
+            Votes = PackedFrame.Votes(c.Votes, ch.Votes, increments: !ch.Absolute),
             Valid = Now(c.Valid, ch.Valid),
             Invalid = Now(c.Invalid, ch.Invalid),
         };
@@ -163,17 +157,6 @@ internal sealed class FeedState(FeedView view)
 
     private static CandidateResults PatchCandidate(CandidateResults c, CandidateChange ch) =>
         c with { Votes = ch.Votes ?? c.Votes, Rank = ch.Rank ?? c.Rank, Elected = ch.Elected ?? c.Elected };
-
-    /// <summary>Counts in <see cref="PackedFrame.Order"/> as a votes map with the ids of <paramref name="held"/>, in its order (screens list them so).</summary>
-    private static Dictionary<string, long> VotesLike(IReadOnlyDictionary<string, long> held, long[] counts)
-    {
-        var order = PackedFrame.Order(held);
-        var byId = new Dictionary<string, long>(order.Length, StringComparer.Ordinal);
-        for (var i = 0; i < order.Length; i++) byId[order[i]] = counts[i];
-        var votes = new Dictionary<string, long>(order.Length, StringComparer.Ordinal);
-        foreach (var id in held.Keys) votes[id] = byId[id];
-        return votes;
-    }
 
     /// <summary>Replaces the listed items by id, keeps the others in their order, appends new ones.</summary>
     private static IReadOnlyList<T> ReplaceById<T>(IReadOnlyList<T> items, IReadOnlyList<T> changed, Func<T, string> id)

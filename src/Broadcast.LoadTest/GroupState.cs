@@ -133,9 +133,7 @@ public sealed class GroupState
     /// <summary>Packed votes (in ordinal order of the ids held) set, or added as increments.</summary>
     private static void SetVotes(Totals into, long[] packed, bool absolute)
     {
-        var ids = into.Votes.Keys.Order(StringComparer.Ordinal).ToArray();
-        if (ids.Length != packed.Length) throw new InvalidDataException($"{packed.Length} votes for {ids.Length} choices held");
-        for (var i = 0; i < ids.Length; i++) into.Votes[ids[i]] = absolute ? packed[i] : into.Votes[ids[i]] + packed[i];
+        foreach (var (id, count) in PackedFrame.Votes(into.Votes, packed, increments: !absolute)) into.Votes[id] = count;
     }
 
     /// <summary>

@@ -2,7 +2,8 @@
 // (totals and seats) applies whenever it is newer; a Delta (totals, and children as increments
 // or absolute values by index) only on exactly its prevVersion, else the state subscribes again.
 import { describe, expect, it } from 'vitest';
-import { ResultsState, applyFrame, choiceOrder, classifyFrame, headlineOf, patchChild } from './results-state';
+import { choiceOrder, patchChild } from './results-merge';
+import { ResultsState, applyFrame, classifyFrame, headlineOf } from './results-state';
 import type { ChildTotals, Frame, Snapshot } from './types';
 import { child, delta, snap } from './test/fixtures';
 import { cand, dapilChild, dapilSeats, dapilSnap, parliamentSnap, seatsView } from './test/legislative-fixtures';

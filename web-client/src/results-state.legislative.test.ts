@@ -1,7 +1,8 @@
 // The state machine on dapil and parliament groups: candidates and seats in deltas
 // (ResultsMessages.cs), with the same ordering rules as regions (docs/api.md "Applying deltas").
 import { describe, expect, it } from 'vitest';
-import { ResultsState, applyDelta, mergeSeats } from './results-state';
+import { mergeSeats } from './results-merge';
+import { ResultsState, applyDelta } from './results-state';
 import { cand, dapilChild, dapilSeats, dapilSnap, legDelta, parliamentSnap, seatsView } from './test/legislative-fixtures';
 
 function dapilState(version = 10): ResultsState {

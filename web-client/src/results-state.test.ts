@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ResultsState, acceptsSnapshot, applyDelta, classifyDelta, mergeChildren } from './results-state';
+import { mergeChildren } from './results-merge';
+import { ResultsState, acceptsSnapshot, applyDelta, classifyDelta } from './results-state';
 import { child, delta, snap } from './test/fixtures';
 
 function ready(version = 10, epoch = 'e1'): ResultsState {

@@ -200,7 +200,7 @@ export interface Packed {
   chainHash: string | null;
   /**
    * The children, still packed: how many votes each one lists is not in the bytes but in the
-   * snapshot, so only the state can read them (wire's readChildren). Null: none.
+   * snapshot, so only the state can read them (packed-reader's readChildren). Null: none.
    */
   children: Uint8Array | null;
 }

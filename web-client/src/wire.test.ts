@@ -3,7 +3,8 @@
 import { decode, encode } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';
 import { type PackParts, type WireFrame, pack, sint, uint, viaJson, viaMsgpack } from './test/packed';
-import { PackedReader, readChildren, readPacked, toDelta, toElection, toHeadline, toHeld, toLeanDelta, toParliaments, toResume, toSnapshot } from './wire';
+import { PackedReader, readChildren, readPacked } from './packed-reader';
+import { toDelta, toElection, toHeadline, toHeld, toLeanDelta, toParliaments, toResume, toSnapshot } from './wire';
 
 const dapilJson = {
   contest: 'dprd_kab',

@@ -62,11 +62,7 @@ public static class PackedFrame
     public static (PackedTotals Totals, string? Hash, IReadOnlyList<PackedChild> Children) Read(ReadOnlySpan<byte> packed, Func<int, int> childVotes)
     {
         var r = new Reader(packed);
-        var flags = r.Flags();
-        var (reported, quarantined, total, valid, invalid) = (r.Signed(), r.Signed(), r.Signed(), r.Signed(), r.Signed());
-        var votes = new long[r.Count()];
-        for (var i = 0; i < votes.Length; i++) votes[i] = r.Signed();
-        var hash = (flags & HasHash) != 0 ? Convert.ToHexStringLower(r.Bytes(HashBytes)) : null;
+        var (flags, totals, hash) = Head(ref r);
         var children = new List<PackedChild>();
         if ((flags & HasChildren) != 0)
         {
@@ -78,26 +74,47 @@ public static class PackedFrame
                 index = checked(index + 1 + (int)(key >> 1));
                 var m = childVotes(index);
                 if (m < 0) throw new InvalidDataException($"The frame names child {index}, which is not held.");
-                var (childReported, childQuarantined, childValid, childInvalid) = (r.Signed(), r.Signed(), r.Signed(), r.Signed());
-                var childVotesNow = new long[m];
-                for (var i = 0; i < m; i++) childVotesNow[i] = r.Signed();
-                children.Add(new PackedChild(index, (key & 1) != 0, childReported, childQuarantined, childValid, childInvalid, childVotesNow));
+                var (reported, quarantined, valid, invalid) = (r.Signed(), r.Signed(), r.Signed(), r.Signed());
+                children.Add(new PackedChild(index, (key & 1) != 0, reported, quarantined, valid, invalid, r.Signeds(m)));
             }
         }
         if (!r.AtEnd) throw new InvalidDataException("The frame has bytes after its end.");
-        return (new PackedTotals(reported, quarantined, total, valid, invalid, votes), hash, children);
+        return (totals, hash, children);
     }
 
     /// <summary>How many children a packed frame lists (0 for a headline), read without the snapshot (tools measuring frames).</summary>
     public static int ChildCount(ReadOnlySpan<byte> packed)
     {
         var r = new Reader(packed);
-        var flags = r.Flags();
-        for (var i = 0; i < 5; i++) r.Signed();
-        var votes = r.Count();
-        for (var i = 0; i < votes; i++) r.Signed();
-        if ((flags & HasHash) != 0) r.Bytes(HashBytes);
+        var (flags, _, _) = Head(ref r);
         return (flags & HasChildren) != 0 ? r.Count() : 0;
+    }
+
+    /// <summary>What every packed frame starts with: its flags, the group's totals and, when flagged, the chain hash.</summary>
+    private static (byte Flags, PackedTotals Totals, string? Hash) Head(ref Reader r)
+    {
+        var flags = r.Flags();
+        var (reported, quarantined, total, valid, invalid) = (r.Signed(), r.Signed(), r.Signed(), r.Signed(), r.Signed());
+        var votes = r.Signeds(r.Count());
+        var hash = (flags & HasHash) != 0 ? Convert.ToHexStringLower(r.Bytes(HashBytes)) : null;
+        return (flags, new PackedTotals(reported, quarantined, total, valid, invalid, votes), hash);
+    }
+
+    /// <summary>
+    /// Packed counts (in <see cref="Order"/> of <paramref name="held"/>'s ids) as a votes map with
+    /// those ids, in <paramref name="held"/>'s order (screens list them so): the counts themselves,
+    /// or with <paramref name="increments"/> added to the held ones.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The frame counts other choices than are held.</exception>
+    public static Dictionary<string, long> Votes(IReadOnlyDictionary<string, long> held, long[] counts, bool increments)
+    {
+        if (counts.Length != held.Count) throw new InvalidDataException($"{counts.Length} votes for the {held.Count} choices held.");
+        var order = Order(held);
+        var byId = new Dictionary<string, long>(order.Length, StringComparer.Ordinal);
+        for (var i = 0; i < order.Length; i++) byId[order[i]] = increments ? held[order[i]] + counts[i] : counts[i];
+        var votes = new Dictionary<string, long>(order.Length, StringComparer.Ordinal);
+        foreach (var id in held.Keys) votes[id] = byId[id];
+        return votes;
     }
 
     /// <summary>The choice ids of a votes map in the order frames carry them: ordinal ("01" &lt; "02"; "1" &lt; "10" &lt; "2").</summary>
@@ -164,6 +181,13 @@ public static class PackedFrame
         {
             var raw = Unsigned();
             return (long)(raw >> 1) ^ -(long)(raw & 1);
+        }
+
+        public long[] Signeds(int count)
+        {
+            var values = new long[count];
+            for (var i = 0; i < count; i++) values[i] = Signed();
+            return values;
         }
 
         /// <summary>A count of items to come: each takes a byte at least, so a count past the bytes left is a broken frame.</summary>

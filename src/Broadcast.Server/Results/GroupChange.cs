@@ -25,11 +25,11 @@ public sealed record ChildUpdate(int Index, ChildResults Now, ChildResults? Was)
 
     public PackedChild ToPacked()
     {
-        var ids = PackedFrame.Order(Now.Votes);
         if (Was is not { } was)
-            return new PackedChild(Index, true, Now.Stations.Reported, Now.Stations.Quarantined, Now.Valid, Now.Invalid, ids.Select(id => Now.Votes[id]).ToArray());
+            return new PackedChild(Index, true, Now.Stations.Reported, Now.Stations.Quarantined, Now.Valid, Now.Invalid, PackedFrame.InOrder(Now.Votes));
         return new PackedChild(Index, false, Now.Stations.Reported - was.Stations.Reported, Now.Stations.Quarantined - was.Stations.Quarantined,
-            Now.Valid - was.Valid, Now.Invalid - was.Invalid, ids.Select(id => Now.Votes[id] - was.Votes.GetValueOrDefault(id)).ToArray());
+            Now.Valid - was.Valid, Now.Invalid - was.Invalid,
+            PackedFrame.Order(Now.Votes).Select(id => Now.Votes[id] - was.Votes.GetValueOrDefault(id)).ToArray());
     }
 }
 
